@@ -1,0 +1,1 @@
+"""autograder: nbgrader-based grading for the coursekit course."""

@@ -1,0 +1,3 @@
+"""coursekit: reference numerics, explorers and exercises for an introductory deep-learning course."""
+
+__version__ = "0.1.0"
