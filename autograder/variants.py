@@ -1,0 +1,171 @@
+"""Per-student variants: each student draws their own question parameters.
+
+A question's parameters (the starting point β₀, the learning rate α, a data
+seed, ...) are drawn from a small list of allowed values with a seed derived
+from the assignment name and the student's id, so neighbours get different
+numbers while every run for the same student gives the same ones. Without a
+student id (a local install, the instructor's solution notebook) the lecture's
+own numbers are used.
+
+The student id comes from the environment:
+
+``COURSEKIT_STUDENT_ID``
+    Set by the grader for each submission's kernel; instructors running a
+    local course may set it for students by hand.
+``JUPYTERHUB_USER``
+    Set by JupyterHub in every single-user server.
+
+The draw uses SHA-256, never Python's ``hash()``, so it is identical across
+processes, machines and Python versions (``hash()`` of a string is salted per
+process).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+
+__all__ = ["STUDENT_ENV_VARS", "current_student", "draw", "seed"]
+
+#: Environment variables consulted for the student id, in order of priority.
+STUDENT_ENV_VARS = ("COURSEKIT_STUDENT_ID", "JUPYTERHUB_USER")
+
+
+def current_student() -> str | None:
+    """Return the id of the student whose notebook this process runs, if known.
+
+    Returns
+    -------
+    str or None
+        ``COURSEKIT_STUDENT_ID`` if set and non-empty, else ``JUPYTERHUB_USER``
+        if set and non-empty, else ``None`` (no student: use the defaults).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["COURSEKIT_STUDENT_ID"] = "alice"
+    >>> current_student()
+    'alice'
+    >>> del os.environ["COURSEKIT_STUDENT_ID"]
+    """
+    for name in STUDENT_ENV_VARS:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+def seed(assignment: str, student: str, parameter: str = "") -> int:
+    """Return a stable 64-bit seed for ``(assignment, student, parameter)``.
+
+    Parameters
+    ----------
+    assignment : str
+        Assignment name, e.g. ``"02_gradient_descent"``.
+    student : str
+        Student id.
+    parameter : str, optional
+        Parameter name, so that each parameter gets an independent draw.
+
+    Returns
+    -------
+    int
+        An integer in ``[0, 2**64)``: the first 8 bytes (big-endian) of
+        ``sha256(json.dumps([assignment, student, parameter]))``.
+
+    Notes
+    -----
+    The JSON encoding makes the key unambiguous (``("a", "bc")`` and
+    ``("ab", "c")`` hash differently), and SHA-256 makes the seed the same in
+    every process and Python version. It is also a convenient seed for
+    ``numpy.random.default_rng`` when a question needs per-student data.
+
+    Examples
+    --------
+    >>> seed("02_gradient_descent", "alice") == seed("02_gradient_descent", "alice")
+    True
+    """
+    for name, value in (("assignment", assignment), ("student", student),
+                        ("parameter", parameter)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    key = json.dumps([assignment, student, parameter]).encode("utf-8")
+    return int.from_bytes(hashlib.sha256(key).digest()[:8], "big")
+
+
+def draw(assignment: str, space: Mapping[str, Sequence], defaults: Mapping,
+         student: str | None = None) -> dict:
+    """Return the parameters of ``assignment`` for one student.
+
+    Parameters
+    ----------
+    assignment : str
+        Assignment name; part of the seed, so a student's variants differ
+        between assignments.
+    space : mapping of str to sequence
+        For each varying parameter, the non-empty list of values it may take,
+        e.g. ``{"beta0": [3.0, 4.0, 5.0], "lr": [0.01, 0.02]}``.
+    defaults : mapping
+        Every parameter's default value (the lecture's numbers). Each key of
+        ``space`` must have a default; keys only in ``defaults`` are fixed.
+    student : str, optional
+        Student id; ``None`` (default) means :func:`current_student`.
+
+    Returns
+    -------
+    dict
+        A new dict with the keys of ``defaults``: the defaults themselves when
+        there is no student, otherwise each parameter in ``space`` replaced by
+        ``space[name][seed(assignment, student, name) % len(space[name])]``.
+
+    Raises
+    ------
+    TypeError
+        If ``space`` or ``defaults`` is not a mapping, a choice list is not a
+        list or tuple, or ``student`` is not a str.
+    ValueError
+        If a choice list is empty, a parameter of ``space`` has no default, or
+        ``student`` is an empty string.
+
+    Notes
+    -----
+    Each parameter is drawn independently, so with ``k`` values per parameter
+    two students share a parameter with probability ``1/k``; a question that
+    must tell neighbours apart should vary several parameters or use a data
+    seed (``seed(assignment, student, "data")``) with many values.
+
+    Examples
+    --------
+    >>> space = {"beta0": [3.0, 4.0, 5.0]}
+    >>> draw("02_gradient_descent", space, {"beta0": 4.0, "lr": 0.1}, student=None)
+    {'beta0': 4.0, 'lr': 0.1}
+    >>> v = draw("02_gradient_descent", space, {"beta0": 4.0, "lr": 0.1}, student="alice")
+    >>> v["beta0"] in space["beta0"], v["lr"]
+    (True, 0.1)
+    """
+    if not isinstance(space, Mapping):
+        raise TypeError(f"space must be a mapping of parameter -> list, got {type(space).__name__}")
+    if not isinstance(defaults, Mapping):
+        raise TypeError(f"defaults must be a mapping, got {type(defaults).__name__}")
+    for name, choices in space.items():
+        if not isinstance(choices, (list, tuple)):
+            raise TypeError(f"space[{name!r}] must be a list or tuple of values, "
+                            f"got {type(choices).__name__}")
+        if len(choices) == 0:
+            raise ValueError(f"space[{name!r}] is empty: give at least one value")
+        if name not in defaults:
+            raise ValueError(f"parameter {name!r} is in space but has no default "
+                             f"(defaults has {sorted(defaults)})")
+    if student is None:
+        student = current_student()
+    params = dict(defaults)
+    if student is None:
+        return params
+    if not isinstance(student, str):
+        raise TypeError(f"student must be a str, got {type(student).__name__}")
+    if not student.strip():
+        raise ValueError("student is an empty string: pass None for the defaults")
+    for name, choices in space.items():
+        params[name] = choices[seed(assignment, student, name) % len(choices)]
+    return params

@@ -1,0 +1,114 @@
+"""Tests for autograder.variants: stable, per-student question parameters."""
+import collections
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from autograder.variants import current_student, draw, seed
+
+SPACE = {"beta0": [2.0, 3.0, 4.0, 5.0], "lr": [0.01, 0.02, 0.05], "seed": list(range(1000))}
+DEFAULTS = {"beta0": 4.0, "lr": 0.1, "seed": 0, "steps": 3}
+
+
+@pytest.fixture
+def no_student(monkeypatch):
+    for name in ("COURSEKIT_STUDENT_ID", "JUPYTERHUB_USER"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_current_student_is_none_without_environment(no_student):
+    assert current_student() is None
+
+
+def test_current_student_prefers_coursekit_id_over_jupyterhub_user(no_student, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "hubuser")
+    assert current_student() == "hubuser"
+    monkeypatch.setenv("COURSEKIT_STUDENT_ID", "alice")
+    assert current_student() == "alice"
+
+
+def test_current_student_ignores_empty_values(no_student, monkeypatch):
+    monkeypatch.setenv("COURSEKIT_STUDENT_ID", "  ")
+    monkeypatch.setenv("JUPYTERHUB_USER", "hubuser")
+    assert current_student() == "hubuser"
+
+
+def test_draw_without_student_gives_the_defaults(no_student):
+    params = draw("02_gradient_descent", SPACE, DEFAULTS)
+    assert params == DEFAULTS
+    assert params is not DEFAULTS
+
+
+def test_draw_uses_the_environment_student(no_student, monkeypatch):
+    monkeypatch.setenv("COURSEKIT_STUDENT_ID", "alice")
+    assert draw("a1", SPACE, DEFAULTS) == draw("a1", SPACE, DEFAULTS, student="alice")
+
+
+def test_draw_picks_allowed_values_and_keeps_fixed_parameters(no_student):
+    for student in ("alice", "bob", "carol"):
+        params = draw("a1", SPACE, DEFAULTS, student=student)
+        assert set(params) == set(DEFAULTS)
+        assert params["steps"] == 3
+        for name, choices in SPACE.items():
+            assert params[name] in choices
+
+
+def test_two_students_get_different_numbers(no_student):
+    alice = draw("a1", SPACE, DEFAULTS, student="alice")
+    bob = draw("a1", SPACE, DEFAULTS, student="bob")
+    assert alice != bob
+
+
+def test_draw_covers_every_choice_roughly_uniformly(no_student):
+    students = [f"student{i:03d}" for i in range(600)]
+    counts = collections.Counter(draw("a1", SPACE, DEFAULTS, student=s)["beta0"] for s in students)
+    assert set(counts) == set(SPACE["beta0"])
+    # 150 expected per value; 5 standard deviations is about 53.
+    assert all(abs(c - 150) < 55 for c in counts.values()), counts
+
+
+def test_parameters_and_assignments_are_drawn_independently(no_student):
+    space = {"p": list(range(10)), "q": list(range(10))}
+    students = [f"s{i}" for i in range(100)]
+    same_pq = sum(draw("a1", space, {"p": 0, "q": 0}, student=s)["p"]
+                  == draw("a1", space, {"p": 0, "q": 0}, student=s)["q"] for s in students)
+    same_assignment = sum(draw("a1", space, {"p": 0, "q": 0}, student=s)
+                          == draw("a2", space, {"p": 0, "q": 0}, student=s) for s in students)
+    assert same_pq < 30  # about 10 expected if independent, 100 if not
+    assert same_assignment < 10  # about 1 expected
+
+
+def test_seed_is_unambiguous_about_field_boundaries():
+    assert seed("a", "bc") != seed("ab", "c")
+
+
+def test_draw_is_stable_across_processes_and_hash_seeds(no_student):
+    code = ("import json; from autograder.variants import draw; "
+            f"print(json.dumps([draw('a1', {SPACE!r}, {DEFAULTS!r}, student=s) "
+            "for s in ('alice', 'bob', 'carol')]))")
+    outputs = []
+    for hash_seed in ("0", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        env.pop("COURSEKIT_STUDENT_ID", None)
+        out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                             capture_output=True, text=True).stdout
+        outputs.append(json.loads(out))
+    here = [draw("a1", SPACE, DEFAULTS, student=s) for s in ("alice", "bob", "carol")]
+    assert outputs[0] == outputs[1] == json.loads(json.dumps(here))
+
+
+@pytest.mark.parametrize("space, defaults, student, error, match", [
+    ({"beta0": []}, {"beta0": 4.0}, "alice", ValueError, "space\\['beta0'\\] is empty"),
+    ({"beta0": [1.0]}, {"lr": 0.1}, "alice", ValueError, "'beta0' is in space but has no default"),
+    ({"beta0": 1.0}, {"beta0": 4.0}, "alice", TypeError, "space\\['beta0'\\] must be a list"),
+    ([1.0], {"beta0": 4.0}, "alice", TypeError, "space must be a mapping"),
+    ({"beta0": [1.0]}, [4.0], "alice", TypeError, "defaults must be a mapping"),
+    ({"beta0": [1.0]}, {"beta0": 4.0}, 7, TypeError, "student must be a str"),
+    ({"beta0": [1.0]}, {"beta0": 4.0}, "", ValueError, "student is an empty string"),
+])
+def test_draw_rejects_bad_arguments_with_a_clear_message(space, defaults, student, error, match):
+    with pytest.raises(error, match=match):
+        draw("a1", space, defaults, student=student)
