@@ -1,0 +1,616 @@
+"""Layers in the lecture's modular style: "code layers, not networks".
+
+Every layer knows three things and nothing about the network around it:
+
+* ``forward(x)``: its output, caching what the backward pass will need;
+* ``backward(grad_out)``: given ∂L/∂(output), it returns ∂L/∂(input) and
+  fills ``grads`` with ∂L/∂θ for every parameter θ in ``params`` (same keys);
+* ``params``: a dict of float64 arrays that optimizers update in place.
+
+A network is a :class:`Sequential` of layers; backpropagation is calling each
+layer's ``backward`` in reverse order. Loss layers (:class:`MSELoss`,
+:class:`BCELoss`, :class:`BCEWithLogitsLoss`, :class:`SoftmaxCrossEntropyLoss`)
+follow the same pattern with ``forward(y_pred, y) -> float`` and
+``backward() -> ∂L/∂y_pred``.
+
+The lecture's worked example, Linear(w₁=5, b₁=0) → ReLU → Linear(w₂=−1, b₂=1)
+with ℓ = (z − y)², x = 3, y = −12::
+
+    >>> import numpy as np
+    >>> net = Sequential(Linear.from_params([[5.0]], [0.0]), ReLU(),
+    ...                  Linear.from_params([[-1.0]], [1.0]))
+    >>> loss = MSELoss()
+    >>> z = net.forward(np.array([[3.0]]))
+    >>> loss.forward(z, np.array([[-12.0]]))
+    4.0
+    >>> net.backward(loss.backward())            # ∂ℓ/∂x
+    array([[20.]])
+    >>> [g.item() for g in net.gradients()]      # ∂ℓ/∂w₁, ∂ℓ/∂b₁, ∂ℓ/∂w₂, ∂ℓ/∂b₂
+    [12.0, 4.0, -60.0, -4.0]
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from coursekit import activations, losses
+
+__all__ = [
+    "Layer",
+    "Linear",
+    "Activation",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "Softplus",
+    "Dropout",
+    "Sequential",
+    "Loss",
+    "MSELoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "SoftmaxCrossEntropyLoss",
+]
+
+
+def _float_input(x: Any, name: str = "x") -> np.ndarray:
+    """``x`` as a float array (no copy for float64 input), or a TypeError naming it."""
+    array = np.asarray(x)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    return array.astype(np.float64, copy=False)
+
+
+def _cached(layer: "Layer", attribute: str) -> Any:
+    value = getattr(layer, attribute, None)
+    if value is None:
+        raise RuntimeError(f"{type(layer).__name__}.backward called before forward")
+    return value
+
+
+class Layer:
+    """Base class of all layers: parameters, their gradients and a mode.
+
+    Attributes
+    ----------
+    params : dict[str, ndarray]
+        Trainable arrays θ (empty for layers without parameters). Updated in
+        place by optimizers, never rebound by the layer.
+    grads : dict[str, ndarray]
+        ∂L/∂θ for every key of ``params``, filled by :meth:`backward`.
+    training : bool
+        True in training mode (the default), False after :meth:`eval`.
+        Only :class:`Dropout` behaves differently in the two modes.
+    """
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.training = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Compute the layer's output for a batch ``x`` and cache what backward needs."""
+        raise NotImplementedError
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Return ∂L/∂x from ∂L/∂y = ``grad_out``, filling ``self.grads``."""
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def train(self) -> "Layer":
+        """Switch to training mode; returns the layer."""
+        self.training = True
+        return self
+
+    def eval(self) -> "Layer":
+        """Switch to evaluation mode (e.g. dropout off); returns the layer."""
+        self.training = False
+        return self
+
+    def parameters(self) -> list[np.ndarray]:
+        """The parameter arrays, in a fixed order (pass them to an optimizer)."""
+        return list(self.params.values())
+
+    def gradients(self) -> list[np.ndarray]:
+        """The gradients, in the order of :meth:`parameters`.
+
+        Raises
+        ------
+        RuntimeError
+            If :meth:`backward` has not filled them yet.
+        """
+        missing = [name for name in self.params if name not in self.grads]
+        if missing:
+            raise RuntimeError(
+                f"no gradient for {', '.join(missing)} yet: call backward() after forward()"
+            )
+        return [self.grads[name] for name in self.params]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Linear(Layer):
+    """Fully connected (dense) layer y = x W + b.
+
+    Parameters
+    ----------
+    in_features : int
+        Number of inputs d per sample.
+    out_features : int
+        Number of outputs (neurons) m.
+    rng : numpy.random.Generator or int, optional
+        Source of the initial weights (a seed or a Generator); a fixed seed
+        when omitted, so results are reproducible.
+    init : {"uniform", "he", "xavier"}, default "uniform"
+        ``"uniform"``: W and b ~ U(−1/√d, 1/√d), as ``torch.nn.Linear``.
+        ``"he"``: W ~ N(0, 2/d), b = 0 (suits ReLU).
+        ``"xavier"``: W ~ N(0, 2/(d + m)), b = 0 (suits tanh, sigmoid).
+
+    Attributes
+    ----------
+    params : dict
+        ``"W"`` of shape (in_features, out_features), ``"b"`` of shape (out_features,).
+
+    Notes
+    -----
+    For a batch X of shape (n, d) with upstream gradient G = ∂L/∂Y (n, m)::
+
+        forward:  Y = X W + b
+        backward: ∂L/∂W = Xᵀ G,   ∂L/∂b = Σₙ G,   ∂L/∂X = G Wᵀ
+
+    (the lecture's ∂ℓ/∂w₂ = ∂ℓ/∂z · h and ∂ℓ/∂h = ∂ℓ/∂z · w₂, for a batch).
+
+    Examples
+    --------
+    >>> layer = Linear.from_params([[1.0], [2.0]], [0.5])
+    >>> layer.forward(np.array([[3.0, 4.0]]))
+    array([[11.5]])
+    """
+
+    _INITS = ("uniform", "he", "xavier")
+
+    def __init__(self, in_features: int, out_features: int, rng: Any = None,
+                 init: str = "uniform") -> None:
+        super().__init__()
+        for name, value in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if init not in self._INITS:
+            raise ValueError(f"init must be one of {self._INITS}, got {init!r}")
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        rng = np.random.default_rng(0 if rng is None else rng)
+        d, m = self.in_features, self.out_features
+        if init == "uniform":
+            bound = 1.0 / np.sqrt(d)
+            W, b = rng.uniform(-bound, bound, (d, m)), rng.uniform(-bound, bound, m)
+        else:
+            variance = 2.0 / d if init == "he" else 2.0 / (d + m)
+            W, b = rng.normal(0.0, np.sqrt(variance), (d, m)), np.zeros(m)
+        self.params = {"W": W, "b": b}
+        self._x: np.ndarray | None = None
+
+    @classmethod
+    def from_params(cls, W: Any, b: Any) -> "Linear":
+        """A layer with given weights W (in, out) and bias b (out,), e.g. the lecture's w₁ = 5.
+
+        Raises
+        ------
+        ValueError
+            If W is not 2-D or b does not have shape (W.shape[1],).
+        """
+        W = np.array(_float_input(W, "W"), dtype=np.float64)
+        b = np.array(_float_input(b, "b"), dtype=np.float64)
+        if W.ndim != 2:
+            raise ValueError(f"W must be 2-D (in_features, out_features), got shape {W.shape}")
+        if b.shape != (W.shape[1],):
+            raise ValueError(f"b must have shape ({W.shape[1]},) to match W, got {b.shape}")
+        layer = cls(W.shape[0], W.shape[1])
+        layer.params["W"][...] = W
+        layer.params["b"][...] = b
+        return layer
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _float_input(x)
+        if x.ndim != 2 or x.shape[1] != self.in_features:
+            raise ValueError(
+                f"x must have shape (batch, {self.in_features}), got {x.shape}"
+            )
+        self._x = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        x = _cached(self, "_x")
+        grad_out = np.asarray(grad_out, dtype=np.float64)
+        if grad_out.shape != (x.shape[0], self.out_features):
+            raise ValueError(
+                f"grad_out must have the output's shape {(x.shape[0], self.out_features)}, "
+                f"got {grad_out.shape}"
+            )
+        self.grads["W"] = x.T @ grad_out
+        self.grads["b"] = grad_out.sum(axis=0)
+        return grad_out @ self.params["W"].T
+
+    def __repr__(self) -> str:
+        return f"Linear({self.in_features}, {self.out_features})"
+
+
+class Activation(Layer):
+    """Elementwise activation layer y = g(z) for a pair (g, g′) of :mod:`coursekit.activations`.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`coursekit.activations.ACTIVATIONS` ("relu",
+        "sigmoid", "tanh", "softplus", "step").
+
+    Notes
+    -----
+    forward: y = g(z); backward: ∂L/∂z = ∂L/∂y ⊙ g′(z) (elementwise chain
+    rule; with the step function this is always 0, so nothing before it
+    learns).
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        if name not in activations.ACTIVATIONS:
+            raise ValueError(
+                f"unknown activation {name!r}; known: {', '.join(activations.ACTIVATIONS)}"
+            )
+        self.name = name
+        self._g, self._g_grad = activations.ACTIVATIONS[name]
+        self._z: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._z = _float_input(x)
+        return np.asarray(self._g(self._z))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        z = _cached(self, "_z")
+        grad_out = np.asarray(grad_out, dtype=np.float64)
+        if grad_out.shape != z.shape:
+            raise ValueError(f"grad_out must have the input's shape {z.shape}, got {grad_out.shape}")
+        return grad_out * self._g_grad(z)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()" if type(self) is not Activation else f"Activation({self.name!r})"
+
+
+class ReLU(Activation):
+    """ReLU layer, y = max(0, z); ∂y/∂z = 1 for z > 0, else 0."""
+
+    def __init__(self) -> None:
+        super().__init__("relu")
+
+
+class Sigmoid(Activation):
+    """Sigmoid layer, y = σ(z); ∂y/∂z = σ(z)(1 − σ(z))."""
+
+    def __init__(self) -> None:
+        super().__init__("sigmoid")
+
+
+class Tanh(Activation):
+    """Tanh layer, y = tanh z; ∂y/∂z = 1 − tanh² z."""
+
+    def __init__(self) -> None:
+        super().__init__("tanh")
+
+
+class Softplus(Activation):
+    """Softplus layer, y = log(1 + eᶻ); ∂y/∂z = σ(z)."""
+
+    def __init__(self) -> None:
+        super().__init__("softplus")
+
+
+class Dropout(Layer):
+    """Inverted dropout: zero each input with probability p while training.
+
+    Parameters
+    ----------
+    p : float, default 0.5
+        Probability of dropping a unit, 0 ≤ p ≤ 1.
+    rng : numpy.random.Generator or int, optional
+        Source of the random masks (fixed seed when omitted).
+
+    Notes
+    -----
+    In training mode y = x ⊙ M / (1 − p) with Mᵢ ~ Bernoulli(1 − p), so the
+    expected output equals x and nothing needs rescaling at test time; in
+    evaluation mode (:meth:`Layer.eval`) y = x. Backward applies the same
+    mask: ∂L/∂x = ∂L/∂y ⊙ M / (1 − p). With p = 1 every unit is dropped
+    (y = 0).
+
+    Examples
+    --------
+    >>> drop = Dropout(0.5, rng=0)
+    >>> drop.eval().forward(np.ones(3))
+    array([1., 1., 1.])
+    >>> sorted(set(drop.train().forward(np.ones(1000)).tolist()))
+    [0.0, 2.0]
+    """
+
+    def __init__(self, p: float = 0.5, rng: Any = None) -> None:
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"p must be a probability in [0, 1], got {p!r}")
+        self.p = float(p)
+        self.rng = np.random.default_rng(0 if rng is None else rng)
+        self._mask: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = _float_input(x)
+        if not self.training or self.p == 0.0:
+            self._mask = np.ones(1)     # broadcasts: identity in backward
+            return x
+        keep = self.rng.random(x.shape) >= self.p
+        self._mask = keep / (1.0 - self.p) if self.p < 1.0 else np.zeros(x.shape)
+        return x * self._mask
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        mask = _cached(self, "_mask")
+        return np.asarray(grad_out, dtype=np.float64) * mask
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+
+class Sequential(Layer):
+    """A network: layers applied one after another.
+
+    Parameters
+    ----------
+    *layers : Layer
+        The layers, input first.
+
+    Attributes
+    ----------
+    layers : list of Layer
+    params, grads : dict[str, ndarray]
+        Views of every layer's parameters and gradients, keyed
+        ``"<index>.<name>"`` (e.g. ``"0.W"``); the arrays are the layers' own.
+
+    Notes
+    -----
+    forward: x → layer₁ → layer₂ → … → y. backward: the upstream gradient
+    goes through the layers in reverse order (the chain rule, one local
+    derivative at a time), and each layer fills its own ``grads``.
+    :meth:`parameters` and :meth:`gradients` list arrays in the same order,
+    ready for ``optimizer.step(model.gradients())``.
+
+    Examples
+    --------
+    >>> net = Sequential(Linear(2, 3, rng=0), ReLU(), Linear(3, 1, rng=1))
+    >>> net.forward(np.zeros((5, 2))).shape
+    (5, 1)
+    >>> [p.shape for p in net.parameters()]
+    [(2, 3), (3,), (3, 1), (1,)]
+    """
+
+    def __init__(self, *layers: Layer) -> None:
+        super().__init__()
+        for index, layer in enumerate(layers):
+            if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
+                raise TypeError(
+                    f"layers[{index}] must be a layer with forward and backward, "
+                    f"got {type(layer).__name__}"
+                )
+        self.layers = list(layers)
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        return {f"{i}.{name}": array for i, layer in enumerate(self.layers)
+                for name, array in getattr(layer, "params", {}).items()}
+
+    @params.setter
+    def params(self, value: dict) -> None:
+        if value:
+            raise AttributeError("a Sequential's params are its layers' params")
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        return {f"{i}.{name}": array for i, layer in enumerate(self.layers)
+                for name, array in getattr(layer, "grads", {}).items()}
+
+    @grads.setter
+    def grads(self, value: dict) -> None:
+        if value:
+            raise AttributeError("a Sequential's grads are its layers' grads")
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return grad_out
+
+    def train(self) -> "Sequential":
+        super().train()
+        for layer in self.layers:
+            layer.train()
+        return self
+
+    def eval(self) -> "Sequential":
+        super().eval()
+        for layer in self.layers:
+            layer.eval()
+        return self
+
+    def parameters(self) -> list[np.ndarray]:
+        return [array for layer in self.layers for array in layer.parameters()]
+
+    def gradients(self) -> list[np.ndarray]:
+        return [array for layer in self.layers for array in layer.gradients()]
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, index: int) -> Layer:
+        return self.layers[index]
+
+    def __iter__(self) -> Iterator[Layer]:
+        return iter(self.layers)
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"  {layer!r}" for layer in self.layers)
+        return f"Sequential(\n{inner}\n)"
+
+
+# ----------------------------------------------------------------------------
+# loss layers: forward(y_pred, y) -> float, backward() -> ∂L/∂y_pred
+# ----------------------------------------------------------------------------
+class Loss:
+    """Base of the loss layers: a value from :mod:`coursekit.losses` and its gradient.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum"}, default "mean"
+        Average or sum the per-element (per-sample for cross-entropy) losses.
+
+    Notes
+    -----
+    ``forward(y_pred, y)`` returns the scalar loss L and remembers its
+    arguments; ``backward()`` returns ∂L/∂y_pred, the gradient that starts
+    backpropagation through the network.
+    """
+
+    _value: Callable[..., Any]
+    _grad: Callable[..., Any]
+    _REDUCTIONS = ("mean", "sum")
+
+    def __init__(self, reduction: str = "mean") -> None:
+        if reduction not in self._REDUCTIONS:
+            raise ValueError(f"reduction must be one of {self._REDUCTIONS}, got {reduction!r}")
+        self.reduction = reduction
+        self._inputs: tuple[np.ndarray, Any] | None = None
+
+    def forward(self, y_pred: Any, y: Any) -> float:
+        """The loss L(ŷ, y) as a Python float."""
+        y_pred = _float_input(y_pred, "y_pred")
+        self._inputs = (y_pred, y)
+        return float(type(self)._value(y_pred, y, reduction=self.reduction))
+
+    def backward(self) -> np.ndarray:
+        """∂L/∂ŷ for the arguments of the last :meth:`forward`, shaped like ŷ."""
+        y_pred, y = _cached(self, "_inputs")
+        return np.asarray(type(self)._grad(y_pred, y, reduction=self.reduction), dtype=np.float64)
+
+    def __call__(self, y_pred: Any, y: Any) -> float:
+        return self.forward(y_pred, y)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(reduction={self.reduction!r})"
+
+
+class MSELoss(Loss):
+    """Squared error L = c · mean (or sum) of (ŷ − y)².
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum"}, default "mean"
+        Mean over all elements, or their sum.
+    scale : float, default 1.0
+        Factor c in front of the loss. ``scale=0.5`` gives the lecture's
+        L = ½(h − y)² of "the simplest NN ever", whose derivative is simply
+        ∂L/∂h = h − y.
+
+    Notes
+    -----
+    ∂L/∂ŷ = 2c(ŷ − y), divided by the number of elements for the mean.
+    Values come from :func:`coursekit.losses.mse`.
+
+    Examples
+    --------
+    >>> loss = MSELoss(scale=0.5)
+    >>> loss.forward(np.array([1.1]), np.array([3.0]))
+    1.805
+    >>> loss.backward()
+    array([-1.9])
+    """
+
+    _value = staticmethod(losses.mse)
+    _grad = staticmethod(losses.mse_grad)
+
+    def __init__(self, reduction: str = "mean", scale: float = 1.0) -> None:
+        super().__init__(reduction)
+        if isinstance(scale, bool) or not isinstance(scale, (int, float, np.floating)) or not scale > 0:
+            raise ValueError(f"scale must be a positive number, got {scale!r}")
+        self.scale = float(scale)
+
+    def forward(self, y_pred: Any, y: Any) -> float:
+        return self.scale * super().forward(y_pred, y)
+
+    def backward(self) -> np.ndarray:
+        return self.scale * super().backward()
+
+    def __repr__(self) -> str:
+        return f"MSELoss(reduction={self.reduction!r}, scale={self.scale})"
+
+
+class BCELoss(Loss):
+    """Binary cross-entropy of probabilities, L = −[y log p + (1 − y) log(1 − p)].
+
+    ``forward(p, y)`` with p ∈ [0, 1] (e.g. the output of a :class:`Sigmoid`)
+    and targets y ∈ [0, 1] of the same shape; p = 0 with y = 1 gives +∞
+    (see :func:`coursekit.losses.binary_cross_entropy`). Gradient
+    ∂L/∂p = (p − y) / (p(1 − p)), divided by the number of elements for the
+    mean. Prefer :class:`BCEWithLogitsLoss` for training: it is exact where
+    this one saturates.
+    """
+
+    _value = staticmethod(losses.binary_cross_entropy)
+    _grad = staticmethod(losses.binary_cross_entropy_grad)
+
+
+class BCEWithLogitsLoss(Loss):
+    """Binary cross-entropy of logits z: the loss of σ(z) without computing σ(z) first.
+
+    Notes
+    -----
+    L = y·softplus(−z) + (1 − y)·softplus(z) = −[y log σ(z) + (1 − y) log(1 − σ(z))],
+    finite for logits of ±1000; ∂L/∂z = σ(z) − y (divided by the number of
+    elements for the mean). Use it after a final Linear layer with one
+    output for binary classification.
+
+    Examples
+    --------
+    >>> loss = BCEWithLogitsLoss()
+    >>> round(loss.forward(np.array([0.0]), np.array([1.0])), 4)
+    0.6931
+    >>> loss.backward()
+    array([-0.5])
+    """
+
+    _value = staticmethod(losses.binary_cross_entropy_with_logits)
+    _grad = staticmethod(losses.binary_cross_entropy_with_logits_grad)
+
+
+class SoftmaxCrossEntropyLoss(Loss):
+    """Softmax followed by cross-entropy, on logits z of shape (n, K).
+
+    ``forward(z, labels)`` takes integer class indices of shape (n,) or
+    one-hot rows of shape (n, K); the mean is over the n samples.
+
+    Notes
+    -----
+    L = −(1/n) Σᵢ log softmax(zᵢ)_{yᵢ}; ∂L/∂z = (softmax(z) − Y) / n with Y the
+    one-hot targets: the reason softmax and cross-entropy are one layer.
+
+    Examples
+    --------
+    >>> loss = SoftmaxCrossEntropyLoss()
+    >>> round(loss.forward(np.array([[0.0, 0.0]]), np.array([1])), 4)
+    0.6931
+    >>> loss.backward()
+    array([[ 0.5, -0.5]])
+    """
+
+    _value = staticmethod(losses.cross_entropy)
+    _grad = staticmethod(losses.cross_entropy_grad)

@@ -1,0 +1,305 @@
+"""coursekit.layers: gradient checks, the lecture's worked numbers, modes and errors."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coursekit.gradcheck import check_layer, check_loss
+from coursekit.layers import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    Dropout,
+    Linear,
+    MSELoss,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softplus,
+    SoftmaxCrossEntropyLoss,
+    Tanh,
+)
+from coursekit.optim import SGD
+
+TOLERANCE = 1e-7
+
+
+def _away_from_kinks(rng, shape):
+    """Inputs with |x| ≥ 0.1, so finite differences never straddle ReLU's kink."""
+    x = rng.uniform(0.1, 2.0, size=shape)
+    return x * rng.choice([-1.0, 1.0], size=shape)
+
+
+class _FixedMaskDropout(Dropout):
+    """Dropout that draws the same mask on every forward, so it can be gradient-checked."""
+
+    def forward(self, x):
+        self.rng = np.random.default_rng(7)
+        return super().forward(x)
+
+
+# ----------------------------------------------------------------------------
+# gradient checks
+# ----------------------------------------------------------------------------
+@given(n=st.integers(1, 6), d=st.integers(1, 5), m=st.integers(1, 5), seed=st.integers(0, 10**6))
+@settings(max_examples=25, deadline=None)
+def test_linear_passes_gradient_check_on_random_shapes(n, d, m, seed):
+    rng = np.random.default_rng(seed)
+    layer = Linear(d, m, rng=rng)
+    errors = check_layer(layer, rng.normal(size=(n, d)), seed=seed)
+    assert set(errors) == {"input", "W", "b"}
+    assert max(errors.values()) < TOLERANCE, errors
+
+
+@pytest.mark.parametrize("layer_cls", [ReLU, Sigmoid, Tanh, Softplus])
+@given(shape=st.lists(st.integers(1, 5), min_size=1, max_size=3), seed=st.integers(0, 10**6))
+@settings(max_examples=15, deadline=None)
+def test_activation_layers_pass_gradient_check(layer_cls, shape, seed):
+    rng = np.random.default_rng(seed)
+    errors = check_layer(layer_cls(), _away_from_kinks(rng, tuple(shape)), seed=seed)
+    assert errors["input"] < TOLERANCE
+
+
+def test_dropout_passes_gradient_check_in_both_modes():
+    x = np.random.default_rng(1).normal(size=(6, 5))
+    train = _FixedMaskDropout(0.4)
+    assert check_layer(train, x)["input"] < TOLERANCE
+    assert check_layer(Dropout(0.4).eval(), x)["input"] < TOLERANCE
+
+
+def test_whole_network_passes_gradient_check_for_every_parameter():
+    rng = np.random.default_rng(3)
+    net = Sequential(Linear(3, 4, rng=rng), Tanh(), Linear(4, 5, rng=rng, init="he"), Softplus(),
+                     _FixedMaskDropout(0.3), Linear(5, 2, rng=rng, init="xavier"), Sigmoid())
+    errors = check_layer(net, rng.normal(size=(7, 3)))
+    assert set(errors) == {"input", "0.W", "0.b", "2.W", "2.b", "5.W", "5.b"}
+    assert max(errors.values()) < TOLERANCE, errors
+
+
+@given(n=st.integers(1, 6), k=st.integers(1, 4), seed=st.integers(0, 10**6),
+       reduction=st.sampled_from(["mean", "sum"]))
+@settings(max_examples=25, deadline=None)
+def test_regression_and_binary_losses_pass_gradient_check(n, k, seed, reduction):
+    rng = np.random.default_rng(seed)
+    y01 = rng.integers(0, 2, size=(n, k)).astype(float)
+    cases = [
+        (MSELoss(reduction), rng.normal(size=(n, k)), rng.normal(size=(n, k))),
+        (MSELoss(reduction, scale=0.5), rng.normal(size=(n, k)), rng.normal(size=(n, k))),
+        (BCEWithLogitsLoss(reduction), rng.normal(scale=3, size=(n, k)), y01),
+        (BCELoss(reduction), rng.uniform(0.05, 0.95, size=(n, k)), rng.uniform(size=(n, k))),
+    ]
+    for loss, y_pred, y in cases:
+        assert check_loss(loss, y_pred, y) < TOLERANCE, loss
+
+
+@given(n=st.integers(1, 6), classes=st.integers(2, 5), seed=st.integers(0, 10**6),
+       one_hot=st.booleans())
+@settings(max_examples=25, deadline=None)
+def test_softmax_cross_entropy_passes_gradient_check(n, classes, seed, one_hot):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, classes, size=n)
+    y = np.eye(classes)[labels] if one_hot else labels
+    assert check_loss(SoftmaxCrossEntropyLoss(), rng.normal(scale=2, size=(n, classes)), y) < TOLERANCE
+
+
+def test_network_gradients_match_torch_autograd():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    net = Sequential(Linear(3, 8, rng=1), Tanh(), Linear(8, 8, rng=2), ReLU(), Linear(8, 4, rng=3))
+    x, labels = rng.normal(size=(10, 3)), rng.integers(0, 4, size=10)
+    loss = SoftmaxCrossEntropyLoss()
+    value = loss.forward(net.forward(x), labels)
+    net.backward(loss.backward())
+
+    tensors = [torch.tensor(p, requires_grad=True) for p in net.parameters()]
+    h = torch.tanh(torch.from_numpy(x) @ tensors[0] + tensors[1])
+    h = torch.relu(h @ tensors[2] + tensors[3])
+    expected = torch.nn.functional.cross_entropy(h @ tensors[4] + tensors[5], torch.from_numpy(labels))
+    expected.backward()
+    assert value == pytest.approx(expected.item(), rel=1e-12)
+    for ours, theirs in zip(net.gradients(), tensors):
+        np.testing.assert_allclose(ours, theirs.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+# ----------------------------------------------------------------------------
+# the lecture's worked numbers
+# ----------------------------------------------------------------------------
+def test_modular_example_forward_and_backward_values():
+    """Linear(w₁=5, b₁=0) → ReLU → Linear(w₂=−1, b₂=1), ℓ = (z − y)², x = 3, y = −12."""
+    first = Linear.from_params([[5.0]], [0.0])
+    relu = ReLU()
+    second = Linear.from_params([[-1.0]], [1.0])
+    loss = MSELoss()
+    x, y = np.array([[3.0]]), np.array([[-12.0]])
+
+    u = first.forward(x)
+    h = relu.forward(u)
+    z = second.forward(h)
+    assert (u.item(), h.item(), z.item()) == (15.0, 15.0, -14.0)
+    assert loss.forward(z, y) == 4.0
+
+    dz = loss.backward()
+    assert dz.item() == -4.0
+    dh = second.backward(dz)
+    assert (second.grads["W"].item(), second.grads["b"].item()) == (-60.0, -4.0)
+    assert dh.item() == 4.0                     # into the ReLU
+    du = relu.backward(dh)
+    first.backward(du)
+    assert (first.grads["W"].item(), first.grads["b"].item()) == (12.0, 4.0)
+
+
+def test_simplest_nn_ever_table():
+    """h = wx + b, L = ½(h − y)², x = 1, y = 3, w = 0.1, b = 1, η = 0.2."""
+    layer = Linear.from_params([[0.1]], [1.0])
+    loss = MSELoss(scale=0.5)
+    opt = SGD(layer.parameters(), lr=0.2)
+    x, y = np.array([[1.0]]), np.array([[3.0]])
+    rows = []
+    for _ in range(3):
+        h = layer.forward(x)
+        value = loss.forward(h, y)
+        dh = loss.backward()
+        layer.backward(dh)
+        opt.step(layer.gradients())
+        rows.append((h.item(), value, dh.item(), layer.params["W"].item(), layer.params["b"].item()))
+    expected = [(1.1, 1.805, -1.9, 0.48, 1.38),
+                (1.86, 0.6498, -1.14, 0.708, 1.608),
+                (2.316, 0.2339, -0.684, 0.8448, 1.7448)]
+    np.testing.assert_allclose(rows, expected, rtol=0, atol=5e-5)   # the slide rounds L to 4 places
+
+
+# ----------------------------------------------------------------------------
+# behaviour
+# ----------------------------------------------------------------------------
+def test_linear_computes_x_w_plus_b_for_a_batch():
+    W, b = np.arange(6.0).reshape(2, 3), np.array([1.0, -1.0, 0.5])
+    x = np.array([[1.0, 2.0], [0.0, -1.0]])
+    np.testing.assert_array_equal(Linear.from_params(W, b).forward(x), x @ W + b)
+
+
+def test_linear_initialisations_have_the_documented_scales():
+    d, m = 400, 300
+    uniform = Linear(d, m, rng=0)
+    bound = 1 / np.sqrt(d)
+    assert np.abs(uniform.params["W"]).max() <= bound
+    assert uniform.params["W"].std() == pytest.approx(bound / np.sqrt(3), rel=0.02)
+    he = Linear(d, m, rng=0, init="he")
+    assert he.params["W"].std() == pytest.approx(np.sqrt(2 / d), rel=0.02)
+    assert not he.params["b"].any()
+    xavier = Linear(d, m, rng=0, init="xavier")
+    assert xavier.params["W"].std() == pytest.approx(np.sqrt(2 / (d + m)), rel=0.02)
+
+
+def test_linear_is_reproducible_for_a_seed_and_differs_between_seeds():
+    np.testing.assert_array_equal(Linear(3, 2, rng=5).params["W"], Linear(3, 2, rng=5).params["W"])
+    assert not np.array_equal(Linear(3, 2, rng=5).params["W"], Linear(3, 2, rng=6).params["W"])
+
+
+def test_dropout_is_identity_in_eval_and_unbiased_in_training():
+    x = np.ones((200, 500))
+    drop = Dropout(0.3, rng=0)
+    np.testing.assert_array_equal(drop.eval().forward(x), x)
+    np.testing.assert_array_equal(drop.backward(x), x)
+    y = drop.train().forward(x)
+    assert np.mean(y == 0) == pytest.approx(0.3, abs=0.01)
+    assert y.mean() == pytest.approx(1.0, abs=0.01)
+    assert set(np.unique(y)) == {0.0, 1 / 0.7}
+    # backward reuses the forward mask
+    np.testing.assert_array_equal(drop.backward(np.full_like(x, 2.0)), 2 * y)
+
+
+def test_dropout_with_p_one_drops_everything():
+    assert not Dropout(1.0).forward(np.ones(5)).any()
+
+
+def test_sequential_train_and_eval_reach_every_layer():
+    net = Sequential(Linear(2, 2), Dropout(0.5), ReLU())
+    net.eval()
+    assert not any(layer.training for layer in net)
+    net.train()
+    assert all(layer.training for layer in net)
+
+
+def test_optimizer_on_sequential_parameters_updates_the_layers():
+    net = Sequential(Linear(2, 3, rng=0), ReLU(), Linear(3, 1, rng=1))
+    before = [p.copy() for p in net.parameters()]
+    x = np.random.default_rng(0).normal(size=(8, 2))
+    loss = MSELoss()
+    loss.forward(net.forward(x), np.ones((8, 1)))
+    net.backward(loss.backward())
+    assert [g.shape for g in net.gradients()] == [p.shape for p in net.parameters()]
+    SGD(net.parameters(), lr=0.1).step(net.gradients())
+    assert net[0].params["W"] is net.parameters()[0]
+    assert any(not np.array_equal(a, b) for a, b in zip(before, net.parameters()))
+    assert list(net.params) == ["0.W", "0.b", "2.W", "2.b"]
+
+
+def test_relu_blocks_gradient_of_negative_inputs():
+    relu = ReLU()
+    relu.forward(np.array([[-1.0, 2.0, -3.0]]))
+    np.testing.assert_array_equal(relu.backward(np.array([[5.0, 5.0, 5.0]])), [[0.0, 5.0, 0.0]])
+
+
+def test_losses_are_stable_for_huge_logits():
+    assert BCEWithLogitsLoss().forward(np.array([1000.0, -1000.0]), np.array([1.0, 0.0])) == 0.0
+    assert SoftmaxCrossEntropyLoss().forward(np.array([[1000.0, -1000.0]]), np.array([1])) == 2000.0
+
+
+def test_mse_reduction_sum_and_mean():
+    y_pred, y = np.array([[1.0, 2.0], [3.0, 4.0]]), np.zeros((2, 2))
+    assert MSELoss("sum").forward(y_pred, y) == 30.0
+    assert MSELoss("mean").forward(y_pred, y) == 7.5
+
+
+# ----------------------------------------------------------------------------
+# errors
+# ----------------------------------------------------------------------------
+def test_linear_rejects_inputs_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"x must have shape \(batch, 3\), got \(4, 2\)"):
+        Linear(3, 2).forward(np.zeros((4, 2)))
+    with pytest.raises(ValueError, match=r"x must have shape \(batch, 3\), got \(3,\)"):
+        Linear(3, 2).forward(np.zeros(3))
+
+
+def test_backward_before_forward_is_a_clear_error():
+    for layer in (Linear(2, 2), ReLU(), Dropout()):
+        with pytest.raises(RuntimeError, match="backward called before forward"):
+            layer.backward(np.zeros((1, 2)))
+    with pytest.raises(RuntimeError, match="backward called before forward"):
+        MSELoss().backward()
+
+
+def test_gradients_before_backward_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="call backward"):
+        Linear(2, 2).gradients()
+
+
+def test_backward_rejects_gradient_of_the_wrong_shape():
+    layer = Linear(2, 3)
+    layer.forward(np.zeros((4, 2)))
+    with pytest.raises(ValueError, match=r"grad_out must have the output's shape \(4, 3\)"):
+        layer.backward(np.zeros((4, 2)))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: Linear(0, 2), "in_features must be a positive integer"),
+    (lambda: Linear(2, 2.5), "out_features must be a positive integer"),
+    (lambda: Linear(2, 2, init="zeros"), "init must be one of"),
+    (lambda: Linear.from_params([1.0, 2.0], [0.0]), "W must be 2-D"),
+    (lambda: Linear.from_params([[1.0, 2.0]], [0.0]), r"b must have shape \(2,\)"),
+    (lambda: Dropout(1.5), "p must be a probability"),
+    (lambda: MSELoss("none"), "reduction must be one of"),
+    (lambda: MSELoss(scale=0), "scale must be a positive number"),
+])
+def test_constructors_reject_bad_arguments(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_sequential_rejects_things_that_are_not_layers():
+    with pytest.raises(TypeError, match=r"layers\[1\] must be a layer"):
+        Sequential(Linear(2, 2), np.tanh)
+
+
+def test_loss_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="same shape"):
+        MSELoss().forward(np.zeros((3, 1)), np.zeros(3))
