@@ -1,0 +1,127 @@
+"""``check``: the one function test cells call.
+
+While a student works, ``check(question_id, answer)`` judges the answer in the
+kernel and prints a friendly verdict.  While nbgrader grades
+(``NBGRADER_EXECUTION`` is set), it only *records* the answer as JSON in a
+``display_data`` output; :class:`autograder.preprocessors.ScoreRecordedAnswers`
+then judges the record in the grader's own process.  Both modes go through the
+same record, so a verdict in the notebook is the verdict the grader gives.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from autograder import kinds, questions, record
+from autograder.student import current_student, parameters
+from autograder.verdict import Verdict, failed
+
+_NO_ANSWER = Ellipsis
+
+
+class CheckFailed(AssertionError):
+    """A wrong answer, shown in the notebook as its verdict instead of a traceback."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.text())
+        self.verdict = verdict
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython calls this instead of printing a traceback: the student sees the verdict only.
+        return self.verdict.text().splitlines()
+
+
+def grading() -> bool:
+    """Whether this process runs under ``nbgrader autograde`` (answers are recorded, not judged)."""
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def answer_record(question_id: str, answer: Any) -> dict:
+    """The record of ``answer`` to ``question_id`` for the current student.
+
+    Runs the student's code for behavioural kinds; never raises for a bad
+    answer (the problem is recorded instead).
+    """
+    q = questions.get(question_id)
+    student = current_student()
+    if answer is _NO_ANSWER:
+        return record.make_record(q.id, {"missing": True})
+    payload = kinds.capture(q, answer, parameters(q.assignment, student),
+                            kinds.trial_seed(q.id, student))
+    try:
+        return record.make_record(q.id, payload)
+    except record.RecordError as exc:
+        return record.make_record(q.id, {"unrecordable": str(exc)})
+
+
+def judge_record(data: Any, student: str | None) -> Verdict:
+    """Judge a published record for ``student`` (the grader's side; data only).
+
+    Raises
+    ------
+    autograder.record.RecordError
+        If ``data`` is not a valid record.
+    autograder.questions.UnknownQuestionError
+        If the record names an unknown question.
+    """
+    qid, payload = record.parse_record(data)
+    q = questions.get(qid)
+    if payload.get("missing"):
+        return failed(q.id, q.points, "no answer given yet", "missing",
+                      kinds.hint_for(q, "missing"))
+    if "unrecordable" in payload:
+        return failed(q.id, q.points, f"your answer could not be recorded: {payload['unrecordable']}",
+                      "wrong_type", kinds.hint_for(q, "wrong_type"))
+    v = parameters(q.assignment, student)
+    return kinds.judge(q, payload, v, kinds.trial_seed(q.id, student))
+
+
+def check(question_id: str, answer: Any = _NO_ANSWER) -> float | None:
+    """Check ``answer`` to question ``question_id``.
+
+    Parameters
+    ----------
+    question_id : str
+        ``"<assignment>.<name>"``, declared in ``autograder/questions/<assignment>.py``.
+    answer : object
+        The student's answer: a number, array, dict of parts, text, sympy
+        expression, function, layer class or optimizer class, depending on
+        the question's kind.
+
+    Returns
+    -------
+    float or None
+        None when fully correct (or while grading); the partial score when
+        some parts are right (nbgrader reads it as partial credit).
+
+    Raises
+    ------
+    CheckFailed
+        When no part is right; it shows as the verdict with a hint, not as a
+        traceback.
+    autograder.questions.UnknownQuestionError
+        For an unknown question id.
+
+    Examples
+    --------
+    >>> check("demo_gd.one_step", "0.1")      # doctest: +SKIP
+    demo_gd.one_step: 1/1 points - correct.
+    """
+    data = answer_record(question_id, answer)
+    if grading():
+        _publish(data)
+        return None
+    # The same JSON round trip as when grading, so both modes judge the same data.
+    verdict = judge_record(json.loads(json.dumps(data)), current_student())
+    if verdict.score == 0:
+        raise CheckFailed(verdict)
+    print(verdict.text())
+    return None if verdict.correct else verdict.score
+
+
+def _publish(data: dict) -> None:
+    from IPython.display import publish_display_data
+
+    publish_display_data({record.MIME: data,
+                          "text/plain": f"answer to {data['question']} recorded for grading"})

@@ -1,0 +1,111 @@
+"""Equivalence of symbolic answers, safely (student text is never evaluated).
+
+Uses :mod:`coursekit.symbolic` (its allow-list parser and equivalence test)
+when it is available; otherwise a small allow-list parser built on
+:mod:`ast` turns the text into sympy, and equivalence is decided by
+``sympy.simplify(a - b) == 0`` backed by numeric evaluation at random points.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+_FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "sinh", "cosh", "tanh", "asin", "acos",
+              "atan", "asinh", "acosh", "atanh", "Abs", "sign")
+_CONSTANTS = {"pi": "pi", "e": "E", "E": "E"}
+_MAX_TEXT = 500
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """Outcome of an equivalence test.
+
+    Attributes
+    ----------
+    verdict : {"yes", "no", "undecided"}
+    reason : str
+    mistake : str or None
+        A mistake tag when one was recognised.
+    hint : str
+    """
+
+    verdict: str
+    reason: str = ""
+    mistake: str | None = None
+    hint: str = ""
+
+
+def equivalent(answer: str, expected: str, symbols: tuple = ("x",)) -> Equivalence:
+    """Whether the expression ``answer`` equals ``expected`` for all values of ``symbols``."""
+    try:
+        from coursekit import symbolic
+    except ImportError:
+        symbolic = None
+    if symbolic is not None and hasattr(symbolic, "equivalent"):
+        try:
+            out = symbolic.equivalent(answer, expected, symbols=tuple(symbols))
+        except ValueError as exc:
+            return Equivalence("no", f"cannot read the expression: {exc}", "wrong_type",
+                               "Write the expression with *, ** and functions like exp(x).")
+        return Equivalence(str(out.result), str(getattr(out, "reason", "")))
+    return _fallback_equivalent(answer, expected, tuple(symbols))
+
+
+def _fallback_equivalent(answer: str, expected: str, symbols: tuple) -> Equivalence:
+    import sympy
+
+    try:
+        a, b = parse(answer, symbols), parse(expected, symbols)
+    except ValueError as exc:
+        return Equivalence("no", f"cannot read the expression: {exc}", "wrong_type",
+                           "Write the expression with *, ** and functions like exp(x).")
+    difference = sympy.simplify(a - b)
+    if difference == 0:
+        return Equivalence("yes", "equal after simplification")
+    if sympy.simplify(a + b) == 0:
+        return Equivalence("no", "it has the opposite sign", "wrong_sign",
+                           "Check the sign: derivatives of cos and of 1/x are negative.")
+    return Equivalence("no", "the two differ for some values")
+
+
+def parse(text: str, symbols: tuple = ("x",)):
+    """Parse ``text`` into a sympy expression using an allow-list of syntax.
+
+    Raises
+    ------
+    ValueError
+        For anything but numbers, the given symbols, + - * / **, and the
+        functions in ``_FUNCTIONS``.
+    """
+    import sympy
+
+    if not isinstance(text, str) or len(text) > _MAX_TEXT:
+        raise ValueError(f"expected a text of at most {_MAX_TEXT} characters")
+    try:
+        tree = ast.parse(text.replace("^", "**"), mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"syntax error: {exc.msg}") from None
+    names = {s: sympy.Symbol(s) for s in symbols}
+    return _build(tree.body, names, sympy)
+
+
+def _build(node: ast.AST, names: dict, sympy):
+    ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+           ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b}
+    if isinstance(node, ast.BinOp) and type(node.op) in ops:
+        return ops[type(node.op)](_build(node.left, names, sympy), _build(node.right, names, sympy))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _build(node.operand, names, sympy)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return sympy.nsimplify(node.value) if isinstance(node.value, float) else sympy.Integer(node.value)
+    if isinstance(node, ast.Name):
+        if node.id in names:
+            return names[node.id]
+        if node.id in _CONSTANTS:
+            return getattr(sympy, _CONSTANTS[node.id])
+        raise ValueError(f"unknown name {node.id!r}")
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS
+            and len(node.args) == 1 and not node.keywords):
+        return getattr(sympy, node.func.id)(_build(node.args[0], names, sympy))
+    raise ValueError(f"unsupported syntax: {ast.dump(node)[:60]}")

@@ -1,0 +1,350 @@
+"""How each kind of question captures an answer and judges it.
+
+Two steps, deliberately separate:
+
+* :func:`capture` runs in the student's kernel.  It turns the answer into
+  recordable data: the value itself for value kinds; for behavioural kinds
+  ("function", "layer", "optimizer") the outputs of the student's code on
+  hidden inputs regenerated from a seed.
+* :func:`judge` runs anywhere, on data only.  It recomputes the reference with
+  coursekit (and the declared mistakes) on the same seeded inputs and compares.
+
+The grader calls only :func:`judge`, in its own process, on records parsed by
+:mod:`autograder.record`, so nothing the student's code does in the kernel can
+change a verdict except producing correct outputs.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+from typing import Any, Callable
+
+import numpy as np
+
+from autograder import record
+from autograder.questions import BEHAVIOURAL_KINDS, Question
+from autograder.verdict import Part, Verdict, failed, scored
+
+VALUE_KINDS = ("number", "array", "expression", "choice", "text")
+
+
+def trial_seed(question_id: str, student: str | None) -> int:
+    """The seed of a question's hidden inputs for one student (stable, 63-bit)."""
+    text = f"coursekit|{question_id}|{student or ''}".encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:8], "big") >> 1
+
+
+def trials(q: Question, v: dict, seed: int) -> list:
+    """The hidden inputs of a behavioural question for ``seed``."""
+    out = q.inputs(np.random.default_rng(seed), v)
+    if not isinstance(out, list) or not out:
+        raise ValueError(f"inputs of {q.id} must return a non-empty list of trials")
+    return out
+
+
+# ---------------------------------------------------------------- capture (in the kernel)
+
+def capture(q: Question, answer: Any, v: dict, seed: int) -> dict:
+    """Recordable data describing ``answer`` (runs student code for behavioural kinds)."""
+    if q.kind in VALUE_KINDS:
+        return {"value": answer}
+    cases = trials(q, v, seed)
+    if not callable(answer):
+        return {"seed": seed, "inputs": record.digest(cases), "not_callable": type(answer).__name__}
+    outputs = []
+    for case in cases:
+        try:
+            outputs.append(_DRIVERS[q.kind](answer, copy.deepcopy(case)))
+        except Exception as exc:  # the student's code failing is an answer, not a crash
+            outputs.append(exc)
+    return {"seed": seed, "inputs": record.digest(cases), "outputs": outputs}
+
+
+def _run_function(f: Callable, args: tuple) -> Any:
+    return f(*args)
+
+
+def _run_layer(cls: Callable, case: dict) -> dict:
+    layer = cls(**case.get("init", {}))
+    for name, value in case.get("params", {}).items():
+        layer.params[name][...] = value
+    y = layer.forward(case["x"])
+    grad_in = layer.backward(case["grad_out"])
+    grads = {name: np.array(layer.grads[name], dtype=float) for name in case.get("params", {})}
+    return {"forward": np.asarray(y, dtype=float), "grad_input": np.asarray(grad_in, dtype=float),
+            "grads": grads}
+
+
+def _run_optimizer(cls: Callable, case: dict) -> list:
+    params = [np.array(p, dtype=float) for p in case["params"]]
+    opt = cls(params, **case.get("hyper", {}))
+    path = []
+    for grads in case["grads"]:
+        opt.step([np.array(g, dtype=float) for g in grads])
+        path.append([p.copy() for p in params])
+    return path
+
+
+_DRIVERS = {"function": _run_function, "layer": _run_layer, "optimizer": _run_optimizer}
+
+
+# ---------------------------------------------------------------- judge (on data)
+
+def judge(q: Question, payload: dict, v: dict, seed: int) -> Verdict:
+    """The verdict on a captured (or recorded, then decoded) answer."""
+    if q.kind in VALUE_KINDS:
+        if "value" not in payload:
+            return failed(q.id, q.points, "the record holds no answer", "bad_record", hint_for(q, "bad_record"))
+        return _judge_value(q, payload["value"], v)
+    return _judge_behaviour(q, payload, v, seed)
+
+
+def _judge_value(q: Question, answer: Any, v: dict) -> Verdict:
+    expected = q.reference(v)
+    mistakes = {tag: f(v) for tag, f in q.mistakes.items()}
+    if isinstance(expected, dict):
+        if not isinstance(answer, dict):
+            return failed(q.id, q.points,
+                          f"expected a dict with keys {sorted(expected)}, got {_describe(answer)}",
+                          "wrong_type", hint_for(q, "wrong_type"))
+        parts = []
+        for key, exp in expected.items():
+            wrong = {tag: m[key] for tag, m in mistakes.items() if isinstance(m, dict) and key in m}
+            if key not in answer:
+                parts.append(Part(key, False, f"no answer for {key!r}", "wrong_keys", hint_for(q, "wrong_keys")))
+            else:
+                parts.append(_compare_value(q, key, answer[key], exp, wrong))
+        return scored(q.id, q.points, parts)
+    return scored(q.id, q.points, [_compare_value(q, "", answer, expected, mistakes)])
+
+
+def _compare_value(q: Question, name: str, answer: Any, expected: Any, mistakes: dict) -> Part:
+    if isinstance(answer, record.RecordedError):
+        return _error_part(q, name, answer)
+    if q.kind in ("number", "array"):
+        return _compare_numeric(q, name, answer, expected, mistakes)
+    if q.kind == "expression":
+        return _compare_expression(q, name, answer, expected)
+    return _compare_text(q, name, answer, expected, mistakes)
+
+
+def _error_part(q: Question, name: str, err: record.RecordedError) -> Part:
+    tag = "not_implemented" if err.type == "NotImplementedError" else "raised"
+    message = ("not implemented yet (NotImplementedError)" if tag == "not_implemented"
+               else f"your code raised {err!r}")
+    return Part(name, False, message, tag, hint_for(q, tag))
+
+
+def hint_for(q: Question, tag: str | None) -> str:
+    """The question's hint for ``tag``, else the generic one, else the question's default."""
+    if tag in q.hints:
+        return q.hints[tag]
+    return _GENERIC_HINTS.get(tag) or q.hints.get("default", "")
+
+
+_GENERIC_HINTS = {
+    "missing": "Fill in your answer where the notebook says so, then run the cell.",
+    "not_implemented": "Replace `raise NotImplementedError` with your solution.",
+    "raised": "Run your code on a small example and read the traceback.",
+    "wrong_type": "Check what your answer is: print(type(answer)).",
+    "wrong_shape": "Compare the shape of your answer with the one asked for.",
+    "transposed": "Your array has the right values in transposed order: check the axis order.",
+    "wrong_sign": "Your answer has the right size but the opposite sign: check the sign of the step "
+                  "(descent moves against the gradient) or of the formula.",
+    "not_finite": "Your answer contains NaN or infinity: the values diverged or divided by zero.",
+    "scaled": "Your answer is off by a constant factor: look for a factor like 2, 1/n or the learning "
+              "rate applied twice.",
+    "not_an_option": "Answer with one of the options, exactly as written.",
+    "wrong_keys": "Give an answer for every part, under the keys the notebook uses.",
+    "bad_record": "Run the notebook from the top without changing the test cells.",
+}
+
+
+def _as_numeric(answer: Any) -> np.ndarray | None:
+    if isinstance(answer, (str, bytes, dict)) or answer is None:
+        return None
+    try:
+        a = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return a
+
+
+def _close(a: np.ndarray, e: np.ndarray, q: Question) -> bool:
+    return a.shape == e.shape and bool(np.all(np.isclose(a, e, rtol=q.rtol, atol=q.atol, equal_nan=True)))
+
+
+def _compare_numeric(q: Question, name: str, answer: Any, expected: Any, mistakes: dict) -> Part:
+    e = np.asarray(expected, dtype=float)
+    a = _as_numeric(answer)
+    want = _describe(e if q.kind == "array" else float(e))
+    if a is None:
+        return Part(name, False, f"expected {want}; you gave {_describe(answer)}", "wrong_type",
+                    hint_for(q, "wrong_type"))
+    if _close(a, e, q):
+        return Part(name, True)
+    tag = _diagnose_numeric(a, e, q, mistakes)
+    return Part(name, False, f"expected {want}; you gave {_describe(a if a.ndim else float(a))}",
+                tag, hint_for(q, tag))
+
+
+def _diagnose_numeric(a: np.ndarray, e: np.ndarray, q: Question, mistakes: dict) -> str | None:
+    for tag, wrong in mistakes.items():
+        w = _as_numeric(wrong)
+        if w is not None and _close(a, w, q):
+            return tag
+    if a.shape != e.shape:
+        if a.ndim == 2 and a.T.shape == e.shape and _close(a.T, e, q):
+            return "transposed"
+        return "wrong_shape"
+    if not np.all(np.isfinite(a)) and np.all(np.isfinite(e)):
+        return "not_finite"
+    if np.any(e != 0) and _close(-a, e, q):
+        return "wrong_sign"
+    nonzero = e != 0
+    if np.any(nonzero) and np.all(a[~nonzero] == 0):
+        ratios = a[nonzero] / e[nonzero]
+        if np.allclose(ratios, ratios.flat[0], rtol=1e-6) and not np.isclose(ratios.flat[0], 0):
+            return "scaled"
+    return None
+
+
+def _describe(x: Any) -> str:
+    """What a value is in kind: type, shape and rough magnitude (never its digits)."""
+    if isinstance(x, record.RecordedError):
+        return f"an error ({x!r})"
+    if x is None:
+        return "None (did the cell define your answer?)"
+    if isinstance(x, bool):
+        return "a bool"
+    if isinstance(x, (int, float, np.number)):
+        return f"a number of order {_magnitude(np.array([float(x)]))}"
+    if isinstance(x, str):
+        return f"the text {x[:40]!r}" if len(x) <= 40 else f"a text of {len(x)} characters"
+    if isinstance(x, dict):
+        return f"a dict with keys {sorted(map(str, x))[:8]}"
+    a = _as_numeric(x)
+    if a is None:
+        return f"a {type(x).__name__}"
+    what = "an array" if isinstance(x, np.ndarray) else f"a {type(x).__name__}"
+    return f"{what} of shape {a.shape} with values of order {_magnitude(a)}"
+
+
+def _magnitude(a: np.ndarray) -> str:
+    finite = np.abs(a[np.isfinite(a)])
+    if finite.size == 0:
+        return "nan/inf" if a.size else "- (empty)"
+    peak = float(finite.max())
+    return "0" if peak == 0 else f"1e{int(np.floor(np.log10(peak))):+03d}"
+
+
+def _compare_text(q: Question, name: str, answer: Any, expected: Any, mistakes: dict) -> Part:
+    accepted = expected if isinstance(expected, (tuple, list)) else (expected,)
+    if not isinstance(answer, (str, int, float)) or isinstance(answer, bool):
+        return Part(name, False, f"expected a text answer; you gave {_describe(answer)}", "wrong_type",
+                    hint_for(q, "wrong_type"))
+    given = _normal_text(str(answer), q.kind)
+    if given in {_normal_text(str(x), q.kind) for x in accepted}:
+        return Part(name, True)
+    if q.kind == "choice" and given not in {_normal_text(str(o), "choice") for o in q.options}:
+        tag = "not_an_option"
+        return Part(name, False, f"expected one of {list(q.options)}; you gave {answer!r}", tag,
+                    hint_for(q, tag))
+    tag = next((t for t, w in mistakes.items() if _normal_text(str(w), q.kind) == given), None)
+    return Part(name, False, f"{answer!r} is not the answer", tag, hint_for(q, tag))
+
+
+def _normal_text(s: str, kind: str) -> str:
+    s = s.strip()
+    return s if kind == "choice" else " ".join(s.casefold().split())
+
+
+def _compare_expression(q: Question, name: str, answer: Any, expected: Any) -> Part:
+    from autograder import expressions
+
+    if not isinstance(answer, str):
+        return Part(name, False, f"expected an expression (text or sympy); you gave {_describe(answer)}",
+                    "wrong_type", hint_for(q, "wrong_type"))
+    result = expressions.equivalent(str(answer), str(expected), q.symbols)
+    if result.verdict == "yes":
+        return Part(name, True)
+    message = (f"could not confirm that {answer!r} is correct: {result.reason}" if result.verdict == "undecided"
+               else f"{answer!r} is not equivalent to the expected expression ({result.reason})")
+    tag = result.mistake
+    return Part(name, False, message, tag, q.hints[tag] if tag in q.hints else (result.hint or hint_for(q, None)))
+
+
+# ---------------------------------------------------------------- behavioural kinds
+
+def _judge_behaviour(q: Question, payload: dict, v: dict, seed: int) -> Verdict:
+    cases = trials(q, v, seed)
+    if payload.get("seed") != seed or payload.get("inputs") != record.digest(cases):
+        return failed(q.id, q.points,
+                      "the recorded outputs were computed on other inputs than the grader's",
+                      "bad_record", hint_for(q, "bad_record"))
+    if "not_callable" in payload:
+        what = {"function": "a function", "layer": "a layer class", "optimizer": "an optimizer class"}[q.kind]
+        return failed(q.id, q.points, f"expected {what}; you gave a {payload['not_callable']}",
+                      "wrong_type", hint_for(q, "wrong_type"))
+    outputs = payload.get("outputs")
+    if not isinstance(outputs, list) or len(outputs) != len(cases):
+        return failed(q.id, q.points, "the record holds the wrong number of outputs", "bad_record",
+                      hint_for(q, "bad_record"))
+    errors = [o for o in outputs if isinstance(o, record.RecordedError)]
+    if errors:
+        part = _error_part(q, "", errors[0])
+        msg = f"on {len(errors)} of {len(cases)} hidden inputs " + part.message
+        return failed(q.id, q.points, msg, part.mistake, part.hint)
+    run = _DRIVERS[q.kind]
+    reference = [run(q.reference(v), copy.deepcopy(c)) for c in cases]
+    wrong = {tag: [run(f(v), copy.deepcopy(c)) for c in cases] for tag, f in q.mistakes.items()}
+    if q.kind == "layer":
+        return scored(q.id, q.points, _layer_parts(q, outputs, reference, wrong))
+    return scored(q.id, q.points, [_compare_outputs(q, "", outputs, reference, wrong)])
+
+
+def _compare_outputs(q: Question, name: str, outputs: list, reference: list, wrong: dict) -> Part:
+    failures = [i for i, (o, r) in enumerate(zip(outputs, reference)) if not _same(o, r, q)]
+    if not failures:
+        return Part(name, True)
+    tag = next((t for t, w in wrong.items() if all(_same(o, x, q) for o, x in zip(outputs, w))), None)
+    i = failures[0]
+    if tag is None:
+        tag = _diagnose_structured(outputs[i], reference[i], q)
+    message = (f"wrong on {len(failures)} of {len(outputs)} hidden inputs; on input {i + 1} "
+               f"expected {_describe(reference[i])}, got {_describe(outputs[i])}")
+    return Part(name, False, message, tag, hint_for(q, tag))
+
+
+def _layer_parts(q: Question, outputs: list, reference: list, wrong: dict) -> list[Part]:
+    def pick(rows: list, key: str, sub: str | None = None) -> list:
+        return [(r.get(key, {}).get(sub) if sub else r.get(key)) if isinstance(r, dict) else None
+                for r in rows]
+    names = [("forward", "forward", None), ("backward (input gradient)", "grad_input", None)]
+    names += [(f"gradient of {p}", "grads", p) for p in sorted(reference[0]["grads"])]
+    parts = []
+    for label, key, sub in names:
+        parts.append(_compare_outputs(q, label, pick(outputs, key, sub), pick(reference, key, sub),
+                                      {t: pick(w, key, sub) for t, w in wrong.items()}))
+    return parts
+
+
+def _same(a: Any, b: Any, q: Question) -> bool:
+    if isinstance(b, dict):
+        return isinstance(a, dict) and set(a) == set(b) and all(_same(a[k], b[k], q) for k in b)
+    if isinstance(b, (list, tuple)) and any(isinstance(x, (np.ndarray, list, tuple, dict)) for x in b):
+        return isinstance(a, (list, tuple)) and len(a) == len(b) and all(_same(x, y, q) for x, y in zip(a, b))
+    x, y = _as_numeric(a), _as_numeric(b)
+    if y is None:
+        return a == b
+    return x is not None and _close(x, y, q)
+
+
+def _diagnose_structured(a: Any, e: Any, q: Question) -> str | None:
+    x, y = _as_numeric(a), _as_numeric(e)
+    if x is None or y is None:
+        return "wrong_type" if y is not None else None
+    try:
+        return _diagnose_numeric(x, y, q, {})
+    except ValueError:
+        return None

@@ -1,0 +1,317 @@
+"""The question registry: what each test cell checks, declared in Python.
+
+One module per assignment, ``autograder/questions/<assignment>.py``, declares
+its questions with the :func:`question` decorator.  A test cell then calls
+``check("<assignment>.<name>", answer)``; the grader looks the question up
+here, both inside the student's kernel (friendly verdicts while working) and
+in its own process when grading (verdicts the student's code cannot forge).
+
+Writing an assignment's questions
+---------------------------------
+The decorated function is the *reference*: it receives the variant parameters
+``v`` (a dict, see :func:`autograder.parameters`) and returns what a correct
+answer is compared with.  What it returns depends on the kind:
+
+============  =================================================  ==========================================
+kind          reference returns                                  the student's answer is
+============  =================================================  ==========================================
+"number"      a float                                            a number (compared with ``rtol``/``atol``)
+"array"       an array-like                                      an array-like of the same shape
+"function"    the reference callable                             the student's callable, run on ``inputs``
+"layer"       the reference layer class (e.g. coursekit Linear)  the student's layer class, run on ``inputs``
+"optimizer"   the reference optimizer class                      the student's optimizer class
+"expression"  a sympy expression or its text                     a sympy expression or text (equivalence)
+"choice"      the correct option (a string)                      one of ``options``
+"text"        the expected text (or a tuple of accepted ones)    a string (compared after ``strip``/case)
+============  =================================================  ==========================================
+
+Multi-part questions give partial credit: for "number", "array", "choice" and
+"text", a reference that returns a dict ``{part: expected}`` asks for a dict
+answer with the same keys; each part is judged on its own and the score is
+``points * correct_parts / parts``.
+
+Behavioural kinds ("function", "layer", "optimizer") need ``inputs``: a
+function ``inputs(rng, v) -> list of trials`` building hidden random inputs
+from a numpy Generator the grader seeds (per question and student):
+
+* "function": each trial is a tuple of positional arguments;
+* "layer": each trial is a dict with ``"init"`` (constructor keyword
+  arguments), ``"params"`` (name -> array copied into ``layer.params``),
+  ``"x"`` (the input batch) and ``"grad_out"`` (the upstream gradient); the
+  forward output, the input gradient and ``layer.grads`` are compared;
+* "optimizer": each trial is a dict with ``"hyper"`` (keyword arguments),
+  ``"params"`` (list of arrays) and ``"grads"`` (list of steps, each a list of
+  arrays like ``params``); the parameters after every step are compared.
+
+Likely mistakes turn a wrong answer into a hint.  ``mistakes`` maps a tag to
+a function of ``v`` returning what the answer would be *with* that mistake
+(a value for value kinds, a faulty implementation for behavioural kinds);
+``hints`` maps the same tag to the sentence shown when the answer matches it.
+``hints["default"]`` is shown for any other wrong answer.  Generic mistakes
+(wrong shape, transposed, wrong sign, NaN, not implemented) are recognised
+for every question without declaring them.
+
+Examples
+--------
+A module ``autograder/questions/demo_gd.py``::
+
+    import numpy as np
+    from autograder.questions import question
+
+    VARIANTS = {"space": {"beta0": [4.0, 3.0, -2.0]}, "defaults": {"beta0": 4.0}}
+
+    @question("demo_gd.minimum", points=1, kind="number", rtol=1e-9,
+              hints={"default": "Set f'(beta) = 10 beta - 3 to zero."})
+    def minimum(v):
+        return 0.3
+
+And its test cell in the notebook::
+
+    from autograder import check
+    check("demo_gd.minimum", beta_star)
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, get_args
+
+Kind = Literal["number", "array", "function", "layer", "optimizer", "expression", "choice", "text"]
+KINDS: tuple[str, ...] = get_args(Kind)
+BEHAVIOURAL_KINDS = ("function", "layer", "optimizer")
+
+_ID = re.compile(r"^(?P<assignment>[A-Za-z0-9_]+)\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
+_REGISTRY: dict[str, "Question"] = {}
+
+
+class UnknownQuestionError(KeyError):
+    """No question is registered under the given id."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Question:
+    """One gradable question.
+
+    Attributes
+    ----------
+    id : str
+        ``"<assignment>.<name>"``, the id the test cell passes to ``check``.
+    kind : str
+        One of :data:`KINDS`.
+    reference : callable
+        ``reference(v)``: the expected answer (see the module docstring).
+    points : float
+        Maximum score.
+    rtol, atol : float
+        Tolerances for numeric comparisons: ``|a - e| <= atol + rtol * |e|``
+        elementwise.
+    inputs : callable or None
+        ``inputs(rng, v) -> list of trials`` for behavioural kinds.
+    mistakes : dict
+        Tag -> ``f(v)`` giving the answer (or implementation) with that mistake.
+    hints : dict
+        Tag -> hint text; ``"default"`` for unrecognised wrong answers.
+    options : tuple of str
+        The allowed answers of a "choice" question.
+    symbols : tuple of str
+        Free symbols of an "expression" question.
+    """
+
+    id: str
+    kind: str
+    reference: Callable[[dict], Any]
+    points: float = 1.0
+    rtol: float = 1e-7
+    atol: float = 1e-10
+    inputs: Callable[..., list] | None = None
+    mistakes: dict = field(default_factory=dict)
+    hints: dict = field(default_factory=dict)
+    options: tuple = ()
+    symbols: tuple = ("x",)
+
+    @property
+    def assignment(self) -> str:
+        """The assignment part of the id."""
+        return self.id.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        """The question part of the id."""
+        return self.id.split(".", 1)[1]
+
+    def hint(self, tag: str | None) -> str:
+        """The hint for a mistake tag, falling back to the default hint."""
+        if tag is not None and tag in self.hints:
+            return self.hints[tag]
+        return self.hints.get("default", "")
+
+
+def _validate(q: Question) -> None:
+    if not _ID.match(q.id):
+        raise ValueError(f"question id {q.id!r} must look like '<assignment>.<name>' "
+                         "(letters, digits and underscores)")
+    if q.kind not in KINDS:
+        raise ValueError(f"question {q.id!r}: kind {q.kind!r} is not one of {KINDS}")
+    if not (isinstance(q.points, (int, float)) and q.points > 0):
+        raise ValueError(f"question {q.id!r}: points must be a positive number, got {q.points!r}")
+    if q.rtol < 0 or q.atol < 0:
+        raise ValueError(f"question {q.id!r}: rtol and atol must be >= 0")
+    if q.kind in BEHAVIOURAL_KINDS and not callable(q.inputs):
+        raise ValueError(f"question {q.id!r}: kind {q.kind!r} needs inputs=callable(rng, v)")
+    if q.kind == "choice" and not q.options:
+        raise ValueError(f"question {q.id!r}: kind 'choice' needs options=(...)")
+    unknown = set(q.hints) - set(q.mistakes) - {"default"} - set(_GENERIC_TAGS)
+    if unknown:
+        raise ValueError(f"question {q.id!r}: hints for undeclared mistakes {sorted(unknown)}")
+
+
+# Tags recognised for every question (see autograder.kinds); hints may override their text.
+_GENERIC_TAGS = ("missing", "not_implemented", "raised", "wrong_type", "wrong_shape",
+                 "transposed", "wrong_sign", "not_finite", "scaled", "wrong_keys",
+                 "not_an_option", "bad_record")
+
+
+def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
+             atol: float = 1e-10, inputs: Callable[..., list] | None = None,
+             mistakes: dict | None = None, hints: dict | None = None,
+             options: tuple | list = (), symbols: tuple | list = ("x",)):
+    """Register the decorated reference function as question ``qid``.
+
+    Parameters
+    ----------
+    qid : str
+        ``"<assignment>.<name>"``.
+    kind : str
+        One of ``"number", "array", "function", "layer", "optimizer",
+        "expression", "choice", "text"``.
+    points : float, default 1
+        Maximum score; multi-part answers score a fraction of it.
+    rtol, atol : float
+        Numeric tolerances.
+    inputs : callable, optional
+        ``inputs(rng, v) -> list of trials``; required for behavioural kinds.
+    mistakes : dict, optional
+        Tag -> ``f(v)`` returning the answer a given mistake produces.
+    hints : dict, optional
+        Tag -> hint text; ``"default"`` for other wrong answers.
+    options : sequence of str
+        Allowed answers of a "choice" question.
+    symbols : sequence of str
+        Free symbols of an "expression" question.
+
+    Returns
+    -------
+    callable
+        A decorator returning the reference function unchanged.
+
+    Raises
+    ------
+    ValueError
+        For a malformed id, unknown kind, non-positive points, missing
+        ``inputs`` or ``options``, hints for undeclared mistakes, or an id
+        registered twice by different functions.
+    """
+    def register(reference: Callable[[dict], Any]) -> Callable[[dict], Any]:
+        q = Question(id=qid, kind=kind, reference=reference, points=float(points),
+                     rtol=float(rtol), atol=float(atol), inputs=inputs,
+                     mistakes=dict(mistakes or {}), hints=dict(hints or {}),
+                     options=tuple(options), symbols=tuple(symbols))
+        _validate(q)
+        old = _REGISTRY.get(qid)
+        if old is not None and _origin(old.reference) != _origin(reference):
+            raise ValueError(f"question {qid!r} is registered twice")
+        _REGISTRY[qid] = q
+        return reference
+    return register
+
+
+def _origin(f: Callable) -> tuple[str, str]:
+    return getattr(f, "__module__", ""), getattr(f, "__qualname__", "")
+
+
+def split_id(qid: str) -> tuple[str, str]:
+    """Split ``"<assignment>.<name>"``.
+
+    Raises
+    ------
+    ValueError
+        If ``qid`` is not a string of that form.
+    """
+    m = _ID.match(qid) if isinstance(qid, str) else None
+    if m is None:
+        raise ValueError(f"question id {qid!r} must look like '<assignment>.<name>'")
+    return m["assignment"], m["name"]
+
+
+def load_assignment(assignment: str):
+    """Import ``autograder.questions.<assignment>`` (registering its questions).
+
+    Raises
+    ------
+    UnknownQuestionError
+        If no such module exists.
+    """
+    try:
+        return importlib.import_module(f"{__name__}.{assignment}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{assignment}":
+            raise
+        raise UnknownQuestionError(
+            f"no questions for assignment {assignment!r}: "
+            f"expected a module autograder/questions/{assignment}.py") from None
+
+
+def _load_if_any(assignment: str):
+    """Import the assignment's module; tolerate its absence if questions were registered elsewhere."""
+    try:
+        return load_assignment(assignment)
+    except UnknownQuestionError:
+        if any(qid.startswith(assignment + ".") for qid in _REGISTRY):
+            return None  # e.g. questions declared by a test module: no VARIANTS
+        raise
+
+
+def get(qid: str) -> Question:
+    """The question registered as ``qid``, importing its assignment module on demand.
+
+    Raises
+    ------
+    ValueError
+        For a malformed id.
+    UnknownQuestionError
+        If the assignment or the question does not exist.
+    """
+    assignment, _ = split_id(qid)
+    if qid not in _REGISTRY:
+        _load_if_any(assignment)
+    try:
+        return _REGISTRY[qid]
+    except KeyError:
+        known = ", ".join(sorted(for_assignment(assignment))) or "none"
+        raise UnknownQuestionError(f"unknown question {qid!r}; {assignment} has: {known}") from None
+
+
+def for_assignment(assignment: str) -> dict[str, Question]:
+    """All questions of an assignment, by id, in declaration order."""
+    _load_if_any(assignment)
+    prefix = assignment + "."
+    return {qid: q for qid, q in _REGISTRY.items() if qid.startswith(prefix)}
+
+
+def variant_space(assignment: str) -> tuple[dict, dict]:
+    """``(space, defaults)`` from the module's ``VARIANTS`` dict (empty if none).
+
+    ``VARIANTS = {"space": {name: [choices...]}, "defaults": {name: value}}``;
+    see :func:`autograder.parameters`.
+    """
+    module = _load_if_any(assignment)
+    spec = getattr(module, "VARIANTS", None) or {}
+    unknown = set(spec) - {"space", "defaults"}
+    if unknown:
+        raise ValueError(f"VARIANTS of {assignment!r} has unknown keys {sorted(unknown)}; "
+                         "expected 'space' and 'defaults'")
+    return dict(spec.get("space", {})), dict(spec.get("defaults", {}))

@@ -1,0 +1,265 @@
+"""check(): friendly in-kernel verdicts, partial credit, mistake hints, recording while grading."""
+import numpy as np
+import pytest
+
+from autograder import CheckFailed, check
+from autograder.checks import answer_record, judge_record
+from autograder.questions import UnknownQuestionError, get, question
+from autograder.record import MIME
+
+# Questions of a test-only assignment; references are plain numpy (independent of coursekit).
+
+
+@question("unit_checks.mean", kind="number", rtol=1e-9,
+          mistakes={"sum": lambda v: float(np.sum(v.get("data", [1.0, 2.0, 6.0])))},
+          hints={"sum": "Divide by the number of values.", "default": "Add up, then divide."})
+def _mean(v):
+    return float(np.mean([1.0, 2.0, 6.0]))
+
+
+@question("unit_checks.parts", kind="array", points=3, rtol=1e-9)
+def _parts(v):
+    return {"a": np.array([1.0, 2.0]), "b": np.eye(2), "c": np.array([0.5, -0.5, 1.0])}
+
+
+def _quad_inputs(rng, v):
+    return [(rng.normal(size=4),) for _ in range(3)]
+
+
+@question("unit_checks.double", kind="function", points=2, inputs=_quad_inputs,
+          mistakes={"halved": lambda v: (lambda x: x / 2)},
+          hints={"halved": "Multiply by two, do not divide."})
+def _double(v):
+    return lambda x: 2 * x
+
+
+class _Affine:
+    """A reference affine layer y = x W + b (independent of coursekit)."""
+
+    def __init__(self, n_in, n_out):
+        self.params = {"W": np.zeros((n_in, n_out)), "b": np.zeros(n_out)}
+        self.grads = {}
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, g):
+        self.grads = {"W": self.x.T @ g, "b": g.sum(axis=0)}
+        return g @ self.params["W"].T
+
+
+def _affine_inputs(rng, v):
+    return [{"init": {"n_in": 3, "n_out": 2},
+             "params": {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)},
+             "x": rng.normal(size=(5, 3)), "grad_out": rng.normal(size=(5, 2))} for _ in range(2)]
+
+
+@question("unit_checks.affine", kind="layer", points=4, inputs=_affine_inputs)
+def _affine(v):
+    return _Affine
+
+
+class _Sgd:
+    def __init__(self, params, lr):
+        self.params, self.lr = params, lr
+
+    def step(self, grads):
+        for p, g in zip(self.params, grads):
+            p -= self.lr * g
+
+
+def _opt_inputs(rng, v):
+    return [{"hyper": {"lr": 0.1}, "params": [rng.normal(size=3)],
+             "grads": [[rng.normal(size=3)] for _ in range(3)]}]
+
+
+@question("unit_checks.sgd", kind="optimizer", inputs=_opt_inputs,
+          mistakes={"lr_twice": lambda v: _SgdLrTwice},
+          hints={"lr_twice": "The learning rate multiplies the gradient once."})
+def _sgd(v):
+    return _Sgd
+
+
+class _SgdLrTwice(_Sgd):
+    def step(self, grads):
+        for p, g in zip(self.params, grads):
+            p -= self.lr * self.lr * g
+
+
+@question("unit_checks.pick", kind="choice", options=("A", "B"))
+def _pick(v):
+    return "B"
+
+
+@question("unit_checks.word", kind="text")
+def _word(v):
+    return ("gradient", "the gradient")
+
+
+@question("unit_checks.derivative", kind="expression", symbols=("x",))
+def _derivative(v):
+    return "2*x*exp(x**2)"
+
+
+def test_correct_number_prints_verdict_and_returns_none(capsys):
+    assert check("unit_checks.mean", 3.0) is None
+    assert "1/1 points - correct" in capsys.readouterr().out
+
+
+def test_wrong_number_raises_friendly_verdict_with_declared_mistake_hint():
+    with pytest.raises(CheckFailed) as info:
+        check("unit_checks.mean", 9.0)
+    text = str(info.value)
+    assert "0/1 points" in text and "Divide by the number of values." in text
+    assert "a number of order 1e+00" in text  # the kind and magnitude expected, not the value 3
+    assert "3.0" not in text
+    assert info.value._render_traceback_() == text.splitlines()
+
+
+def test_verdict_never_reveals_expected_array_values():
+    with pytest.raises(CheckFailed) as info:
+        check("unit_checks.parts", {"a": [9.0, 9.0], "b": np.zeros((2, 2)), "c": [0, 0, 0]})
+    assert "shape (2,)" in str(info.value) and "0.5" not in str(info.value)
+
+
+def test_multi_part_answer_gets_partial_credit(capsys):
+    score = check("unit_checks.parts", {"a": [1, 2], "b": np.eye(2), "c": [1.0, 1.0, 1.0]})
+    assert score == pytest.approx(2.0)
+    out = capsys.readouterr().out
+    assert "2/3 points" in out and "[c]" in out
+
+
+def test_missing_part_and_not_a_dict_are_explained():
+    with pytest.raises(CheckFailed, match="expected a dict with keys"):
+        check("unit_checks.parts", [1, 2])
+    score = check("unit_checks.parts", {"a": [1, 2], "b": np.eye(2)})
+    assert score == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("answer, tag", [
+    ({"a": [-1.0, -2.0], "b": np.eye(2), "c": [0.5, -0.5, 1.0]}, "wrong_sign"),
+    ({"a": [1.0, 2.0, 3.0], "b": np.eye(2), "c": [0.5, -0.5, 1.0]}, "wrong_shape"),
+    ({"a": [2.0, 4.0], "b": np.eye(2), "c": [0.5, -0.5, 1.0]}, "scaled"),
+    ({"a": [np.nan, 2.0], "b": np.eye(2), "c": [0.5, -0.5, 1.0]}, "not_finite"),
+    ({"a": "one, two", "b": np.eye(2), "c": [0.5, -0.5, 1.0]}, "wrong_type"),
+])
+def test_generic_mistakes_are_recognised(answer, tag):
+    verdict = judge_record(answer_record("unit_checks.parts", answer), None)
+    assert verdict.score == pytest.approx(2.0)
+    assert verdict.mistake == tag and verdict.hint
+
+
+def test_transposed_matrix_is_recognised():
+    @question("unit_checks.matrix", kind="array")
+    def _matrix(v):
+        return np.arange(6.0).reshape(2, 3)
+    verdict = judge_record(answer_record("unit_checks.matrix", np.arange(6.0).reshape(2, 3).T), None)
+    assert verdict.mistake == "transposed" and verdict.score == 0
+
+
+def test_function_is_run_on_hidden_inputs_and_compared_with_reference(capsys):
+    assert check("unit_checks.double", lambda x: x + x) is None
+    with pytest.raises(CheckFailed, match="Multiply by two"):
+        check("unit_checks.double", lambda x: x * 0.5)
+    with pytest.raises(CheckFailed, match="wrong on 3 of 3 hidden inputs"):
+        check("unit_checks.double", lambda x: x * 3)
+
+
+def test_not_implemented_function_fails_only_that_question():
+    def todo(x):
+        raise NotImplementedError
+    with pytest.raises(CheckFailed, match="not implemented yet"):
+        check("unit_checks.double", todo)
+    with pytest.raises(CheckFailed, match="expected a function"):
+        check("unit_checks.double", 3.0)
+
+
+def test_layer_parts_give_partial_credit_and_name_the_missing_bias_gradient():
+    class NoBiasGrad(_Affine):
+        def backward(self, g):
+            gx = super().backward(g)
+            self.grads["b"] = np.zeros_like(self.params["b"])
+            return gx
+    verdict = judge_record(answer_record("unit_checks.affine", NoBiasGrad), None)
+    assert verdict.score == pytest.approx(3.0)  # forward, input gradient, dW right; db wrong
+    wrong = [p.name for p in verdict.parts if not p.correct]
+    assert wrong == ["gradient of b"]
+    assert judge_record(answer_record("unit_checks.affine", _Affine), None).correct
+
+
+def test_optimizer_step_rule_with_lr_applied_twice_gets_its_hint():
+    verdict = judge_record(answer_record("unit_checks.sgd", _SgdLrTwice), None)
+    assert verdict.mistake == "lr_twice" and "once" in verdict.hint
+    assert judge_record(answer_record("unit_checks.sgd", _Sgd), None).correct
+
+
+def test_choice_and_text_are_exact_up_to_whitespace_and_case():
+    assert judge_record(answer_record("unit_checks.pick", " B "), None).correct
+    assert judge_record(answer_record("unit_checks.pick", "A"), None).score == 0
+    assert judge_record(answer_record("unit_checks.pick", "C"), None).mistake == "not_an_option"
+    assert judge_record(answer_record("unit_checks.word", "The  Gradient"), None).correct
+
+
+def test_expression_equivalence_not_string_equality():
+    assert judge_record(answer_record("unit_checks.derivative", "exp(x^2)*x*2"), None).correct
+    wrong = judge_record(answer_record("unit_checks.derivative", "exp(x**2)"), None)
+    assert wrong.score == 0
+    hostile = judge_record(answer_record("unit_checks.derivative", "__import__('os').system('true')"), None)
+    assert hostile.score == 0
+
+
+def test_missing_answer_placeholder_fails_with_hint():
+    with pytest.raises(CheckFailed, match="no answer given yet"):
+        check("unit_checks.mean")
+
+
+def test_while_grading_check_only_records(monkeypatch):
+    published = []
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setattr("autograder.checks._publish", published.append)
+    assert check("unit_checks.mean", 123.0) is None  # wrong, yet nothing raised in the kernel
+    (data,) = published
+    assert data["question"] == "unit_checks.mean"
+    assert judge_record(data, None).score == 0
+
+
+def test_unknown_question_names_the_known_ones():
+    with pytest.raises(UnknownQuestionError, match="unit_checks.mean"):
+        get("unit_checks.nope")
+    with pytest.raises(UnknownQuestionError, match="no questions for assignment"):
+        check("no_such_assignment.q", 1)
+    with pytest.raises(ValueError, match="must look like"):
+        check("no-dot", 1)
+
+
+def test_question_declaration_errors_name_the_problem():
+    with pytest.raises(ValueError, match="kind 'matrix'"):
+        question("unit_checks.bad", kind="matrix")(lambda v: 0)
+    with pytest.raises(ValueError, match="needs inputs"):
+        question("unit_checks.bad", kind="function")(lambda v: 0)
+    with pytest.raises(ValueError, match="undeclared mistakes"):
+        question("unit_checks.bad", kind="number", hints={"typo": "x"})(lambda v: 0)
+    with pytest.raises(ValueError, match="registered twice"):
+        question("unit_checks.mean", kind="number")(lambda v: 0)
+
+
+def test_demo_gd_references_reproduce_the_lecture_numbers():
+    pytest.importorskip("coursekit.gd")
+    verdict = judge_record(answer_record("demo_gd.iterates", {
+        "alpha=1": [-33, 300, -2697], "alpha=0.01": [3.63, 3.297, 2.9973], "alpha=0.1": [0.3, 0.3, 0.3]}), None)
+    assert verdict.correct
+    slide = judge_record(answer_record("demo_gd.iterates", {
+        "alpha=1": [-33, -300, 2703], "alpha=0.01": [3.63, 3.297, 2.9973], "alpha=0.1": [0.3, 0.3, 0.3]}), None)
+    assert slide.score == pytest.approx(2.0)
+
+
+def test_demo_gd_function_question_recognises_gradient_ascent():
+    pytest.importorskip("coursekit.gd")
+    from autograder.questions.demo_gd import _gd_ascent
+    verdict = judge_record(answer_record("demo_gd.gradient_descent", _gd_ascent({})), None)
+    assert verdict.mistake == "ascent"
+
+
+def test_record_mime_is_the_documented_one():
+    assert MIME == "application/vnd.coursekit.answer+json"
