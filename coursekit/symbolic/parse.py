@@ -75,16 +75,20 @@ _AUTO_SYMBOL = re.compile(r"^(?:[A-Za-z]|%s)(?:_?\d+)?$" % "|".join(_GREEK))
 # Non-ASCII characters that are plain mathematics, mapped to their ASCII spelling.
 _UNICODE_OPERATORS = {
     "\u2212": "-", "\u2013": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*",
-    "\u2217": "*", "\u00f7": "/", "\u00b2": "^2", "\u00b3": "^3", "\u03c0": "pi",
+    "\u2217": "*", "\u00f7": "/", "\u00b2": "^2", "\u00b3": "^3",
 }
 # Letters from other scripts that look like Latin ones: named in the error message.
 _LOOKALIKES = {
     "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0443": "y",
     "\u0445": "x", "\u0456": "i", "\u0455": "s", "\u0458": "j", "\u043d": "H", "\u0410": "A",
     "\u0415": "E", "\u041e": "O", "\u0420": "P", "\u0421": "C", "\u0425": "X", "\u03bf": "o",
-    "\u03bd": "v", "\u03b1": "a", "\u0391": "A", "\u0392": "B", "\u0395": "E", "\u039f": "O",
+    "\u03bd": "v", "\u0391": "A", "\u0392": "B", "\u0395": "E", "\u039f": "O",
     "\u03a7": "X", "\u0131": "i",
 }
+# Greek letters the lectures use as variables (β for a weight, α for the learning rate, ...).
+_GREEK_LETTERS = {chr(0x3b1 + i): name for i, name in enumerate(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+    "sigmaf sigma tau upsilon phi chi psi omega".split()) if name not in ("omicron", "nu", "sigmaf")}
 _FORBIDDEN = {
     ".": "attribute access ('.') is not allowed",
     "'": "strings (quotes) are not allowed",
@@ -131,6 +135,10 @@ def _tokenize(text: str) -> list[_Token]:
             i, spaced = i + 1, True
             continue
         if not char.isascii():
+            if char in _GREEK_LETTERS:
+                tokens.append(_Token("name", _GREEK_LETTERS[char], i, spaced))
+                i, spaced = i + 1, False
+                continue
             if char in _UNICODE_OPERATORS:
                 for piece in re.findall(r"\*\*|[-*/^]|\d+|[a-z]+", _UNICODE_OPERATORS[char]):
                     kind = "num" if piece.isdigit() else "name" if piece.isalpha() else "op"
