@@ -70,7 +70,8 @@ def rule_derivative(expr: sympy.Expr, x: sympy.Symbol, slip: _Slip | None = None
     x : sympy.Symbol
     slip : _Slip or None
         ``kind`` is one of "chain", "sign", "product", "quotient", "power",
-        "log_factor", "exp_as_power"; ``node`` the sub-expression where it
+        "log_factor", "exp_as_power" (u·aᵘ⁻¹·u'), "bare_exp_as_power" (u·aᵘ⁻¹);
+        ``node`` the sub-expression where it
         happens (None for "chain": every inner derivative forgotten).
 
     Returns
@@ -108,17 +109,17 @@ def rule_derivative(expr: sympy.Expr, x: sympy.Symbol, slip: _Slip | None = None
             lowered = exponent if here("power") else exponent - 1
             return exponent * base**lowered * inner
         if not _depends(base, x):
-            inner = 1 if here("chain") else d(exponent)
-            if here("exp_as_power"):
+            inner = 1 if here("chain") or here("bare_exp_as_power") else d(exponent)
+            if here("exp_as_power") or here("bare_exp_as_power"):
                 return exponent * base**(exponent - 1) * inner
             factor = 1 if here("log_factor") else sympy.log(base)
             return expr * factor * inner
         return sympy.diff(expr, x)
     if isinstance(expr, sympy.Function) and len(expr.args) == 1:
         outer = expr.fdiff(1)
-        if here("exp_as_power") and expr.func == sympy.exp:
+        if (here("exp_as_power") or here("bare_exp_as_power")) and expr.func == sympy.exp:
             outer = expr.args[0] * sympy.exp(expr.args[0] - 1)
-        inner = 1 if here("chain") else d(expr.args[0])
+        inner = 1 if here("chain") or here("bare_exp_as_power") else d(expr.args[0])
         return (-outer if here("sign") else outer) * inner
     return sympy.diff(expr, x)
 
@@ -127,6 +128,13 @@ def _is_quotient(expr: sympy.Mul, x) -> bool:
     _, factors = _split_product(expr, x)
     below = [f for f in factors if f.is_Pow and f.exp.is_negative]
     return bool(below) and len(below) < len(factors)
+
+
+def _exp_as_power_slips(node: sympy.Expr, x) -> Iterator[tuple[str, _Slip]]:
+    yield "exponential_as_power", _Slip("exp_as_power", node)
+    exponent = node.args[0] if node.func == sympy.exp else node.exp
+    if exponent != x:
+        yield "exponential_as_power", _Slip("bare_exp_as_power", node)
 
 
 def _slips(expr: sympy.Expr, x) -> Iterator[tuple[str, _Slip]]:
@@ -147,7 +155,7 @@ def _slips(expr: sympy.Expr, x) -> Iterator[tuple[str, _Slip]]:
             if node.exp != x:
                 chain_nodes += 1
                 yield "chain_rule", _Slip("chain", node)
-            yield "exponential_as_power", _Slip("exp_as_power", node)
+            yield from _exp_as_power_slips(node, x)
             if node.base != sympy.E:
                 yield "constant_factor", _Slip("log_factor", node)
         elif isinstance(node, sympy.Function) and len(node.args) == 1:
@@ -156,7 +164,7 @@ def _slips(expr: sympy.Expr, x) -> Iterator[tuple[str, _Slip]]:
                 yield "chain_rule", _Slip("chain", node)
             yield "sign", _Slip("sign", node)
             if node.func == sympy.exp:
-                yield "exponential_as_power", _Slip("exp_as_power", node)
+                yield from _exp_as_power_slips(node, x)
         if node.is_Mul and any(isinstance(f, sympy.log) for f in _split_product(node, x)[0].args):
             yield "constant_factor", _Slip("log_factor", node)
     if chain_nodes > 1:
@@ -233,7 +241,6 @@ def _slip_feedback(tag: str, slip: _Slip, x) -> str:
                 f"{_show(node.exp)} in {_show(node)} instead of lowering it to "
                 f"{_show(node.exp - 1)}.")
     if tag == "exponential_as_power":
-        node = sympy.Pow(sympy.E, node.args[0], evaluate=False) if node.func == sympy.exp else node
         return (f"{_show(node)} has the variable in the exponent: it is an exponential, not a "
                 f"power; d/du aᵘ = aᵘ·ln(a).")
     if tag == "constant_factor":
