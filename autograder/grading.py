@@ -1,0 +1,826 @@
+"""Grade every submission of an assignment: parallel, bounded, safe and resumable.
+
+:func:`grade_assignment` runs nbgrader's own ``Autograde`` converter on each
+submission in ``<course>/submitted/<student>/<assignment>/``, so everything the
+course's ``nbgrader_config.py`` configures (the out-of-kernel scoring
+preprocessor, ``LimitOutput``, late penalties...) applies exactly as with
+``nbgrader autograde``. Around it this module adds what stock nbgrader lacks:
+
+Workers
+    ``jobs`` worker processes (:mod:`autograder.parallel`) each grade one
+    submission at a time in its own kernel, with a progress bar on stderr.
+Limits
+    A per-cell time limit (``Execute.timeout``); a memory limit per kernel
+    (``RLIMIT_AS`` set in the kernel process just before it starts, so an
+    allocation past it raises ``MemoryError`` in the student's cell); a kernel
+    that dies or stops answering after a time-out interrupt ends that
+    notebook: the cells it could not run get an error output and score 0.
+Validation
+    Before any kernel starts, each expected notebook is checked (present,
+    valid JSON, a notebook). A bad one is scored 0 with the reason written to
+    the gradebook comments and the log; the rest are still graded.
+One writer at a time
+    SQLite must not see several writers at once. Workers run the kernel part
+    freely but every step that opens the gradebook (nbgrader's
+    ``init_assignment`` and every preprocessor except the executor) runs under
+    one inter-process file lock, with stop signals deferred until the step
+    ends (:func:`autograder.parallel.uninterruptible`).
+Resumable
+    A submission is finished only when its log
+    ``<course>/autograder_log/<assignment>/<student>.json`` has been written
+    (atomically, after its grades are committed), holding a SHA-256 of the
+    submitted files. A later run skips finished submissions whose files are
+    unchanged (unless ``force``) and regrades the rest from scratch, which
+    overwrites any grade a stopped run left behind: an interrupted run plus a
+    resumed one ends with the grades of one uninterrupted run.
+"""
+from __future__ import annotations
+
+import collections
+import contextlib
+import fcntl
+import functools
+import hashlib
+import json
+import logging
+import math
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from autograder.parallel import JobError, Progress, run_jobs, uninterruptible
+
+__all__ = ["LOG_DIR", "STATUSES", "SubmissionResult", "grade_assignment", "load_course_config",
+           "read_logs", "validate_notebook"]
+
+#: Directory (under the course root) holding one JSON log per graded submission.
+LOG_DIR = "autograder_log"
+#: Possible values of :attr:`SubmissionResult.status`.
+STATUSES = ("graded", "failed", "timeout", "skipped")
+#: Error names the grader writes into cells it stopped or could not run.
+KERNEL_DIED, NOT_RUN = "KernelDied", "CellNotRun"
+#: Environment for every kernel; a kernel's own settings take precedence.
+#: One BLAS thread per kernel because ``jobs`` kernels already share the cores;
+#: few malloc arenas so that threads do not eat the address-space limit.
+KERNEL_ENV_DEFAULTS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                       "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+_PROBE_SECONDS = 5.0
+_MAX_LOG_MESSAGES = 40
+
+
+@dataclass
+class SubmissionResult:
+    """The outcome of grading one student's submission.
+
+    Attributes
+    ----------
+    student, assignment : str
+        Whose submission, of what.
+    status : {"graded", "failed", "timeout", "skipped"}
+        ``graded``: every cell ran; ``timeout``: a cell hit the time limit
+        (the other cells still count); ``failed``: something could not run
+        (invalid or missing notebook, memory limit, kernel died, grading
+        error); ``skipped``: already graded by an earlier run with the same
+        files (score and reason are that run's).
+    reason : str
+        Why, for anything but a clean ``graded``; empty otherwise.
+    score, max_score : float
+        Points from the gradebook after grading (0 for what could not run).
+    flags : list of dict
+        ``nb.metadata["autograder"]["flags"]`` of the autograded notebooks.
+    seconds : float
+        Wall time spent grading this submission.
+    """
+
+    student: str
+    assignment: str
+    status: str
+    reason: str = ""
+    score: float = 0.0
+    max_score: float = 0.0
+    flags: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        """The result as a JSON-ready dict (the keys of the log file)."""
+        return asdict(self)
+
+
+# ----------------------------------------------------------------------------- course
+
+
+def load_course_config(course_dir):
+    """Load the course's ``nbgrader_config.py`` and pin the course root.
+
+    Parameters
+    ----------
+    course_dir : str or path
+        The course root (holds ``nbgrader_config.py``, ``source``/``submitted``
+        directories and, by default, ``gradebook.db``).
+
+    Returns
+    -------
+    traitlets.config.Config
+        The configuration from ``<course_dir>/nbgrader_config.py`` (nbgrader's
+        defaults if there is none) with ``CourseDirectory.root`` set to the
+        absolute ``course_dir``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``course_dir`` is not a directory.
+    """
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    root = Path(course_dir).resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"course_dir {str(course_dir)!r} is not a directory")
+    config = Config()
+    if (root / "nbgrader_config.py").is_file():
+        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
+    config.CourseDirectory.root = str(root)
+    return config
+
+
+def _course_directory(config):
+    from nbgrader.coursedir import CourseDirectory
+    return CourseDirectory(config=config)
+
+
+@contextlib.contextmanager
+def _gradebook_lock(root: Path):
+    """Hold the course's gradebook lock, with stop signals deferred.
+
+    Every process that opens the gradebook while grading takes this lock, so
+    SQLite sees one writer at a time; the lock is released by the kernel even
+    if the holder is killed.
+    """
+    lock_path = root / LOG_DIR / ".gradebook.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with uninterruptible(), open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _assignment_notebooks(coursedir, assignment: str) -> list[str]:
+    from nbgrader.api import Gradebook, MissingEntry
+    if coursedir.db_url.startswith("sqlite:///"):
+        database = Path(coursedir.db_url[len("sqlite:///"):])
+        if not database.is_file():  # opening it would create an empty gradebook
+            raise ValueError(f"no gradebook at {database}; build the assignment first "
+                             f"(`autograder build {assignment}` or "
+                             f"`nbgrader generate_assignment {assignment}`)")
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        try:
+            record = gb.find_assignment(assignment)
+        except MissingEntry:
+            raise ValueError(
+                f"assignment {assignment!r} is not in the gradebook ({coursedir.db_url}); "
+                f"build it first (`autograder build {assignment}` or "
+                f"`nbgrader generate_assignment {assignment}`)") from None
+        return sorted(notebook.name for notebook in record.notebooks)
+
+
+def _graded_students(coursedir, assignment: str) -> set[str]:
+    from nbgrader.api import Gradebook
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        return {s.student.id for s in gb.assignment_submissions(assignment)}
+
+
+# ------------------------------------------------------------------------- validation
+
+
+def validate_notebook(path) -> str | None:
+    """Return why ``path`` cannot be graded as a notebook, or ``None`` if it can.
+
+    Parameters
+    ----------
+    path : str or path
+        A submitted ``.ipynb`` file.
+
+    Returns
+    -------
+    str or None
+        ``None`` for a readable notebook; otherwise one sentence naming the
+        problem: missing file, not UTF-8, not valid JSON (with line and
+        column), valid JSON but not a notebook, or a notebook nbformat cannot
+        read.
+    """
+    import nbformat
+
+    path = Path(path)
+    if not path.is_file():
+        return f"{path.name} is missing"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return f"{path.name} is not a text file (not UTF-8: {exc.reason} at byte {exc.start})"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return (f"{path.name} is not valid JSON ({exc.msg} at line {exc.lineno}, "
+                f"column {exc.colno})")
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data \
+            or not isinstance(data.get("nbformat"), int):
+        return f"{path.name} is valid JSON but not a Jupyter notebook (no 'nbformat' and 'cells')"
+    try:
+        nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises a zoo of types for broken notebooks
+        return f"{path.name} is not a readable notebook ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _fingerprint(directory: Path) -> str:
+    """SHA-256 over the relative paths and bytes of every file in ``directory``."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(directory)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------------------------ logs
+
+
+def _log_path(root: Path, assignment: str, student: str) -> Path:
+    return root / LOG_DIR / assignment / f"{student}.json"
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_logs(assignment: str, course_dir=".") -> dict[str, dict]:
+    """Read every submission log of ``assignment``.
+
+    Parameters
+    ----------
+    assignment : str
+        Assignment name.
+    course_dir : str or path
+        Course root.
+
+    Returns
+    -------
+    dict
+        Student id -> the log's dict (``student``, ``assignment``, ``status``,
+        ``reason``, ``score``, ``max_score``, ``flags``, ``seconds`` and the
+        grader's extras: ``fingerprint``, ``timings``, ``messages``). Unreadable
+        logs are left out.
+    """
+    directory = Path(course_dir).resolve() / LOG_DIR / assignment
+    logs = {}
+    for path in sorted(directory.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if isinstance(data, dict) and "status" in data:
+            logs[data.get("student", path.stem)] = data
+    return logs
+
+
+# ------------------------------------------------------------------ the public entry
+
+
+def grade_assignment(assignment: str, course_dir=".", jobs: int | None = None,
+                     timeout: float | None = 30.0, memory_limit_mb: float | None = 2048,
+                     students=None, force: bool = False,
+                     progress: bool = True) -> list[SubmissionResult]:
+    """Autograde every submission of ``assignment`` in parallel worker processes.
+
+    Parameters
+    ----------
+    assignment : str
+        Assignment name, as in ``submitted/<student>/<assignment>/``; it must
+        already be in the gradebook (``generate_assignment`` puts it there).
+    course_dir : str or path
+        Course root holding ``nbgrader_config.py``; default the current
+        directory.
+    jobs : int, optional
+        Number of worker processes, each running one kernel at a time;
+        default ``os.cpu_count()``.
+    timeout : float or None
+        Per-cell time limit in seconds (rounded up to whole seconds, as
+        ``Execute.timeout``); ``None`` keeps the course configuration's.
+    memory_limit_mb : float or None
+        Address-space limit of each kernel in MiB; ``None`` for no limit.
+    students : iterable of str, optional
+        Only grade these students (default: everyone who submitted).
+    force : bool
+        Regrade submissions that an earlier run already finished.
+    progress : bool
+        Draw a progress bar (done, failed, time left) on stderr.
+
+    Returns
+    -------
+    list of SubmissionResult
+        One per submission, sorted by student.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range, the assignment is not in the
+        gradebook, or a requested student has no submission.
+    FileNotFoundError
+        If ``course_dir`` is not a directory.
+    KeyboardInterrupt
+        On Ctrl-C, after every worker and kernel has stopped; finished
+        submissions keep their grades and logs, and running again finishes the
+        rest.
+
+    Notes
+    -----
+    Submissions are independent, so with ``jobs`` workers and ``n``
+    submissions of similar cost the wall time is about ``ceil(n / jobs)``
+    times one submission, plus the short serialised gradebook writes.
+
+    Examples
+    --------
+    >>> results = grade_assignment("02_gradient_descent", "course", jobs=2)  # doctest: +SKIP
+    >>> [(r.student, r.status, r.score) for r in results]  # doctest: +SKIP
+    [('alice', 'graded', 5.0), ('bob', 'timeout', 3.0)]
+    """
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    settings = _check_settings(jobs, timeout, memory_limit_mb)
+    if not isinstance(assignment, str) or not assignment or "/" in assignment:
+        raise ValueError(f"assignment must be a non-empty name without '/', got {assignment!r}")
+    config = load_course_config(course_dir)
+    coursedir = _course_directory(config)
+    root = Path(coursedir.root)
+    with _gradebook_lock(root):
+        notebooks = _assignment_notebooks(coursedir, assignment)
+        in_gradebook = _graded_students(coursedir, assignment)
+    submitted = _submitted_students(coursedir, assignment, students)
+
+    logs = {} if force else read_logs(assignment, root)
+    results: dict[str, SubmissionResult] = {}
+    todo = []
+    for student, directory in submitted.items():
+        fingerprint = _fingerprint(directory)
+        previous = logs.get(student)
+        if previous is not None and _is_finished(previous, fingerprint, student in in_gradebook,
+                                                 coursedir, assignment):
+            results[student] = _skipped(previous, assignment)
+        else:
+            todo.append({"assignment": assignment, "student": student, "notebooks": notebooks,
+                         "fingerprint": fingerprint, **settings})
+
+    bar = Progress(len(todo), jobs=min(jobs, max(len(todo), 1)), label="submissions") \
+        if progress and todo else None
+
+    def on_result(index, value):
+        result = _as_result(todo[index], value, root)
+        results[result.student] = result
+        if bar is not None:
+            bar.update(failed=result.status == "failed", note=_describe(result))
+
+    run_jobs(_grade_submission, todo, jobs=jobs, initializer=_init_worker,
+             initargs=(str(root),), on_result=on_result)
+    return [results[student] for student in sorted(results)]
+
+
+def _check_settings(jobs, timeout, memory_limit_mb) -> dict:
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+    if memory_limit_mb is not None and not (isinstance(memory_limit_mb, (int, float))
+                                            and memory_limit_mb >= 64):
+        raise ValueError("memory_limit_mb must be at least 64 (a kernel needs that much) "
+                         f"or None, got {memory_limit_mb!r}")
+    return {"timeout": None if timeout is None else math.ceil(timeout),
+            "memory_limit_bytes": None if memory_limit_mb is None
+            else int(memory_limit_mb * 2**20)}
+
+
+def _submitted_students(coursedir, assignment: str, students) -> dict[str, Path]:
+    base = Path(coursedir.root) / coursedir.submitted_directory
+    found = {path.parent.name: path
+             for path in sorted(base.glob(f"*/{assignment}")) if path.is_dir()}
+    if students is None:
+        return found
+    if isinstance(students, str):
+        students = [students]
+    missing = sorted(set(students) - set(found))
+    if missing:
+        raise ValueError(f"no submission of {assignment!r} in {base} for students {missing}")
+    return {student: found[student] for student in sorted(set(students))}
+
+
+def _is_finished(log: dict, fingerprint: str, in_gradebook: bool, coursedir,
+                 assignment: str) -> bool:
+    """Whether an earlier run finished this exact submission and its output is intact."""
+    if log.get("retry") or log.get("fingerprint") != fingerprint or not in_gradebook:
+        return False
+    if log.get("autograded"):
+        autograded = Path(coursedir.format_path(coursedir.autograded_directory,
+                                                log["student"], assignment))
+        return autograded.is_dir()
+    return True
+
+
+def _skipped(log: dict, assignment: str) -> SubmissionResult:
+    reason = f"already graded ({log['status']}" + (f": {log['reason']})" if log.get("reason")
+                                                    else ")")
+    return SubmissionResult(log["student"], assignment, "skipped", reason,
+                            float(log.get("score") or 0.0), float(log.get("max_score") or 0.0),
+                            list(log.get("flags") or []), 0.0)
+
+
+def _as_result(task: dict, value, root: Path) -> SubmissionResult:
+    if isinstance(value, JobError):
+        # A grader bug or a dead worker: report it, and let the next run retry.
+        result = SubmissionResult(task["student"], task["assignment"], "failed",
+                                  f"grading error: {value.message}")
+        _write_json_atomic(_log_path(root, task["assignment"], task["student"]),
+                           {**result.as_dict(), "retry": True, "fingerprint": task["fingerprint"],
+                            "messages": value.details.splitlines()[-_MAX_LOG_MESSAGES:]})
+        return result
+    return SubmissionResult(**{key: value[key] for key in SubmissionResult.__dataclass_fields__})
+
+
+def _describe(result: SubmissionResult) -> str:
+    text = f"{result.student}: {result.status} {result.score:g}/{result.max_score:g}"
+    return text + (f" ({result.reason})" if result.reason else "")
+
+
+# --------------------------------------------------------------------------- workers
+
+_WORKER: dict = {}  # per-process cache: the course configuration, loaded once
+
+
+def _init_worker(root: str) -> None:
+    # nbgrader's own SQLAlchemy warnings say nothing to an instructor; keep stderr for progress.
+    warnings.filterwarnings("ignore", module="nbgrader")
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    config = load_course_config(root)
+    _WORKER.update(root=Path(root), config=config, coursedir=_course_directory(config))
+
+
+def _worker_logger(student: str) -> tuple[logging.Logger, list]:
+    """A logger that keeps nbgrader's warnings for the submission's log file."""
+    messages: list[str] = []
+
+    class _Keep(logging.Handler):
+        def emit(self, record):
+            messages.append(f"{record.levelname}: {record.getMessage()}")
+
+    logger = logging.getLogger(f"autograder.grading.{student}")
+    logger.handlers[:] = [_Keep(level=logging.WARNING)]
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    return logger, messages
+
+
+def _grade_submission(task: dict) -> dict:
+    """Grade one submission in this worker; return its log dict (also written to disk)."""
+    started = time.perf_counter()
+    root, coursedir = _WORKER["root"], _WORKER["coursedir"]
+    assignment, student = task["assignment"], task["student"]
+    directory = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    timings: collections.Counter = collections.Counter()
+    problems = {name: reason for name in task["notebooks"]
+                if (reason := validate_notebook(directory / f"{name}.ipynb")) is not None}
+    timings["validate"] = time.perf_counter() - started
+    logger, messages = _worker_logger(student)
+    events: list[tuple[str, str]] = []
+    if len(problems) == len(task["notebooks"]):
+        with _gradebook_lock(root):
+            _record_unrunnable(coursedir, assignment, student, problems)
+    else:
+        events = _run_autograde(task, problems, logger, messages, timings)
+    tick = time.perf_counter()
+    with _gradebook_lock(root):
+        score, max_score = _submission_score(coursedir, assignment, student)
+    flags = _autograded_flags(coursedir, assignment, student, task["notebooks"], problems)
+    status, reason = _status(problems, events)
+    result = SubmissionResult(student, assignment, status, reason, score, max_score, flags)
+    timings["after_kernel"] += time.perf_counter() - tick
+    result.seconds = round(time.perf_counter() - started, 3)
+    log = {**result.as_dict(), "fingerprint": task["fingerprint"],
+           "autograded": len(problems) < len(task["notebooks"]),
+           "timings": {key: round(value, 4) for key, value in timings.items()},
+           "messages": messages[-_MAX_LOG_MESSAGES:]}
+    _write_json_atomic(_log_path(root, assignment, student), log)
+    return log
+
+
+def _status(problems: dict, events: list) -> tuple[str, str]:
+    reasons = list(problems.values())
+    failing = [detail for kind, detail in events if kind in ("died", "memory", "error", "hung")]
+    timeouts = [detail for kind, detail in events if kind == "timeout"]
+    if reasons or failing:
+        return "failed", "; ".join(reasons + failing + timeouts)
+    if timeouts:
+        return "timeout", "; ".join(timeouts)
+    return "graded", ""
+
+
+def _record_unrunnable(coursedir, assignment: str, student: str, problems: dict) -> None:
+    """Create the submission in the gradebook and score every notebook in ``problems`` 0."""
+    from nbgrader.api import Gradebook
+    source = coursedir.format_path(coursedir.submitted_directory, student, assignment)
+    timestamp = coursedir.get_existing_timestamp(source)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        gb.update_or_create_student(student)
+        kwargs = {"timestamp": timestamp} if timestamp else {}
+        gb.update_or_create_submission(assignment, student, **kwargs)
+        _zero_notebooks(gb, assignment, student, problems)
+    stale = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+    if stale.exists():
+        shutil.rmtree(stale)
+
+
+def _zero_notebooks(gb, assignment: str, student: str, problems: dict,
+                    only_missing: bool = False) -> None:
+    """Score the notebooks in ``problems`` 0, with the reason as the auto comment, in one commit."""
+    for name, reason in problems.items():
+        submission = gb.find_submission_notebook(name, assignment, student)
+        for grade in submission.grades:
+            if only_missing and grade.auto_score is not None:
+                continue
+            grade.auto_score = 0
+            grade.needs_manual_grade = False
+        for comment in submission.comments:
+            comment.auto_comment = f"Not graded: {reason}"
+    gb.db.commit()
+
+
+def _submission_score(coursedir, assignment: str, student: str) -> tuple[float, float]:
+    from nbgrader.api import Gradebook
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        submission = gb.find_submission(assignment, student)
+        return float(submission.score), float(submission.max_score)
+
+
+def _autograded_flags(coursedir, assignment, student, notebooks, problems) -> list:
+    import nbformat
+    flags = []
+    for name in notebooks:
+        path = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment),
+                    f"{name}.ipynb")
+        if name in problems or not path.is_file():
+            continue
+        nb = nbformat.read(path, as_version=4)
+        for flag in nb.metadata.get("autograder", {}).get("flags", []) or []:
+            flags.append({"notebook": name, **dict(flag)})
+    return flags
+
+
+# ------------------------------------------------------------- nbgrader integration
+
+
+def _run_autograde(task: dict, problems: dict, logger, messages, timings) -> list[tuple[str, str]]:
+    """Run nbgrader's Autograde on one submission; return the kernel events seen."""
+    from nbgrader.converters import NbGraderException
+
+    coursedir = _WORKER["coursedir"]
+    coursedir.assignment_id, coursedir.student_id = task["assignment"], task["student"]
+    converter = _make_converter()(coursedir=coursedir, config=_WORKER["config"], log=logger,
+                                  problems=problems, task=task, timings=timings)
+    converter.force = True  # this run decided to grade it: replace any partial output
+    try:
+        converter.start()
+    except NbGraderException:
+        if not converter.failures:
+            errors = [m for m in messages if m.startswith(("ERROR", "CRITICAL"))] or ["no detail"]
+            converter.failures["*"] = f"nbgrader could not grade it ({errors[0]})"
+        with _gradebook_lock(_WORKER["root"]):
+            _zero_failed(coursedir, task, converter.failures)
+    return list(converter.events) + [("error", reason) for reason in converter.failures.values()]
+
+
+def _zero_failed(coursedir, task: dict, failures: dict) -> None:
+    """Score 0 whatever a failed notebook left ungraded (its grades saved so far stay)."""
+    from nbgrader.api import Gradebook, MissingEntry
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        try:
+            _zero_notebooks(gb, task["assignment"], task["student"],
+                            {name: failures.get(name, failures.get("*", "grading error"))
+                             for name in task["notebooks"]},
+                            only_missing=True)
+        except MissingEntry:  # failed before the submission existed: create it first
+            _record_unrunnable(coursedir, task["assignment"], task["student"],
+                               {name: "grading error" for name in task["notebooks"]})
+
+
+@functools.cache
+def _make_converter():
+    """Build the Autograde subclass (nbgrader is imported only inside workers)."""
+    from nbconvert.preprocessors import ExecutePreprocessor
+    from nbgrader.converters import Autograde
+    from traitlets import Any, Dict, List
+
+    class ParallelAutograde(Autograde):
+        """nbgrader's Autograde with gradebook access serialised and kernels guarded."""
+
+        problems = Dict()   # notebook name -> why it cannot be graded
+        task = Dict()
+        timings = Any()
+        events = List()
+        failures = Dict()   # notebook name -> exception text
+
+        def init_assignment(self, assignment_id, student_id):
+            tick = time.perf_counter()
+            with _gradebook_lock(_WORKER["root"]):
+                timings_lock = time.perf_counter()
+                super().init_assignment(assignment_id, student_id)
+                if self.problems:
+                    from nbgrader.api import Gradebook
+                    with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+                        _zero_notebooks(gb, assignment_id, student_id, self.problems)
+            self.timings["lock_wait"] += timings_lock - tick
+            self.timings["before_kernel"] += time.perf_counter() - tick
+            self.notebooks = [path for path in self.notebooks
+                              if Path(path).stem not in self.problems]
+
+        def convert_single_notebook(self, notebook_filename):
+            try:
+                super().convert_single_notebook(notebook_filename)
+            except Exception as exc:
+                name = Path(notebook_filename).stem
+                self.failures[name] = f"{name}.ipynb could not be graded ({type(exc).__name__}: {exc})"
+                raise
+
+        def _init_preprocessors(self):
+            super()._init_preprocessors()
+            pps = self.exporter._preprocessors
+            for index, pp in enumerate(pps):
+                if isinstance(pp, ExecutePreprocessor):
+                    guarded = _guarded_class(type(pp))(parent=self.exporter)
+                    guarded.enabled = pp.enabled
+                    if self.task["timeout"] is not None:
+                        guarded.timeout = self.task["timeout"]
+                    guarded._memory_limit = self.task["memory_limit_bytes"]
+                    guarded._guard_events, guarded._guard_timings = self.events, self.timings
+                    pps[index] = guarded
+                else:
+                    pps[index] = _Serialised(pp, self.timings, self._sanitizing)
+
+    return ParallelAutograde
+
+
+class _Serialised:
+    """Run one preprocessor under the gradebook lock (every non-executor may open it)."""
+
+    def __init__(self, preprocessor, timings, before_kernel: bool):
+        self.preprocessor, self.timings = preprocessor, timings
+        self.phase = "before_kernel" if before_kernel else "after_kernel"
+
+    def __call__(self, nb, resources):
+        tick = time.perf_counter()
+        with _gradebook_lock(_WORKER["root"]):
+            self.timings["lock_wait"] += time.perf_counter() - tick
+            result = self.preprocessor(nb, resources)
+        self.timings[self.phase] += time.perf_counter() - tick
+        return result
+
+    def __str__(self):
+        return str(self.preprocessor)
+
+
+def _limit_kernel(memory_limit_bytes: int | None) -> None:
+    """Run in the kernel process between fork and exec: set its limits."""
+    if memory_limit_bytes is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
+    # Workers ignore SIGINT; a kernel must not, or interrupting a cell cannot work.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
+@functools.cache
+def _guarded_class(execute_class):
+    """Subclass the configured executor (keeping its configuration) with kernel guards."""
+    from nbclient.exceptions import DeadKernelError
+    from nbformat.v4 import new_output
+
+    class KernelGuard(execute_class):
+        """Executor that limits its kernel and stops cleanly when the kernel is lost.
+
+        * The kernel starts with ``COURSEKIT_STUDENT_ID`` = the submission's
+          student and an address-space limit (``RLIMIT_AS``).
+        * A dead kernel (``DeadKernelError``) or one that ignores the interrupt
+          after a time-out ends execution: that cell and every later code cell
+          get an error output, so their tests score 0 and earlier ones count.
+        """
+
+        _memory_limit: int | None = None   # set by the converter for each submission
+        _guard_events: list
+        _guard_timings: collections.Counter
+
+        def preprocess(self, nb, resources=None, km=None):
+            self._student = resources["nbgrader"]["student"]
+            self._stopped = None
+            tick = time.perf_counter()
+            with tempfile.TemporaryFile("w+") as self._kernel_stderr:
+                try:
+                    return super().preprocess(nb, resources, km)
+                finally:
+                    self._guard_timings["kernel"] += time.perf_counter() - tick
+                    self._report_kernel_stderr()
+
+        def _report_kernel_stderr(self):
+            # Only a stopped kernel's last words help; routine warnings stay out of the log.
+            if self._stopped is None:
+                return
+            self._kernel_stderr.seek(0)
+            tail = self._kernel_stderr.read()[-2000:].strip()
+            if tail:
+                self.log.warning("kernel stderr: %s", tail)
+
+        def setup_kernel(self, **kwargs):
+            env = {**KERNEL_ENV_DEFAULTS, **os.environ, "COURSEKIT_STUDENT_ID": self._student}
+            kwargs.setdefault("env", env)
+            kwargs.setdefault("stdout", subprocess.DEVNULL)
+            kwargs.setdefault("stderr", self._kernel_stderr)
+            kwargs.setdefault("preexec_fn", functools.partial(_limit_kernel,
+                                                              self._memory_limit))
+            return super().setup_kernel(**kwargs)
+
+        def preprocess_cell(self, cell, resources, index):
+            if cell.cell_type != "code":
+                return cell, resources
+            name = _cell_name(cell, index)
+            if self._stopped is not None:
+                cell.outputs = [_error_output(new_output, NOT_RUN, self._stopped)]
+                return cell, resources
+            try:
+                cell, resources = super().preprocess_cell(cell, resources, index)
+            except DeadKernelError:
+                detail = f"the kernel died while running cell {name}{self._exit_detail()}"
+                cell.outputs.append(_error_output(new_output, KERNEL_DIED, detail))
+                self._stop("died", detail)
+                return cell, resources
+            errors = {out.get("ename") for out in cell.get("outputs", [])
+                      if out.get("output_type") == "error"}
+            if "MemoryError" in errors:
+                limit = self._memory_limit
+                self._guard_events.append(("memory", f"cell {name} ran out of memory"
+                                    + (f" (limit {limit / 2**20:g} MB)" if limit else "")))
+            if self.error_on_timeout and self.error_on_timeout.get("ename") in errors:
+                self._guard_events.append(("timeout", f"cell {name} exceeded the {self.timeout} s "
+                                               "time limit"))
+                if not self._kernel_responds():
+                    self._stop("hung", f"the kernel did not respond after cell {name} was "
+                                       "interrupted")
+            return cell, resources
+
+        def _stop(self, kind, detail):
+            self._guard_events.append((kind, detail))
+            self._stopped = f"Not run: {detail}."
+            self.shutdown_kernel = "immediate"
+
+        def _exit_detail(self):
+            process = getattr(getattr(self.km, "provisioner", None), "process", None)
+            code = process.poll() if process is not None else None
+            if code is None:
+                return ""
+            if code < 0:
+                return f" (killed by signal {-code})"
+            return f" (exit code {code})"
+
+        def _kernel_responds(self) -> bool:
+            from jupyter_core.utils import run_sync
+            return run_sync(self._async_kernel_responds)()
+
+        async def _async_kernel_responds(self) -> bool:
+            from queue import Empty
+            msg_id = self.kc.execute("", silent=True, store_history=False)
+            deadline = time.monotonic() + _PROBE_SECONDS
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    reply = await self.kc.get_shell_msg(timeout=left)
+                except (Empty, TimeoutError):
+                    return False
+                if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                    return True
+            return False
+
+    KernelGuard.__name__ = KernelGuard.__qualname__ = f"Guarded{execute_class.__name__}"
+    return KernelGuard
+
+
+def _cell_name(cell, index: int) -> str:
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return repr(grade_id) if grade_id else f"#{index + 1}"
+
+
+def _error_output(new_output, ename: str, evalue: str):
+    return new_output("error", ename=ename, evalue=evalue,
+                      traceback=[f"\x1b[0;31m{ename}\x1b[0m: {evalue}"])
