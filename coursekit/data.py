@@ -1,0 +1,264 @@
+"""The small data sets the lectures draw, generated reproducibly.
+
+Every function returns ``(X, y)`` with ``X`` a float64 array of shape (n, d),
+one row per sample. Classification sets have integer labels y ∈ {0, 1}
+(int64, shape (n,)) in random order; regression sets have float64 targets of
+shape (n,). ``rng`` is a seed (int), a ``numpy.random.Generator`` (which is
+advanced), or None for the fixed seed 0: the same seed always gives the same
+data.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["linearly_separable", "circles", "xor", "moons", "sin_points", "counting"]
+
+#: The lecture's perceptron line w₀ + w₁x₁ + w₂x₂ = 0 with w₀ = 1, W = (3, −2).
+_PERCEPTRON_BIAS, _PERCEPTRON_WEIGHTS = 1.0, np.array([3.0, -2.0])
+
+
+def _generator(rng) -> np.random.Generator:
+    if rng is None:
+        return np.random.default_rng(0)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"rng must be a non-negative int seed, a numpy.random.Generator or None, got {rng!r}")
+
+
+def _size(n, name: str = "n", minimum: int = 2) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(n).__name__} {n!r}")
+    if n < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {n}")
+    return int(n)
+
+
+def _scale(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < np.inf:
+        raise ValueError(f"{name} must be a finite number ≥ 0, got {value!r}")
+    return float(value)
+
+
+def _shuffled(X: np.ndarray, y: np.ndarray, generator: np.random.Generator):
+    order = generator.permutation(len(X))
+    return X[order], y[order]
+
+
+def linearly_separable(n: int = 100, rng=None, margin: float = 0.1):
+    r"""Two classes of 2-D points split by the lecture's perceptron line 1 + 3x₁ − 2x₂ = 0.
+
+    Parameters
+    ----------
+    n : int, default 100
+        Number of points (≥ 2).
+    rng : int, numpy.random.Generator or None
+        Seed or generator; None means seed 0.
+    margin : float, default 0.1
+        Every point is moved away from the line by this distance, leaving an
+        empty band of width 2·margin between the classes.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n, 2)
+        Points drawn uniformly from [−2, 2]², then moved by ``margin``.
+    y : ndarray of int64, shape (n,)
+        1 where w₀ + Wᵀx > 0 (w₀ = 1, W = (3, −2)), else 0.
+
+    Notes
+    -----
+    The line is the lecture's 2-D perceptron example, so a perceptron with
+    exactly those weights classifies every point correctly.
+
+    Examples
+    --------
+    >>> X, y = linearly_separable(6, rng=0); X.shape, y.dtype.name
+    ((6, 2), 'int64')
+    """
+    n, margin, generator = _size(n), _scale(margin, "margin"), _generator(rng)
+    X = generator.uniform(-2.0, 2.0, (n, 2))
+    z = _PERCEPTRON_BIAS + X @ _PERCEPTRON_WEIGHTS
+    side = np.where(z > 0, 1.0, -1.0)
+    X += margin * side[:, None] * _PERCEPTRON_WEIGHTS / np.linalg.norm(_PERCEPTRON_WEIGHTS)
+    return X, (side > 0).astype(np.int64)
+
+
+def circles(n: int = 200, noise: float = 0.05, rng=None, factor: float = 0.5):
+    r"""A ring of class 0 (radius 1) around a ring of class 1 (radius ``factor``).
+
+    Parameters
+    ----------
+    n : int, default 200
+        Number of points (≥ 2); ⌈n/2⌉ on the outer ring, ⌊n/2⌋ on the inner one.
+    noise : float, default 0.05
+        Standard deviation of Gaussian noise added to each coordinate.
+    rng : int, numpy.random.Generator or None
+    factor : float, default 0.5
+        Inner radius, 0 < factor < 1.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n, 2)
+    y : ndarray of int64, shape (n,)
+        0 for the outer ring, 1 for the inner.
+
+    Notes
+    -----
+    No straight line separates the classes; a hidden layer learns a new
+    feature (roughly the radius) that does, as in the lecture's two-layer
+    network separating circles.
+
+    Examples
+    --------
+    >>> X, y = circles(10, rng=0); int(y.sum())
+    5
+    """
+    n, noise, generator = _size(n), _scale(noise, "noise"), _generator(rng)
+    if not 0 < factor < 1:
+        raise ValueError(f"factor must lie strictly between 0 and 1, got {factor!r}")
+    y = (np.arange(n) >= (n + 1) // 2).astype(np.int64)
+    radius = np.where(y == 1, factor, 1.0)
+    angle = generator.uniform(0.0, 2 * np.pi, n)
+    X = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+    return _shuffled(X + noise * generator.standard_normal((n, 2)), y, generator)
+
+
+def xor(n: int = 200, noise: float = 0.05, rng=None):
+    r"""The XOR pattern: class 1 in the quadrants where x₁ and x₂ have opposite signs.
+
+    Parameters
+    ----------
+    n : int, default 200
+        Number of points (≥ 2).
+    noise : float, default 0.05
+        Standard deviation of Gaussian noise added after labelling.
+    rng : int, numpy.random.Generator or None
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n, 2)
+        Coordinates ±U(0.1, 1) (kept 0.1 away from the axes before noise).
+    y : ndarray of int64, shape (n,)
+        [x₁ > 0] XOR [x₂ > 0] of the noise-free point.
+
+    Notes
+    -----
+    The classic problem a single perceptron cannot solve: no line separates
+    the two diagonals, but one hidden layer can.
+
+    Examples
+    --------
+    >>> X, y = xor(4, noise=0.0, rng=1); bool(np.all(y == (X[:, 0] * X[:, 1] < 0)))
+    True
+    """
+    n, noise, generator = _size(n), _scale(noise, "noise"), _generator(rng)
+    signs = generator.choice([-1.0, 1.0], size=(n, 2))
+    X = signs * generator.uniform(0.1, 1.0, (n, 2))
+    y = (signs[:, 0] != signs[:, 1]).astype(np.int64)
+    return X + noise * generator.standard_normal((n, 2)), y
+
+
+def moons(n: int = 200, noise: float = 0.1, rng=None):
+    r"""Two interleaving half circles ("moons").
+
+    Parameters
+    ----------
+    n : int, default 200
+        Number of points (≥ 2); ⌈n/2⌉ in the upper moon, ⌊n/2⌋ in the lower.
+    noise : float, default 0.1
+        Standard deviation of Gaussian noise added to each coordinate.
+    rng : int, numpy.random.Generator or None
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n, 2)
+        Upper moon (cos t, sin t) and lower moon (1 − cos t, 1/2 − sin t),
+        t ~ U(0, π), plus noise.
+    y : ndarray of int64, shape (n,)
+        0 for the upper moon, 1 for the lower.
+
+    Examples
+    --------
+    >>> X, y = moons(8, noise=0.0, rng=0); X.shape
+    (8, 2)
+    """
+    n, noise, generator = _size(n), _scale(noise, "noise"), _generator(rng)
+    y = (np.arange(n) >= (n + 1) // 2).astype(np.int64)
+    t = generator.uniform(0.0, np.pi, n)
+    upper = np.column_stack([np.cos(t), np.sin(t)])
+    lower = np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)])
+    X = np.where(y[:, None] == 1, lower, upper)
+    return _shuffled(X + noise * generator.standard_normal((n, 2)), y, generator)
+
+
+def sin_points(noise: float = 0.1, rng=None):
+    r"""The overfitting lecture's training set: x ∈ {0.2, 0.4, …, 1.6}, y = sin x + ε.
+
+    Parameters
+    ----------
+    noise : float, default 0.1
+        Standard deviation of ε ~ N(0, noise²).
+    rng : int, numpy.random.Generator or None
+
+    Returns
+    -------
+    X : ndarray of float64, shape (8, 1)
+        The 8 inputs 0.2, 0.4, …, 1.6 in increasing order.
+    y : ndarray of float64, shape (8,)
+        sin x + ε.
+
+    Notes
+    -----
+    With only 8 points, a polynomial a(x) = b + w₁x + … + w₈x⁸ can pass
+    through every one of them: huge coefficients, zero training error and
+    a wild curve in between (the lecture's (130.0, −525.8, …, 102.6)).
+
+    Examples
+    --------
+    >>> X, y = sin_points(noise=0.0); X[:, 0].round(1).tolist()
+    [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6]
+    """
+    noise, generator = _scale(noise, "noise"), _generator(rng)
+    x = np.linspace(0.2, 1.6, 8)
+    return x[:, None], np.sin(x) + noise * generator.standard_normal(8)
+
+
+def counting(n: int = 50, rng=None, intercept: float = 10.0, slope: float = 4.0):
+    r"""A counting problem for linear regression: ice creams sold per day against temperature.
+
+    Parameters
+    ----------
+    n : int, default 50
+        Number of days (≥ 1).
+    rng : int, numpy.random.Generator or None
+    intercept, slope : float, default 10 and 4
+        The true line: the expected count at temperature T is
+        intercept + slope·T (must stay ≥ 0 on 5…35 °C).
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n, 1)
+        Temperatures T ~ U(5, 35) in °C.
+    y : ndarray of float64, shape (n,)
+        Counts drawn from a Poisson distribution with mean intercept + slope·T
+        (whole numbers stored as floats, ready for MSE).
+
+    Notes
+    -----
+    The lecture's example of a regression task with the MSE loss: fitting
+    a(x) = b + w·T by least squares recovers roughly (intercept, slope).
+
+    Examples
+    --------
+    >>> X, y = counting(5, rng=0); X.shape, y.shape
+    ((5, 1), (5,))
+    """
+    n, generator = _size(n, minimum=1), _generator(rng)
+    temperature = generator.uniform(5.0, 35.0, n)
+    mean = intercept + slope * temperature
+    if np.any(mean < 0):
+        raise ValueError(f"intercept + slope·T must be ≥ 0 on 5…35 °C, got intercept={intercept}, slope={slope}")
+    return temperature[:, None], generator.poisson(mean).astype(np.float64)
