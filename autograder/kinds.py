@@ -293,7 +293,8 @@ def _judge_behaviour(q: Question, payload: dict, v: dict, seed: int) -> Verdict:
     errors = [o for o in outputs if isinstance(o, record.RecordedError)]
     if errors:
         part = _error_part(q, "", errors[0])
-        msg = f"on {len(errors)} of {len(cases)} hidden inputs " + part.message
+        msg = part.message if part.mistake == "not_implemented" else (
+            f"on {len(errors)} of {len(cases)} hidden inputs " + part.message)
         return failed(q.id, q.points, msg, part.mistake, part.hint)
     run = _DRIVERS[q.kind]
     reference = [run(q.reference(v), copy.deepcopy(c)) for c in cases]

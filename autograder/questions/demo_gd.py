@@ -3,7 +3,7 @@
 The pen-and-paper exercise of the first lecture: from β⁽⁰⁾ (the lecture's
 4, or the student's variant) take three steps β⁽ʳ⁺¹⁾ = β⁽ʳ⁾ − α f′(β⁽ʳ⁾) with
 f′(β) = 10β − 3, for α = 1, 0.01 and 0.1.  Then write ``gradient_descent``.
-The references come from :mod:`coursekit.gd` and :mod:`coursekit.functions`.
+The references come from :func:`coursekit.gd.gradient_descent`.
 """
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ LEARNING_RATES = {"alpha=1": 1.0, "alpha=0.01": 0.01, "alpha=0.1": 0.1}
 STEPS = 3
 
 
-def _quadratic():
-    from coursekit import functions
-
-    return functions.get("quadratic")
+def _f_prime(beta):
+    """f′(β) = 10β − 3, the derivative the exercise states."""
+    return 10 * beta - 3
 
 
 def _three_steps(v: dict, update) -> dict:
@@ -34,8 +33,7 @@ def _three_steps(v: dict, update) -> dict:
 
 
 def _ascent(v: dict) -> dict:
-    grad = _quadratic().grad
-    return _three_steps(v, lambda beta, lr: beta + lr * grad(beta))
+    return _three_steps(v, lambda beta, lr: beta + lr * _f_prime(beta))
 
 
 def _constant_dropped(v: dict) -> dict:
@@ -53,8 +51,7 @@ def iterates(v: dict) -> dict:
     """β⁽¹⁾, β⁽²⁾, β⁽³⁾ for each learning rate (one part per α)."""
     from coursekit.gd import gradient_descent
 
-    f = _quadratic()
-    return {key: gradient_descent(f.grad, v["beta0"], lr, STEPS)[1:]
+    return {key: gradient_descent(_f_prime, v["beta0"], lr, STEPS)[1:]
             for key, lr in LEARNING_RATES.items()}
 
 

@@ -1,0 +1,206 @@
+"""nbgrader preprocessors that judge recorded answers in the grader's process.
+
+``nbgrader autograde`` runs the submission in a kernel (``Execute``); there,
+``check`` only records answers (see :mod:`autograder.checks`).  Registered
+right after ``Execute`` (see ``nbgrader_config.py``),
+:class:`ScoreRecordedAnswers` reads the records of each test cell as data,
+judges them against coursekit in this process and rewrites the cell's outputs
+into what ``nbgrader.utils.determine_grade`` scores:
+
+* full or partial credit: a stdout verdict and an ``execute_result`` holding
+  the score (nbgrader's partial credit);
+* no credit: an ``error`` output whose traceback is the verdict and hint.
+
+Each test cell gets ``cell.metadata["autograder"]`` (question, score,
+max_score, correct, mistake, hint, message) and the notebook gets
+``nb.metadata["autograder"]`` (student, assignment, flags, score, max_score).
+:class:`StudentEnvironment`, placed before ``Execute``, gives the kernel the
+student's id so it draws the student's variant.
+"""
+from __future__ import annotations
+
+import ast
+import os
+from typing import Any
+
+from nbformat.v4 import new_output
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool
+
+from autograder import questions, record, tamper
+from autograder.checks import judge_record
+from autograder.kinds import hint_for
+from autograder.questions import UnknownQuestionError
+from autograder.verdict import Verdict, failed
+
+STUDENT_ENV = "COURSEKIT_STUDENT_ID"
+
+
+class StudentEnvironment(NbGraderPreprocessor):
+    """Set ``COURSEKIT_STUDENT_ID`` to the submission's student before the kernel starts."""
+
+    def preprocess(self, nb, resources):
+        student = (resources.get("nbgrader") or {}).get("student")
+        if student:
+            os.environ[STUDENT_ENV] = str(student)
+        else:
+            os.environ.pop(STUDENT_ENV, None)
+        return nb, resources
+
+
+class ScoreRecordedAnswers(NbGraderPreprocessor):
+    """Judge the answer records of test cells out of the kernel and rewrite their outputs."""
+
+    zero_flagged = Bool(
+        False, help="Give 0 points to test cells whose question is flagged by tamper analysis "
+                    "(default: flag for the instructor only).").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader") or {}
+        self._student = info.get("student")
+        self._flags = tamper.scan(nb, info.get("assignment"))
+        self._totals = [0.0, 0.0]
+        nb, resources = super().preprocess(nb, resources)
+        nb.metadata["autograder"] = {
+            "student": self._student,
+            "assignment": info.get("assignment"),
+            "flags": self._flags,
+            "score": round(self._totals[0], 6),
+            "max_score": self._totals[1],
+        }
+        for flag in self._flags:
+            self.log.warning("Flagged %s: %s: %s", self._student, flag["cell"], flag["reason"])
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        if not (cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)):
+            return cell, resources
+        asked = checked_questions(cell.source)
+        if not asked:
+            return cell, resources  # a plain nbgrader test cell: graded in the kernel as usual
+        grade_id = cell.metadata["nbgrader"].get("grade_id", f"cell {index}")
+        strays = [d for d in _records(cell) if not (isinstance(d, dict) and d.get("question") in asked)]
+        if strays:
+            self._flag(grade_id, f"{len(strays)} answer record(s) not for {', '.join(asked)}")
+        verdicts = [self._verdict(qid, cell, grade_id) for qid in asked]
+        points = float(cell.metadata["nbgrader"]["points"])
+        self._rewrite(cell, verdicts, points)
+        return cell, resources
+
+    def _verdict(self, qid: str, cell, grade_id: str) -> Verdict:
+        found = [d for d in _records(cell) if isinstance(d, dict) and d.get("question") == qid]
+        try:
+            if len(found) > 1:
+                self._flag(grade_id, f"{len(found)} answer records for {qid} (expected one)")
+                return _zero(qid, "more than one answer was recorded", "bad_record")
+            if not found:
+                return _zero(qid, _why_no_record(cell), "missing")
+            verdict = judge_record(found[0], self._student)
+        except record.RecordError as exc:
+            self._flag(grade_id, f"malformed answer record for {qid}: {exc}")
+            return _zero(qid, f"the answer record is malformed: {exc}", "bad_record")
+        except UnknownQuestionError as exc:
+            return failed(qid, 1.0, f"unknown question: {exc}", "bad_record")
+        if self.zero_flagged and any(qid in f.get("questions", ()) for f in self._flags):
+            return _zero(qid, "answer flagged by tamper analysis", "flagged")
+        return verdict
+
+    def _flag(self, cell: str, reason: str) -> None:
+        self._flags.append({"cell": cell, "reason": reason})
+
+    def _rewrite(self, cell, verdicts: list[Verdict], points: float) -> None:
+        max_total = sum(v.max_score for v in verdicts)
+        score = round(points * sum(v.score for v in verdicts) / max_total, 6)
+        self._totals[0] += score
+        self._totals[1] += points
+        text = "\n".join(v.text() for v in verdicts)
+        if score > 0:
+            cell.outputs = [new_output("stream", name="stdout", text=text + "\n"),
+                            new_output("execute_result", data={"text/plain": repr(score)},
+                                       execution_count=cell.get("execution_count"))]
+        else:  # nbgrader gives 0 for an error output; its traceback is the verdict itself
+            cell.outputs = [new_output("error", ename="WrongAnswer", evalue=text.splitlines()[0],
+                                       traceback=text.splitlines())]
+        meta = verdicts[0].metadata() if len(verdicts) == 1 else _combined(verdicts)
+        meta.update(score=score, max_score=points)
+        cell.metadata["autograder"] = meta
+
+
+def checked_questions(source: str) -> list[str]:
+    """Question ids passed as literal first arguments to ``check(...)`` in a test cell's source."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    ids = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name == "check" and node.args[0].value not in ids:
+                ids.append(node.args[0].value)
+    return ids
+
+
+def _records(cell) -> list[Any]:
+    return [out.get("data", {}).get(record.MIME) for out in cell.get("outputs", [])
+            if out.get("output_type") == "display_data" and record.MIME in out.get("data", {})]
+
+
+def _why_no_record(cell) -> str:
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    if not errors:
+        return "no answer was recorded (was the test cell or check() changed?)"
+    err = errors[-1]
+    ename, evalue = err.get("ename", "Error"), err.get("evalue", "")
+    if ename == "CellTimeoutError":
+        return "the cell did not finish within the time limit (an endless loop?)"
+    if ename == "NameError":
+        return (f"no answer: {evalue}. Run the cell that defines it; it must not still raise "
+                "NotImplementedError")
+    return f"the test cell stopped with {ename}: {evalue}"[:400]
+
+
+def _zero(qid: str, message: str, mistake: str) -> Verdict:
+    try:
+        q = questions.get(qid)
+    except (UnknownQuestionError, ValueError):
+        return failed(qid, 1.0, message, mistake)
+    return failed(qid, q.points, message, mistake, hint_for(q, mistake))
+
+
+def _combined(verdicts: list[Verdict]) -> dict:
+    metas = [v.metadata() for v in verdicts]
+    return {
+        "question": ",".join(m["question"] for m in metas),
+        "correct": all(m["correct"] for m in metas),
+        "mistake": next((m["mistake"] for m in metas if m["mistake"]), None),
+        "hint": "\n".join(m["hint"] for m in metas if m["hint"]),
+        "message": "\n".join(m["message"] for m in metas),
+        "questions": metas,
+    }
+
+
+def autograde_preprocessors(default: list | None = None) -> list:
+    """nbgrader's autograde preprocessors with this module's two inserted around ``Execute``.
+
+    Parameters
+    ----------
+    default : list, optional
+        The list to extend; nbgrader's default ``Autograde.autograde_preprocessors``.
+
+    Raises
+    ------
+    ValueError
+        If the list has no ``Execute`` preprocessor.
+    """
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    steps = list(Autograde.class_traits()["autograde_preprocessors"].default() if default is None else default)
+    if Execute not in steps:
+        raise ValueError("the autograde preprocessors have no Execute step to insert after")
+    at = steps.index(Execute)
+    return steps[:at] + [StudentEnvironment, Execute, ScoreRecordedAnswers] + steps[at + 1:]

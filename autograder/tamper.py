@@ -1,0 +1,207 @@
+"""Static analysis of answer cells: what an instructor should look at.
+
+Verdicts are computed out of the kernel, so tampering cannot earn points; it
+can still reveal intent, and a student can still *call* the reference
+implementation of what they were asked to write.  :func:`scan` reads the
+cells a student may edit (never executing them) and flags:
+
+* reassigning or deleting attributes/items of numpy, coursekit, autograder,
+  IPython, builtins, sys or os (``np.isclose = ...``, ``autograder.check = ...``,
+  ``get_ipython().showtraceback = ...``, ``setattr(np, ...)``);
+* importing the grader's internals (anything from ``autograder`` but
+  ``check`` and ``parameters``);
+* importing or using the reference implementation of a function, layer or
+  optimizer the assignment asks for (e.g. ``coursekit.gd.gradient_descent``).
+"""
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+from nbgrader import utils
+
+PROTECTED = ("numpy", "coursekit", "autograder", "IPython", "builtins", "sys", "os", "nbgrader")
+ALLOWED_FROM_AUTOGRADER = ("check", "parameters", "CheckFailed", "current_student")
+
+
+def scan(nb, assignment: str | None = None) -> list[dict]:
+    """Flags for the editable cells of notebook ``nb``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The (executed or not) submission.
+    assignment : str, optional
+        Its assignment, to look up the reference implementations it asks for.
+
+    Returns
+    -------
+    list of dict
+        ``{"cell": grade id or "cell <n>", "reason": ..., "questions": [ids]}``
+        where ``questions`` are those checked by the test cells that follow
+        the flagged cell (before the next answer cell).
+    """
+    forbidden = reference_names(assignment) if assignment else {}
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    aliases = _aliases(_parse(c.source) for c in cells)
+    flags = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or utils.is_locked(cell):
+            continue
+        tree = _parse(cell.source)
+        if tree is None:
+            continue
+        label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {i + 1}"
+        for reason in find_problems(tree, aliases, forbidden):
+            flags.append({"cell": label, "reason": reason, "questions": _following_questions(nb, i)})
+    return flags
+
+
+def find_problems(tree: ast.AST, aliases: dict[str, str], forbidden: dict[str, str]) -> list[str]:
+    """Reasons to flag one parsed cell (see the module docstring)."""
+    problems = []
+    ipython_names = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                     and _is_get_ipython(node.value) for t in node.targets if isinstance(t, ast.Name)}
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", "?")
+        for target in _assigned(node):
+            root = _root(target, aliases, ipython_names)
+            if root:
+                problems.append(f"line {line}: reassigns {_text(target)} (part of {root})")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
+            root = node.args and _root(node.args[0], aliases, ipython_names, attribute=False)
+            if root:
+                problems.append(f"line {line}: {node.func.id} on {root}")
+        problems += _import_problems(node, line, forbidden)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            path = _dotted(node, aliases)
+            if path in forbidden:
+                problems.append(f"line {line}: uses {path}, the reference for {forbidden[path]}")
+    return list(dict.fromkeys(problems))
+
+
+def _import_problems(node: ast.AST, line, forbidden: dict[str, str]) -> list[str]:
+    out = []
+    if isinstance(node, ast.ImportFrom) and node.module:
+        for a in node.names:
+            full = f"{node.module}.{a.name}"
+            if full in forbidden:
+                out.append(f"line {line}: imports {full}, the reference for {forbidden[full]}")
+            if node.module.split(".")[0] == "autograder" and (
+                    node.module != "autograder" or a.name not in ALLOWED_FROM_AUTOGRADER):
+                out.append(f"line {line}: imports the grader's internals ({full})")
+    if isinstance(node, ast.Import):
+        for a in node.names:
+            if a.name.startswith("autograder."):
+                out.append(f"line {line}: imports the grader's internals ({a.name})")
+    return out
+
+
+def reference_names(assignment: str) -> dict[str, str]:
+    """Dotted names of the reference implementations an assignment asks for -> question id."""
+    from autograder import questions
+
+    try:
+        qs = questions.for_assignment(assignment)
+        _, v = questions.variant_space(assignment)  # the defaults: references do not vary by kind
+    except (questions.UnknownQuestionError, ValueError):
+        return {}
+    names = {}
+    for qid, q in qs.items():
+        if q.kind not in questions.BEHAVIOURAL_KINDS:
+            continue
+        try:
+            ref = q.reference(v)
+        except Exception:  # an unavailable reference must not stop grading
+            continue
+        module, qualname = getattr(ref, "__module__", None), getattr(ref, "__qualname__", "")
+        if module and qualname and "<" not in qualname:
+            names[f"{module}.{qualname}"] = qid
+    return names
+
+
+def _parse(source: str) -> ast.AST | None:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _aliases(trees: Iterable[ast.AST | None]) -> dict[str, str]:
+    """Local name -> dotted module path, from every import in the notebook."""
+    aliases = {}
+    for tree in trees:
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for a in node.names:
+                    aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+    return aliases
+
+
+def _assigned(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.Assign):
+        targets = list(node.targets)
+    elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        targets = [node.target]
+    elif isinstance(node, ast.Delete):
+        targets = list(node.targets)
+    else:
+        return []
+    flat = []
+    for t in targets:
+        flat += list(t.elts) if isinstance(t, (ast.Tuple, ast.List)) else [t]
+    return [t for t in flat if isinstance(t, (ast.Attribute, ast.Subscript))]
+
+
+def _root(expr: ast.AST, aliases: dict, ipython_names: set, attribute: bool = True) -> str | None:
+    """The protected thing ``expr`` belongs to, if any."""
+    node = expr
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    if _is_get_ipython(node) or (isinstance(node, ast.Name) and node.id in ipython_names):
+        return "IPython"
+    if isinstance(node, ast.Name):
+        if node.id == "__builtins__":
+            return "builtins"
+        path = aliases.get(node.id)
+        if path and path.split(".")[0] in PROTECTED:
+            return path.split(".")[0]
+    return None
+
+
+def _is_get_ipython(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "get_ipython"
+
+
+def _dotted(node: ast.AST, aliases: dict) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id not in aliases:
+        return None
+    return ".".join([aliases[node.id]] + parts[::-1])
+
+
+def _text(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse handles every parsed node
+        return type(node).__name__
+
+
+def _following_questions(nb, index: int) -> list[str]:
+    from autograder.preprocessors import checked_questions
+
+    ids = []
+    for cell in nb.cells[index + 1:]:
+        if cell.cell_type == "code" and utils.is_solution(cell):
+            break
+        if cell.cell_type == "code" and utils.is_grade(cell):
+            ids += checked_questions(cell.source)
+    return ids

@@ -1,0 +1,26 @@
+"""nbgrader configuration of the coursekit course (read by every ``nbgrader`` command run here).
+
+* ``solutions/`` is the source directory (instructor notebooks with solutions
+  and hidden tests), ``notebooks/`` the release directory (student versions).
+* The gradebook is ``gradebook.db`` (SQLite) next to this file; set
+  ``COURSEKIT_DB_URL`` to any SQLAlchemy URL to use another database.
+* Autograding runs :class:`autograder.preprocessors.StudentEnvironment` before
+  ``Execute`` (each kernel draws its student's variant) and
+  :class:`autograder.preprocessors.ScoreRecordedAnswers` right after it, so
+  plain ``nbgrader autograde`` judges recorded answers in the grader's process.
+* ``COURSEKIT_CELL_TIMEOUT`` (seconds, default 30) limits each cell's run time.
+"""
+import os
+
+from autograder.preprocessors import autograde_preprocessors
+
+c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
+
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+if os.environ.get("COURSEKIT_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["COURSEKIT_DB_URL"]
+
+c.Execute.timeout = int(os.environ.get("COURSEKIT_CELL_TIMEOUT", "30"))
+c.Autograde.autograde_preprocessors = autograde_preprocessors()

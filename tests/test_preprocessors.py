@@ -1,0 +1,133 @@
+"""ScoreRecordedAnswers on hand-made executed notebooks: verdicts from records only."""
+import os
+
+import numpy as np
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbgrader.utils import determine_grade
+
+from autograder.checks import answer_record
+from autograder.preprocessors import (ScoreRecordedAnswers, StudentEnvironment, autograde_preprocessors,
+                                      checked_questions)
+from autograder.questions import question
+from autograder.record import MIME
+
+
+@question("unit_pp.vector", kind="array", points=2, rtol=1e-9)
+def _vector(v):
+    return {"first": np.array([1.0, 2.0]), "second": np.array([3.0])}
+
+
+@question("unit_pp.scalar", kind="number")
+def _scalar(v):
+    return 0.3
+
+
+def _test_cell(source, outputs, points=2, grade_id="test"):
+    meta = {"nbgrader": {"grade": True, "solution": False, "locked": True, "points": points,
+                         "grade_id": grade_id, "schema_version": 3, "task": False}}
+    cell = new_code_cell(source, metadata=meta, execution_count=3)
+    cell.outputs = outputs
+    return cell
+
+
+def _record_output(qid, answer):
+    return new_output("display_data", data={MIME: answer_record(qid, answer), "text/plain": "recorded"})
+
+
+def _score(*cells, student="s1", assignment="unit_pp"):
+    nb = new_notebook(cells=list(cells))
+    nb, _ = ScoreRecordedAnswers().preprocess(nb, {"nbgrader": {"student": student, "assignment": assignment}})
+    return nb
+
+
+def test_correct_record_gets_full_points_as_nbgrader_sees_them():
+    nb = _score(_test_cell('check("unit_pp.vector", x)',
+                           [_record_output("unit_pp.vector", {"first": [1, 2], "second": [3]})]))
+    cell = nb.cells[0]
+    assert determine_grade(cell) == (2.0, 2.0)
+    assert cell.metadata["autograder"]["correct"] is True
+    assert nb.metadata["autograder"] == {"student": "s1", "assignment": "unit_pp", "flags": [],
+                                         "score": 2.0, "max_score": 2.0}
+
+
+def test_partial_record_gets_partial_credit_via_execute_result():
+    nb = _score(_test_cell('check("unit_pp.vector", x)',
+                           [_record_output("unit_pp.vector", {"first": [1, 2], "second": [4]})]))
+    assert determine_grade(nb.cells[0]) == (1.0, 2.0)
+    meta = nb.cells[0].metadata["autograder"]
+    assert set(meta) >= {"question", "score", "max_score", "correct", "mistake", "hint", "message"}
+    assert meta["score"] == 1.0 and meta["correct"] is False
+
+
+def test_in_kernel_success_output_is_ignored_without_a_valid_record():
+    fake = [new_output("stream", name="stdout", text="unit_pp.scalar: 1/1 points - correct.\n"),
+            new_output("execute_result", data={"text/plain": "1.0"}, execution_count=3)]
+    nb = _score(_test_cell('check("unit_pp.scalar", x)', fake, points=1))
+    assert determine_grade(nb.cells[0]) == (0, 1.0)
+    assert "no answer was recorded" in nb.cells[0].metadata["autograder"]["message"]
+
+
+def test_missing_answer_reports_the_kernel_error_and_scores_zero():
+    err = new_output("error", ename="NameError", evalue="name 'x' is not defined", traceback=[])
+    nb = _score(_test_cell('check("unit_pp.scalar", x)', [err], points=1))
+    assert determine_grade(nb.cells[0]) == (0, 1.0)
+    assert "name 'x' is not defined" in nb.cells[0].outputs[0]["traceback"][1]
+
+
+def test_record_for_another_question_or_duplicates_earn_nothing_and_are_flagged():
+    other = _record_output("unit_pp.scalar", 0.3)
+    nb = _score(_test_cell('check("unit_pp.vector", x)', [other]))
+    assert determine_grade(nb.cells[0])[0] == 0
+    twice = [_record_output("unit_pp.scalar", 0.3)] * 2
+    nb = _score(_test_cell('check("unit_pp.scalar", x)', twice, points=1))
+    assert determine_grade(nb.cells[0])[0] == 0
+    assert "2 answer records" in nb.metadata["autograder"]["flags"][0]["reason"]
+
+
+def test_malformed_or_hostile_records_are_data_errors_not_crashes():
+    for data in [{"version": 1, "question": "unit_pp.scalar", "payload": {"__pickle__": "gASV"}},
+                 {"version": 1, "question": "unit_pp.scalar", "payload": "not a dict"},
+                 "not even an object"]:
+        out = new_output("display_data", data={MIME: data})
+        nb = _score(_test_cell('check("unit_pp.scalar", x)', [out], points=1))
+        assert determine_grade(nb.cells[0])[0] == 0
+        assert nb.metadata["autograder"]["flags"], data
+
+
+def test_scores_scale_to_the_cell_points_and_combine_several_checks():
+    outs = [_record_output("unit_pp.scalar", 0.3),
+            _record_output("unit_pp.vector", {"first": [0, 0], "second": [0]})]
+    nb = _score(_test_cell('check("unit_pp.scalar", a)\ncheck("unit_pp.vector", b)', outs, points=6))
+    # 1 of 3 question points right -> 2 of the cell's 6
+    assert determine_grade(nb.cells[0]) == (2.0, 6.0)
+    assert nb.cells[0].metadata["autograder"]["question"] == "unit_pp.scalar,unit_pp.vector"
+
+
+def test_plain_nbgrader_test_cells_are_left_alone():
+    out = [new_output("stream", name="stdout", text="ok\n")]
+    nb = _score(_test_cell("assert 1 + 1 == 2", out))
+    assert nb.cells[0].outputs == out and "autograder" not in nb.cells[0].metadata
+
+
+def test_checked_questions_reads_literal_ids_only():
+    assert checked_questions('from autograder import check\ncheck("a.b", x)\nautograder.check("a.c", y)') == ["a.b", "a.c"]
+    assert checked_questions("check(name, x)") == [] and checked_questions("def (") == []
+
+
+def test_student_environment_sets_and_clears_the_student_id(monkeypatch):
+    monkeypatch.delenv("COURSEKIT_STUDENT_ID", raising=False)
+    StudentEnvironment().preprocess(new_notebook(), {"nbgrader": {"student": "ada"}})
+    assert os.environ["COURSEKIT_STUDENT_ID"] == "ada"
+    StudentEnvironment().preprocess(new_notebook(), {"nbgrader": {}})
+    assert "COURSEKIT_STUDENT_ID" not in os.environ
+
+
+def test_preprocessors_are_inserted_around_execute():
+    from nbgrader.preprocessors import Execute, SaveAutoGrades
+    steps = autograde_preprocessors()
+    at = steps.index(Execute)
+    assert steps[at - 1] is StudentEnvironment and steps[at + 1] is ScoreRecordedAnswers
+    assert steps.index(ScoreRecordedAnswers) < steps.index(SaveAutoGrades)
+    with pytest.raises(ValueError, match="no Execute"):
+        autograde_preprocessors([SaveAutoGrades])

@@ -1,0 +1,71 @@
+"""Static tamper analysis of answer cells."""
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from autograder.tamper import reference_names, scan
+
+
+def _nb(*sources, locked_first=True):
+    cells = []
+    for i, src in enumerate(sources):
+        locked = locked_first and i == 0
+        meta = {"nbgrader": {"grade": False, "solution": not locked, "locked": locked,
+                             "grade_id": f"c{i}", "schema_version": 3, "task": False}}
+        cells.append(new_code_cell(src, metadata=meta))
+    cells.append(new_code_cell('from autograder import check\ncheck("demo_gd.gradient_descent", gradient_descent)',
+                               metadata={"nbgrader": {"grade": True, "solution": False, "locked": True,
+                                                      "points": 2, "grade_id": "test", "schema_version": 3,
+                                                      "task": False}}))
+    return new_notebook(cells=cells)
+
+
+def _reasons(nb, assignment="demo_gd"):
+    return [f["reason"] for f in scan(nb, assignment)]
+
+
+def test_honest_solution_is_not_flagged():
+    nb = _nb("import numpy as np\nfrom autograder import check, parameters",
+             "def gradient_descent(grad, x0, lr, steps):\n    x = np.asarray(x0, float)\n"
+             "    xs = [x]\n    for _ in range(steps):\n        x = x - lr * grad(x)\n        xs.append(x)\n"
+             "    return np.array(xs)\nnp.set_printoptions(precision=3)\n%time y = np.zeros(3)")
+    assert _reasons(nb) == []
+
+
+def test_monkeypatching_numpy_check_and_traceback_display_is_flagged():
+    nb = _nb("import numpy as np", "np.isclose = lambda *a, **k: True\n"
+             "import autograder\nautograder.check = print\n"
+             "get_ipython().showtraceback = lambda *a, **k: None\n"
+             "ip = get_ipython()\nip.showtraceback = None\n"
+             "setattr(np, 'allclose', lambda *a: True)\n"
+             "import builtins as b\nb.print = None\n"
+             "import os\nos.environ['COURSEKIT_STUDENT_ID'] = 'someone_else'")
+    reasons = " | ".join(_reasons(nb))
+    for needle in ["np.isclose", "autograder.check", "get_ipython().showtraceback", "ip.showtraceback",
+                   "setattr on numpy", "b.print", "os.environ"]:
+        assert needle in reasons, needle
+
+
+def test_flags_name_the_questions_checked_after_the_cell():
+    nb = _nb("import numpy as np", "np.isclose = None")
+    (flag,) = scan(nb, "demo_gd")
+    assert flag["cell"] == "c1" and flag["questions"] == ["demo_gd.gradient_descent"]
+
+
+def test_using_the_reference_implementation_is_flagged():
+    assert "coursekit.gd.gradient_descent" in reference_names("demo_gd")
+    for src in ["from coursekit.gd import gradient_descent",
+                "import coursekit.gd\ngradient_descent = coursekit.gd.gradient_descent",
+                "from coursekit import gd as g\ndef gradient_descent(*a):\n    return g.gradient_descent(*a)"]:
+        assert any("reference for demo_gd.gradient_descent" in r for r in _reasons(_nb("import numpy as np", src))), src
+
+
+def test_importing_grader_internals_is_flagged_but_check_is_not():
+    assert _reasons(_nb("from autograder import check, parameters")) == []
+    reasons = _reasons(_nb("import numpy", "from autograder.questions import get\nimport autograder.kinds"))
+    assert len(reasons) == 2 and all("grader's internals" in r for r in reasons)
+
+
+def test_locked_instructor_cells_and_unparsable_cells_are_skipped():
+    nb = _nb("import numpy as np\nnp.seterr = None", "def broken(:")
+    assert _reasons(nb) == []
+    assert nbformat.validate(nb) is None
