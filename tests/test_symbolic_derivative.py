@@ -1,0 +1,136 @@
+"""check_derivative beyond the rules table: partials, gradients, the verdict, and diagnosis."""
+import pytest
+import sympy
+
+from coursekit.symbolic import MISTAKES, ParseError, Verdict, check_derivative
+from coursekit.symbolic.diagnosis import _Slip, rule_derivative
+
+x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
+
+
+def test_the_example_from_the_issue():
+    verdict = check_derivative("sin(x^2)", "2*x*cos(x^2)")
+    assert verdict == Verdict(True, verdict.feedback, None)
+    assert verdict and "Correct" in verdict.feedback
+
+
+def test_the_lectures_exercise_in_beta():
+    assert check_derivative("5β^2 - 3β + 2", "10β - 3", wrt="beta").correct
+    assert check_derivative("5 beta^2 - 3 beta + 2", "10 beta", wrt="beta").mistake is None
+
+
+MISTAKE_CASES = [  # the ten mistakes the course must recognise, in settings beyond single rules
+    ("cos(3x + 1)", "-sin(3x + 1)", "x", "chain_rule"),
+    ("exp(sin(x))", "exp(sin(x))", "x", "chain_rule"),
+    ("x^2 + cos(x)", "2x + sin(x)", "x", "sign"),
+    ("x^3 + 7", "3x^2 + 7", "x", "constant_kept"),
+    ("x^2 + y^2", "2x + y^2", "x", "constant_kept"),
+    ("x^4 - x", "4x^4 - 1", "x", "power_not_lowered"),
+    ("e^x (x^2 + 1)", "2x e^x", "x", "product_rule"),
+    ("(x^2 + 1)/(x - 1)", "((x^2 + 1) - 2x(x - 1))/(x - 1)^2", "x", "quotient_rule_swapped"),
+    ("x^2 + 2x", "x^3/3 + x^2 + 5", "x", "antiderivative"),
+    ("tan(x) + x", "tan(x) + x", "x", "function_itself"),
+    ("x^2 y + y^3", "x^2 + 3y^2", "x", "wrong_variable"),
+    ("5x^2", "5x", "x", "constant_factor"),
+]
+
+
+@pytest.mark.parametrize("function, answer, wrt, tag", MISTAKE_CASES,
+                         ids=[f"{c[3]}: {c[0]}" for c in MISTAKE_CASES])
+def test_recognises_the_mistake(function, answer, wrt, tag):
+    verdict = check_derivative(function, answer, wrt=wrt)
+    assert not verdict.correct
+    assert verdict.mistake == tag, verdict.feedback
+    assert verdict.feedback.startswith("Not quite.")
+
+
+def test_every_tag_is_documented():
+    used = {case[3] for case in MISTAKE_CASES}
+    assert used <= set(MISTAKES)
+    assert all(isinstance(text, str) and text for text in MISTAKES.values())
+
+
+def test_the_chain_rule_feedback_names_the_inside_function():
+    verdict = check_derivative("sin(x^2)", "cos(x^2)")
+    assert "x^2" in verdict.feedback and "inside" in verdict.feedback
+
+
+def test_an_unexplained_wrong_answer_shows_where_it_differs():
+    verdict = check_derivative("x^2", "x + 1")
+    assert not verdict.correct and verdict.mistake is None
+    assert "differ at x=" in verdict.feedback
+
+
+def test_partial_derivatives_treat_other_variables_as_constants():
+    assert check_derivative("x^2 y + sin(x y)", "2xy + y cos(xy)", wrt="x").correct
+    assert check_derivative("x^2 y + sin(x y)", "x^2 + x cos(xy)", wrt="y").correct
+
+
+def test_a_variable_absent_from_the_function_has_derivative_zero():
+    assert check_derivative("x^2 + 1", "0", wrt="y").correct
+    assert not check_derivative("x^2 + 1", "2x", wrt="y").correct
+
+
+def test_gradients_are_checked_component_by_component():
+    verdict = check_derivative("x^2 y + y^3", ["2xy", "x^2 + 3y^2"], wrt=("x", "y"))
+    assert verdict.correct
+    verdict = check_derivative("x^2 y + y^3", ("2xy", "x^2 + 3y"), wrt="x, y")
+    assert not verdict.correct and "∂f/∂y" in verdict.feedback
+
+
+def test_a_list_answer_with_the_default_wrt_means_the_gradient_over_all_variables():
+    assert check_derivative("x^2 + x y", ["2x + y", "x"]).correct
+
+
+def test_swapped_gradient_components_are_a_wrong_variable_mistake():
+    verdict = check_derivative("x^2 y + y^3", ["x^2 + 3y^2", "2xy"], wrt=("x", "y"))
+    assert verdict.mistake == "wrong_variable"
+
+
+def test_the_rosenbrock_gradient_from_sympy_is_accepted():
+    f = (1 - x) ** 2 + 100 * (y - x**2) ** 2
+    answer = [sympy.diff(f, x), sympy.diff(f, y)]
+    assert check_derivative(f, answer, wrt=("x", "y")).correct
+
+
+def test_a_gradient_of_the_wrong_length_is_named():
+    verdict = check_derivative("x^2 + y^2", ["2x"], wrt=("x", "y"))
+    assert verdict.mistake == "gradient_length" and "2 components" in verdict.feedback
+    verdict = check_derivative("x^2 + y^2", "2x", wrt=("x", "y"))
+    assert verdict.mistake == "gradient_length"
+
+
+def test_an_unreadable_answer_is_a_verdict_not_an_exception():
+    verdict = check_derivative("x^2", "2x +")
+    assert verdict.mistake == "unreadable" and "ends too early" in verdict.feedback
+    verdict = check_derivative("x^2", "2z")
+    assert verdict.mistake == "unreadable" and "'z'" in verdict.feedback
+
+
+def test_an_unreadable_function_raises():
+    with pytest.raises(ParseError):
+        check_derivative("x^^2", "2x")
+    with pytest.raises(TypeError, match="wrt"):
+        check_derivative("x^2", "2x", wrt=3)
+
+
+def test_an_answer_that_cannot_be_decided_is_not_marked_correct():
+    verdict = check_derivative("x", "1 + sqrt(-1 - x^2) - sqrt(-1 - x^2)*2", timeout=0.5)
+    assert not verdict.correct
+    assert verdict.mistake == "undecided"
+
+
+@pytest.mark.parametrize("function", ["sin(x^2) exp(3x)", "x^x", "ln(1 + x^2)/(x^2 + 2)",
+                                      "2^(x) tan(x)^3", "acos(x/2) sqrt(4 - x^2)", "abs(x) x"])
+def test_the_rule_differentiator_agrees_with_sympy_without_a_slip(function):
+    from coursekit.symbolic import parse
+    f = parse(function)
+    difference = rule_derivative(f, x) - sympy.diff(f, x)
+    for point in (0.3, 0.7, 1.3):
+        assert abs(complex(difference.evalf(30, subs={x: point}))) < 1e-20
+
+
+def test_a_slip_changes_only_its_node():
+    f = sympy.sin(x**2) + sympy.cos(x)
+    slipped = rule_derivative(f, x, _Slip("chain", f.args[1] if f.args[1].has(x**2) else f.args[0]))
+    assert sympy.simplify(slipped - (sympy.cos(x**2) - sympy.sin(x))) == 0

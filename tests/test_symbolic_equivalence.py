@@ -1,0 +1,97 @@
+"""equivalent(): random points of the common real domain first, a time-limited proof second."""
+import time
+
+import pytest
+import sympy
+
+from coursekit.symbolic import Equivalence, ParseError, equivalent
+from coursekit.symbolic.equivalence import compare_numerically, prove
+
+x = sympy.Symbol("x", real=True)
+
+SAME = [
+    ("2sin(x)cos(x)", "sin(2x)"), ("1/cos(x)^2", "1 + tan(x)^2"), ("cosh(x)^2 - sinh(x)^2", "1"),
+    ("ln(x^2)", "2ln(x)"),            # equal where both are real: x > 0
+    ("sqrt(x)^2", "x"), ("asec(x)", "acos(1/x)"), ("(x+1)^2", "x^2 + 2x + 1"),
+    ("exp(x) exp(y)", "exp(x + y)"), ("log(x, 2)", "ln(x)/ln(2)"),
+]
+DIFFERENT = [
+    ("x^2", "2x"), ("sqrt(x^2)", "x"), ("sin(x)", "sin(x) + 10^(-6)"),
+    ("exp(exp(exp(exp(x))))", "exp(exp(exp(exp(x)))) + 1"), ("x^1000", "x^999"),
+    ("1/3 x", "0.333333 x"),
+]
+
+
+@pytest.mark.parametrize("first, second", SAME)
+def test_equal_expressions_are_equivalent(first, second):
+    outcome = equivalent(first, second)
+    assert outcome.result == "yes", outcome.reason
+    assert outcome
+
+
+@pytest.mark.parametrize("first, second", DIFFERENT)
+def test_different_expressions_get_a_counterexample(first, second):
+    outcome = equivalent(first, second)
+    assert outcome.result == "no"
+    assert not outcome
+    assert "differ" in outcome.reason
+
+
+def test_the_counterexample_is_a_real_point_where_the_values_differ():
+    outcome = equivalent("x^2", "2x")
+    point = float(outcome.reason.split("x=")[1].split(":")[0])
+    assert abs(point**2 - 2 * point) > 1e-3
+
+
+def test_sympy_expressions_with_plain_symbols_compare_with_parsed_text():
+    plain = sympy.Symbol("x")
+    assert equivalent(sympy.sin(plain) ** 2, "1 - cos(x)^2").result == "yes"
+
+
+def test_no_common_real_domain_is_undecided_not_wrong():
+    outcome = equivalent("sqrt(-1 - x^2)", "2 sqrt(-1 - x^2)", timeout=1.0)
+    assert outcome.result == "undecided"
+    assert "domain" in outcome.reason
+
+
+def test_a_proof_is_attempted_when_the_numbers_cannot_decide():
+    # asin(x + 5) is real nowhere, so no random point decides; simplify does.
+    outcome = equivalent("asin(x + 5) + 1", "1 + asin(5 + x)*1", timeout=5.0)
+    assert outcome.result == "yes"
+
+
+def test_the_proof_can_be_asked_for_explicitly():
+    outcome = equivalent("2sin(x)cos(x)", "sin(2x)", proof=True, timeout=10.0)
+    assert outcome.result == "yes" and "simplif" in outcome.reason
+
+
+def test_a_slow_proof_is_cut_off_at_the_time_limit():
+    slow = sympy.expand((x + 1) ** 60) * sympy.sin(x) ** 2
+    start = time.perf_counter()
+    outcome = prove(slow, (x + 1) ** 60 * (1 - sympy.cos(x) ** 2), timeout=0.2)
+    assert time.perf_counter() - start < 2.0
+    assert outcome.result == "undecided" and "within 0.2 s" in outcome.reason
+
+
+def test_numeric_comparison_can_be_restricted_to_a_functions_domain():
+    # 1/|x| and 1/x agree only for x > 0, the domain of ln x.
+    assert compare_numerically(1 / sympy.Abs(x), 1 / x).result == "no"
+    assert compare_numerically(1 / sympy.Abs(x), 1 / x, within=[sympy.log(x)]).result == "yes"
+
+
+def test_constants_are_compared_by_value():
+    assert equivalent("ln(8)", "3 ln(2)").result == "yes"
+    assert equivalent("pi", "22/7").result == "no"
+
+
+def test_equivalence_is_truthy_only_for_yes():
+    assert Equivalence("yes", "")
+    assert not Equivalence("no", "")
+    assert not Equivalence("undecided", "")
+
+
+def test_unreadable_text_raises_a_parse_error():
+    with pytest.raises(ParseError):
+        equivalent("x +", "x")
+    with pytest.raises(TypeError, match="expected an expression"):
+        equivalent(["x"], "x")
