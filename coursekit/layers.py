@@ -46,6 +46,7 @@ __all__ = [
     "Softplus",
     "Dropout",
     "Sequential",
+    "mlp",
     "Loss",
     "MSELoss",
     "BCELoss",
@@ -461,6 +462,59 @@ class Sequential(Layer):
     def __repr__(self) -> str:
         inner = ",\n".join(f"  {layer!r}" for layer in self.layers)
         return f"Sequential(\n{inner}\n)"
+
+
+_ACTIVATION_LAYERS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softplus": Softplus}
+
+
+def mlp(sizes: list[int], activation: str = "relu", rng: Any = None,
+        init: str | None = None, dropout: float = 0.0) -> Sequential:
+    """A multi-layer perceptron: Linear → activation → … → Linear (logits out).
+
+    Parameters
+    ----------
+    sizes : list of int
+        Layer widths from input to output, e.g. ``[2, 16, 16, 1]``.
+    activation : {"relu", "tanh", "sigmoid", "softplus"}, default "relu"
+        Nonlinearity after every hidden Linear layer (none after the last:
+        pair the network with a loss on logits).
+    rng : numpy.random.Generator or int, optional
+        Source of all initial weights (fixed seed when omitted).
+    init : {"uniform", "he", "xavier"}, optional
+        Weight initialisation (see :class:`Linear`); by default ``"he"`` for
+        ReLU and softplus, ``"xavier"`` for tanh and sigmoid.
+    dropout : float, default 0
+        If positive, a :class:`Dropout` of this p after every hidden activation.
+
+    Returns
+    -------
+    Sequential
+
+    Examples
+    --------
+    >>> mlp([2, 8, 1])
+    Sequential(
+      Linear(2, 8),
+      ReLU(),
+      Linear(8, 1)
+    )
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output width, got {sizes}")
+    if activation not in _ACTIVATION_LAYERS:
+        raise ValueError(f"activation must be one of {tuple(_ACTIVATION_LAYERS)}, got {activation!r}")
+    if init is None:
+        init = "he" if activation in ("relu", "softplus") else "xavier"
+    rng = np.random.default_rng(0 if rng is None else rng)
+    layers: list[Layer] = []
+    for index, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Linear(n_in, n_out, rng=rng, init=init))
+        if index < len(sizes) - 2:
+            layers.append(_ACTIVATION_LAYERS[activation]())
+            if dropout:
+                layers.append(Dropout(dropout, rng=rng))
+    return Sequential(*layers)
 
 
 # ----------------------------------------------------------------------------

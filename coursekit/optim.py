@@ -295,7 +295,13 @@ class SGD(Optimizer):
             else:
                 buf *= self.momentum
                 buf += (1 - self.dampening) * grad if self.dampening else grad
-            grad = grad + self.momentum * buf if self.nesterov else buf
+            if self.nesterov:
+                direction = buf * self.momentum
+                direction += grad
+                direction *= self.lr
+                param -= direction
+                return
+            grad = buf
         param -= self.lr * grad
 
 

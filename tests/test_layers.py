@@ -17,6 +17,7 @@ from coursekit.layers import (
     Softplus,
     SoftmaxCrossEntropyLoss,
     Tanh,
+    mlp,
 )
 from coursekit.optim import SGD
 
@@ -303,3 +304,23 @@ def test_sequential_rejects_things_that_are_not_layers():
 def test_loss_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="same shape"):
         MSELoss().forward(np.zeros((3, 1)), np.zeros(3))
+
+
+def test_mlp_builds_linear_activation_stacks_with_matching_init():
+    net = mlp([2, 16, 8, 1], activation="tanh", rng=0, dropout=0.2)
+    assert [type(layer).__name__ for layer in net] == [
+        "Linear", "Tanh", "Dropout", "Linear", "Tanh", "Dropout", "Linear"]
+    assert [p.shape for p in net.parameters()] == [(2, 16), (16,), (16, 8), (8,), (8, 1), (1,)]
+    assert not net[0].params["b"].any()                         # xavier: zero biases
+    relu_net = mlp([50, 400, 1], rng=0)
+    assert relu_net[0].params["W"].std() == pytest.approx(np.sqrt(2 / 50), rel=0.05)   # he
+    np.testing.assert_array_equal(mlp([2, 3, 1], rng=4)[0].params["W"], mlp([2, 3, 1], rng=4)[0].params["W"])
+
+
+@pytest.mark.parametrize("sizes, activation, message", [
+    ([3], "relu", "at least an input and an output"),
+    ([3, 1], "step", "activation must be one of"),
+])
+def test_mlp_rejects_bad_arguments(sizes, activation, message):
+    with pytest.raises(ValueError, match=message):
+        mlp(sizes, activation=activation)
