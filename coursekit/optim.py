@@ -132,26 +132,30 @@ class Optimizer:
 
         Parameters
         ----------
-        grads : list of array_like
+        grads : list of array_like or None
             One gradient ∂L/∂w per parameter, in the same order and with the
-            same shapes as ``params``. The gradients are not modified.
+            same shapes as ``params``. The gradients are not modified. A
+            ``None`` entry skips that parameter (no update, its step count
+            does not advance), as torch does for a parameter without ``.grad``.
 
         Raises
         ------
         ValueError
             If the number of gradients or the shape of one of them does not
-            match the parameters (the message names the index), or a
-            gradient is complex.
+            match the parameters (the message names the index).
         TypeError
-            If a gradient is not numeric.
+            If ``grads`` is not a list, or a gradient is not real-valued
+            (strings, complex numbers).
         """
         grads = self._check_grads(grads)
         for index, (param, grad) in enumerate(zip(self.params, grads)):
+            if grad is None:
+                continue
             state = self.state.setdefault(index, {"step": 0})
             state["step"] += 1
             self._update(param, grad, state)
 
-    def _check_grads(self, grads: Any) -> list[np.ndarray]:
+    def _check_grads(self, grads: Any) -> list[np.ndarray | None]:
         if grads is None or isinstance(grads, np.ndarray):
             raise TypeError("grads must be a list of arrays, one per parameter (e.g. [g])")
         try:
@@ -165,11 +169,14 @@ class Optimizer:
                 f"step() got {len(grads)} gradients for {len(self.params)} parameters; "
                 "pass one gradient per parameter, in the same order"
             )
-        checked = []
+        checked: list[np.ndarray | None] = []
         for index, (param, grad) in enumerate(zip(self.params, grads)):
+            if grad is None:
+                checked.append(None)
+                continue
             try:
                 grad = np.asarray(grad)
-            except Exception as error:  # pragma: no cover - exotic inputs
+            except (TypeError, ValueError) as error:    # ragged nested lists
                 raise TypeError(f"grads[{index}] is not array-like: {error}") from None
             if grad.dtype.kind not in "biuf":
                 raise TypeError(f"grads[{index}] must be real numbers, got dtype {grad.dtype}")

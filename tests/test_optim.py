@@ -232,6 +232,17 @@ def test_step_updates_the_callers_arrays_and_leaves_gradients_alone(name):
     assert all(not np.array_equal(p, s) for p, s in zip(params, _start()))
 
 
+def test_none_gradient_skips_that_parameter_like_torch():
+    params = _start()
+    before = [p.copy() for p in params]
+    opt = Adam(params, lr=0.1)
+    grads = _gradients(params, 0)
+    opt.step([grads[0], None, grads[2]])
+    np.testing.assert_array_equal(params[1], before[1])
+    assert not np.array_equal(params[0], before[0])
+    assert sorted(opt.state) == [0, 2]
+
+
 def test_float32_parameters_stay_float32():
     w = np.ones(4, dtype=np.float32)
     Adam([w], lr=0.1).step([np.arange(4.0)])
@@ -274,6 +285,10 @@ def test_step_rejects_a_bare_array_and_non_numeric_gradients():
         opt.step(np.zeros(3))
     with pytest.raises(TypeError, match=r"grads\[0\] must be real"):
         opt.step([np.array(["a", "b", "c"])])
+    with pytest.raises(TypeError, match=r"grads\[0\] must be real"):
+        opt.step([np.ones(3) * 1j])
+    with pytest.raises(TypeError, match=r"grads\[0\] is not array-like"):
+        opt.step([[1.0, [2.0, 3.0], 4.0]])
 
 
 @pytest.mark.parametrize("params, error, message", [
