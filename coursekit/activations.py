@@ -83,7 +83,9 @@ def sigmoid(z):
     """
     z = _as_float_array(z, "z")
     e = np.exp(-np.abs(z))
-    return _unwrap(np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
+    s = np.divide(1.0, 1.0 + e, out=np.empty_like(z))  # an array even for 0-d z
+    np.multiply(s, e, out=s, where=z < 0)  # e/(1 + e) for z < 0, without a second division
+    return _unwrap(s)
 
 
 def sigmoid_grad(z):

@@ -461,7 +461,7 @@ def _targets(labels, logits_shape: tuple[int, ...]) -> np.ndarray:
         if np.any((labels_array < 0) | (labels_array >= classes)):
             raise ValueError(f"labels must be class indices in 0..{classes - 1}, got values {np.unique(labels_array)}")
         return (labels_array[..., None] == np.arange(classes)).astype(np.float64)
-    if labels_array.shape == logits_shape and labels_array.dtype.kind in "iuf":
+    if labels_array.shape == logits_shape and labels_array.dtype.kind in "biuf":
         targets = labels_array.astype(np.float64)
         if np.any(~np.isfinite(targets)) or np.any(targets < 0):
             raise ValueError("one-hot labels must be finite and non-negative")

@@ -72,6 +72,7 @@ def test_cross_entropy_of_the_lecture_examples(p, expected):
         log_p = np.log(p)
     assert cross_entropy(log_p, 0) == pytest.approx(expected, rel=1e-15)
     assert cross_entropy(log_p, [1, 0, 0]) == pytest.approx(expected, rel=1e-15)
+    assert cross_entropy(log_p, np.array([True, False, False])) == pytest.approx(expected, rel=1e-15)
     assert binary_cross_entropy(p[0], 1.0) == pytest.approx(expected, rel=1e-15)
 
 
