@@ -89,7 +89,7 @@ def _check_one(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol, timeou
     return Verdict(False, f"Not equal to {notation}: {outcome.reason.replace('versus', 'while it should be')}.")
 
 
-def check_derivative(function, answer, wrt="x", *, timeout: float = 2.0) -> Verdict:
+def check_derivative(function, answer, wrt="x", *, timeout: float = 1.0) -> Verdict:
     """Check a derivative, partial derivative or gradient and explain a mistake.
 
     Parameters
@@ -105,7 +105,7 @@ def check_derivative(function, answer, wrt="x", *, timeout: float = 2.0) -> Verd
         The variable of differentiation, or the variables of the gradient
         (``("x", "y")`` or ``"x, y"``). With a list answer and a single name,
         the gradient is over all variables of ``function`` in alphabetical order.
-    timeout : float, default 2.0
+    timeout : float, default 1.0
         Seconds allowed for a symbolic proof when the numbers cannot decide.
 
     Returns

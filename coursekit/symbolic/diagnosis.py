@@ -38,6 +38,9 @@ MISTAKES: dict[str, str] = {
 }
 
 
+_WORK = 2000     # rule slips tried × nodes of f: bounds the time spent on huge functions
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     """A recognised mistake: its tag and a sentence for the student."""
@@ -175,7 +178,7 @@ class _Matcher:
     """Compares candidate derivatives with the answer on shared random points."""
 
     def __init__(self, answer, expected, function, symbols):
-        self.points = numeric.sample(symbols, 48, seed=f"{sympy.srepr(function)}|{sympy.srepr(answer)}")
+        self.points = numeric.sample(symbols, 48)
         self.answer = numeric.evaluate(answer, self.points.values)
         self.expected = numeric.evaluate(expected, self.points.values)
         self.mask = (numeric.real_mask(self.answer) & numeric.real_mask(self.expected)
@@ -314,7 +317,8 @@ def diagnose(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol,
     expected : sympy.Expr, optional
         df/dx if already known.
     max_slips : int, default 60
-        At most this many rule slips are tried.
+        At most this many rule slips are tried (fewer for large functions, so
+        that slips × size of f stays near 2000 nodes).
 
     Returns
     -------
@@ -334,6 +338,8 @@ def diagnose(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol,
         matcher = _Matcher(answer, expected, function, symbols)
     except numeric.Unevaluable:
         return None
+    size = sum(1 for _ in sympy.preorder_traversal(function))
+    max_slips = min(max_slips, max(8, _WORK // size))
     for count, (tag, slip) in enumerate(_slips(function, x)):
         if count >= max_slips:
             break

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 import sympy
 
 __all__ = ["Unevaluable", "Sample", "sample", "evaluate", "real_mask", "close"]
 
-# Largest magnitude trusted in float64 work; beyond it a point is dropped.
-_HUGE = 1e12
+# Largest magnitude kept: far from float64's overflow, so sums of such values stay finite.
+_HUGE = 1e150
 _RTOL, _ATOL = 1e-8, 1e-10
 
 
@@ -89,7 +90,7 @@ def evaluate(expr: sympy.Expr, values: dict[sympy.Symbol, np.ndarray]) -> np.nda
             if node not in values:
                 raise Unevaluable(f"no values for the variable {node}")
             result = values[node].astype(complex)
-        elif not node.free_symbols:
+        elif node.is_Atom:
             result = np.full(n, _constant(node))
         elif node.is_Add:
             result = sum(walk(arg) for arg in node.args)
@@ -160,10 +161,54 @@ def sample(symbols, n: int = 48, seed: str | int = 0) -> Sample:
     return Sample(symbols, values)
 
 
+_MP_FUNCTIONS = {
+    sympy.sin: mpmath.sin, sympy.cos: mpmath.cos, sympy.tan: mpmath.tan, sympy.cot: mpmath.cot,
+    sympy.sec: mpmath.sec, sympy.csc: mpmath.csc, sympy.sinh: mpmath.sinh,
+    sympy.cosh: mpmath.cosh, sympy.tanh: mpmath.tanh, sympy.coth: mpmath.coth,
+    sympy.sech: mpmath.sech, sympy.csch: mpmath.csch, sympy.asin: mpmath.asin,
+    sympy.acos: mpmath.acos, sympy.atan: mpmath.atan, sympy.asinh: mpmath.asinh,
+    sympy.acosh: mpmath.acosh, sympy.atanh: mpmath.atanh, sympy.exp: mpmath.exp,
+    sympy.log: mpmath.log,
+    sympy.acot: lambda z: mpmath.atan(1 / z), sympy.asec: lambda z: mpmath.acos(1 / z),
+    sympy.acsc: lambda z: mpmath.asin(1 / z), sympy.acoth: lambda z: mpmath.atanh(1 / z),
+    sympy.asech: lambda z: mpmath.acosh(1 / z), sympy.acsch: lambda z: mpmath.asinh(1 / z),
+    sympy.Abs: lambda z: mpmath.mpc(abs(z)), sympy.sign: lambda z: mpmath.mpc(mpmath.sign(z.real)),
+}
+
+
 def evaluate_at(expr: sympy.Expr, point: dict, digits: int = 30) -> complex | None:
-    """Evaluate at one point with ``digits`` significant digits (mpmath), None if undefined."""
+    """Evaluate at one point with ``digits`` significant digits (mpmath), None if undefined.
+
+    Values beyond 1e300 in magnitude count as undefined, so towers such as
+    exp(exp(exp(x))) cannot make mpmath work on astronomically large numbers.
+    """
+    cache: dict = {}
+
+    def walk(node):
+        if node in cache:
+            return cache[node]
+        if node.is_Symbol:
+            result = mpmath.mpc(point[node])
+        elif node.is_Atom:
+            real, imag = sympy.N(node, digits).as_real_imag()
+            result = mpmath.mpc(mpmath.mpf(str(real)), mpmath.mpf(str(imag)))
+        elif node.is_Add:
+            result = mpmath.fsum(walk(arg) for arg in node.args)
+        elif node.is_Mul:
+            result = mpmath.fprod(walk(arg) for arg in node.args)
+        elif node.is_Pow:
+            result = mpmath.power(walk(node.args[0]), walk(node.args[1]))
+        elif node.func in _MP_FUNCTIONS and len(node.args) == 1:
+            result = _MP_FUNCTIONS[node.func](walk(node.args[0]))
+        else:
+            raise Unevaluable(f"cannot evaluate {node.func.__name__} numerically")
+        if not mpmath.isfinite(result) or abs(result) > 1e300:
+            raise ZeroDivisionError("value out of range")
+        cache[node] = result
+        return result
+
     try:
-        value = expr.evalf(digits, subs={s: sympy.Float(v, digits) for s, v in point.items()})
-        return complex(value) if value.is_number else None
-    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        with mpmath.workdps(digits):
+            return complex(walk(expr))
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError, KeyError):
         return None
