@@ -199,3 +199,42 @@ def jacobian_polar_exact(p):
 def jacobian_polar(v):
     """Reference: the exact Jacobian."""
     return jacobian_polar_exact
+
+
+# ---------------------------------------------------------------- hidden edge cases (hidden test regions)
+
+def _difference_edge_trials(rng, v):
+    """A 2-D grid of points, a log on positive points, a fast oscillation with a small step."""
+    return [
+        (np.cos, rng.uniform(-3, 3, size=(2, 3)), 1e-4),
+        (np.log, rng.uniform(0.5, 4.0, size=4), 1e-5),
+        ((lambda k: lambda x: np.sin(k * x))(float(rng.uniform(3, 6))), float(rng.uniform(-1, 1)), 1e-6),
+    ]
+
+
+def _jacobian_edge_trials(rng, v):
+    """An integer point, a single output, a wide linear map."""
+    a = rng.normal(size=(2, 6))
+    return [
+        (lambda x: np.array([x[0] ** 2 * x[1], x[1] - x[0]]), np.array([2, -1]), 1e-5),
+        (lambda x: np.array([np.sum(x ** 2)]), rng.normal(size=3), 1e-5),
+        ((lambda a: lambda x: np.sin(a @ x))(a), rng.normal(size=6), 1e-6),
+    ]
+
+
+question(f"{ASSIGNMENT}.central_difference_hidden", kind="function", points=1, rtol=1e-6, atol=1e-9,
+         inputs=_difference_edge_trials,
+         hints={"default": "Your function must also work for arrays of any shape and small steps h."}
+         )(central_difference)
+question(f"{ASSIGNMENT}.grad_f_hidden", kind="function", points=1, rtol=1e-7,
+         inputs=lambda rng, v: [(rng.uniform(-3, 3, size=2),) for _ in range(4)] + [(np.array([0.0, 0.0]),)],
+         hints={"default": "Check your gradient far from the origin and at (0, 0)."})(grad_f)
+question(f"{ASSIGNMENT}.numerical_jacobian_hidden", kind="function", points=1, rtol=1e-6, atol=1e-8,
+         inputs=_jacobian_edge_trials,
+         hints={"default": "Also handle an integer point (convert x to float first), a function with "
+                           "one output (shape (1, n)) and wide maps (n > m)."})(numerical_jacobian)
+question(f"{ASSIGNMENT}.jacobian_polar_hidden", kind="function", points=1, rtol=1e-7,
+         inputs=lambda rng, v: [(np.array([-1.5, 7.0]),), (np.array([0.0, 1.0]),),
+                                (np.array([rng.uniform(-3, 3), rng.uniform(-10, 10)]),)],
+         hints={"default": "The formula must hold for any r (also 0 or negative) and any angle."}
+         )(jacobian_polar)

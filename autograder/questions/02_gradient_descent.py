@@ -1,0 +1,220 @@
+"""Questions of assignment 02_gradient_descent: gradient descent by hand (lecture 000).
+
+Exercise 1 of the lecture minimises f(β) = 5β² − 3β + 2 from β⁽⁰⁾ = 4 with the learning
+rates α = 1, 0.01, 0.1. Each student draws their own β⁽⁰⁾ and the "too large" and "too small"
+learning rates; α₃ = 0.1 = 1/f″ stays fixed because landing on the minimum in one step is the
+point of that part. References come from :func:`coursekit.gd.gradient_descent`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.questions import question
+from coursekit import gd
+
+ASSIGNMENT = "02_gradient_descent"
+
+VARIANTS = {
+    "space": {
+        "beta0": [4.0, 3.0, 5.0, 2.0, -2.0, -3.0, 6.0],
+        "alpha_1": [1.0, 0.5, 0.3],
+        "alpha_2": [0.01, 0.02, 0.005],
+    },
+    "defaults": {"beta0": 4.0, "alpha_1": 1.0, "alpha_2": 0.01, "alpha_3": 0.1},
+}
+
+
+def _f_prime(beta):
+    """f′(β) = 10β − 3 for the lecture's f(β) = 5β² − 3β + 2."""
+    return 10.0 * beta - 3.0
+
+
+def _three_steps(v, alpha, grad=_f_prime):
+    """β⁽¹⁾, β⁽²⁾, β⁽³⁾ from β⁽⁰⁾ = v["beta0"]."""
+    return gd.gradient_descent(grad, float(v["beta0"]), float(alpha), steps=3)[1:]
+
+
+def _ascent(alpha_key):
+    # the plus-sign mistake: β ← β + α f′(β)
+    return lambda v: _three_steps(v, v[alpha_key], grad=lambda b: -_f_prime(b))
+
+
+def _no_constant(alpha_key):
+    # forgetting the −3 of f′(β) = 10β − 3
+    return lambda v: _three_steps(v, v[alpha_key], grad=lambda b: 10.0 * b)
+
+
+def _forgot_double(alpha_key):
+    # f′(β) = 5β − 3: the power rule without the factor 2
+    return lambda v: _three_steps(v, v[alpha_key], grad=lambda b: 5.0 * b - 3.0)
+
+
+def _second_step_sign_slip(alpha_key):
+    # the slide's slip for α = 1: β² written as −(β¹ − α f′(β¹)), i.e. −300 instead of 300
+    def answer(v):
+        alpha = float(v[alpha_key])
+        b1 = _three_steps(v, alpha)[0]
+        b2 = -(b1 - alpha * _f_prime(b1))
+        return np.array([b1, b2, b2 - alpha * _f_prime(b2)])
+    return answer
+
+
+_STEP_HINTS = {
+    "default": "Apply β ← β − α·f′(β) three times, each time with f′ evaluated at the current β; "
+               "give [β¹, β², β³] with at least five significant digits.",
+    "ascent": "Your steps climb the parabola: the update subtracts α·f′(β), it does not add it.",
+    "no_constant": "f′(β) = 10β − 3: the −3 of f(β) = 5β² − 3β + 2 does not vanish when you differentiate.",
+    "forgot_double": "The derivative of 5β² is 10β (power rule: bring the 2 down), not 5β.",
+    "sign_slip": "Your first step is right but the second has the wrong sign: subtracting a negative "
+                 "number adds, e.g. −33 − (−333) = +300. Redo steps two and three.",
+}
+
+
+def _step_question(name, alpha_key):
+    @question(f"{ASSIGNMENT}.{name}", kind="array", points=2, rtol=1e-5, atol=1e-8,
+              mistakes={"ascent": _ascent(alpha_key), "no_constant": _no_constant(alpha_key),
+                        "forgot_double": _forgot_double(alpha_key),
+                        "sign_slip": _second_step_sign_slip(alpha_key)},
+              hints=_STEP_HINTS)
+    def reference(v):
+        return _three_steps(v, v[alpha_key])
+    reference.__name__ = reference.__qualname__ = name
+    reference.__doc__ = f"β⁽¹⁾, β⁽²⁾, β⁽³⁾ of gradient descent on f with the learning rate v[{alpha_key!r}]."
+    return reference
+
+
+@question(f"{ASSIGNMENT}.derivative", kind="expression", points=1, symbols=("beta",),
+          hints={"default": "Differentiate term by term: (5β²)′ = 10β, (−3β)′ = −3, (2)′ = 0."})
+def derivative(v):
+    """f′(β) for f(β) = 5β² − 3β + 2."""
+    return "10*beta - 3"
+
+
+alpha_1 = _step_question("alpha_1", "alpha_1")
+alpha_2 = _step_question("alpha_2", "alpha_2")
+alpha_3 = _step_question("alpha_3", "alpha_3")
+
+
+@question(f"{ASSIGNMENT}.alpha_max", kind="number", points=1, rtol=1e-9,
+          mistakes={"one_over_curvature": lambda v: 0.1},
+          hints={"default": "The distance to β* is multiplied by 1 − 10α each step; "
+                            "find the largest α with |1 − 10α| ≤ 1.",
+                 "one_over_curvature": "α = 0.1 is the rate that lands on the minimum in one step; "
+                                       "larger rates still converge while zig-zagging."})
+def alpha_max(v):
+    """Largest stable learning rate 2/f″ = 0.2 for f″ = 10."""
+    return 0.2
+
+
+def _quadratic_trials(rng, v, momentum=False):
+    """Hidden trials: random convex quadratics ½βᵀAβ − cᵀβ in 1, 2 and 3 dimensions.
+
+    Each trial is ``(grad, beta0, alpha, steps)`` (plus ``eta`` before ``steps`` with momentum).
+    """
+    trials = []
+    for dim in (None, 2, 3, 1):
+        if dim is None:  # scalar β
+            curvature, centre = rng.uniform(1.0, 10.0), rng.normal()
+            grad = (lambda a, c: lambda b: a * (b - c))(curvature, centre)
+            beta0 = float(rng.normal(scale=3.0))
+            alpha = float(rng.uniform(0.05, 1.5) / curvature)
+        else:
+            m = rng.normal(size=(dim, dim))
+            a = m @ m.T + dim * np.eye(dim)
+            c = rng.normal(size=dim)
+            grad = (lambda a, c: lambda b: a @ b - c)(a, c)
+            beta0 = rng.normal(scale=2.0, size=dim)
+            alpha = float(rng.uniform(0.1, 1.5) / np.linalg.eigvalsh(a)[-1])
+        steps = int(rng.integers(1, 12))
+        if momentum:
+            trials.append((grad, beta0, alpha, float(rng.uniform(0.0, 0.95)), steps))
+        else:
+            trials.append((grad, beta0, alpha, steps))
+    return trials
+
+
+def _reference_gd(grad, beta0, alpha, steps):
+    return gd.gradient_descent(grad, beta0, alpha, steps)
+
+
+def _reference_momentum(grad, beta0, alpha, eta, steps):
+    return gd.gradient_descent(grad, beta0, alpha, steps, momentum=eta)
+
+
+def _gd_plus_sign(grad, beta0, alpha, steps):
+    return gd.gradient_descent(lambda b: -np.asarray(grad(b)), beta0, alpha, steps)
+
+
+def _gd_without_start(grad, beta0, alpha, steps):
+    return gd.gradient_descent(grad, beta0, alpha, steps)[1:]
+
+
+@question(f"{ASSIGNMENT}.gradient_descent", kind="function", points=2, rtol=1e-7,
+          inputs=_quadratic_trials,
+          mistakes={"ascent": lambda v: _gd_plus_sign, "without_start": lambda v: _gd_without_start},
+          hints={"default": "Start the list with beta0, then append β − α·grad(β) `steps` times; "
+                            "return np.array(list).",
+                 "ascent": "Your iterates move uphill: subtract alpha * grad(beta).",
+                 "without_start": "Include the starting point: the result has steps + 1 rows."})
+def gradient_descent(v):
+    """Reference: all iterates of plain gradient descent."""
+    return _reference_gd
+
+
+def _momentum_on_first_step(grad, beta0, alpha, eta, steps):
+    # a velocity that starts as −α∇f(β⁽⁰⁾) applies momentum already on the first step
+    beta = np.array(beta0, dtype=float)
+    velocity = -alpha * np.asarray(grad(beta), dtype=float)
+    path = [beta.copy()]
+    for _ in range(steps):
+        velocity = eta * velocity - alpha * np.asarray(grad(beta), dtype=float)
+        beta = beta + velocity
+        path.append(beta.copy())
+    return np.array(path)
+
+
+@question(f"{ASSIGNMENT}.momentum_descent", kind="function", points=2, rtol=1e-7,
+          inputs=lambda rng, v: _quadratic_trials(rng, v, momentum=True),
+          mistakes={"no_momentum": lambda v: (lambda g, b, a, e, s: _reference_gd(g, b, a, s)),
+                    "first_step": lambda v: _momentum_on_first_step},
+          hints={"default": "β⁽ʳ⁺¹⁾ = β⁽ʳ⁾ − α·grad(β⁽ʳ⁾) + η·(β⁽ʳ⁾ − β⁽ʳ⁻¹⁾), with β⁽⁻¹⁾ = β⁽⁰⁾.",
+                 "no_momentum": "Your iterates ignore eta: add eta * (beta - previous beta).",
+                 "first_step": "There is no previous step before the first one: Δβ⁽⁰⁾ = 0."})
+def momentum_descent(v):
+    """Reference: heavy-ball iterates, no momentum on the first step."""
+    return _reference_momentum
+
+
+# ---------------------------------------------------------------- hidden edge cases (hidden test regions)
+
+def _cosh_grad(b):
+    # ∇ of Σ cosh(βᵢ): a non-quadratic convex function
+    return np.sinh(b)
+
+
+def _edge_trials(rng, v, momentum=False):
+    """Edge cases: zero and one step, an integer start, 4-D, a non-quadratic gradient."""
+    m = rng.normal(size=(4, 4))
+    a = m @ m.T + 4 * np.eye(4)
+    quad = (lambda a: lambda b: a @ b)(a)
+    lr4 = float(0.5 / np.linalg.eigvalsh(a)[-1])
+    cases = [
+        (lambda b: 10.0 * b - 3.0, 3, 0.05, 0.5, 0),           # steps = 0: only β⁽⁰⁾
+        (lambda b: 10.0 * b - 3.0, -2, 0.05, 0.5, 1),          # one step, integer β⁽⁰⁾
+        (quad, rng.normal(size=4), lr4, 0.9, 30),
+        (_cosh_grad, rng.uniform(-1.5, 1.5, size=3), 0.3, 0.0, 8),  # η = 0 is plain descent
+    ]
+    if momentum:
+        return cases
+    return [(g, b0, lr, steps) for g, b0, lr, _, steps in cases]
+
+
+question(f"{ASSIGNMENT}.gradient_descent_hidden", kind="function", points=1, rtol=1e-7,
+         inputs=_edge_trials,
+         hints={"default": "Check the edge cases: steps = 0 returns just [beta0]; an integer beta0 "
+                           "still gives float iterates; any dimension d works."})(gradient_descent)
+question(f"{ASSIGNMENT}.momentum_descent_hidden", kind="function", points=1, rtol=1e-7,
+         inputs=lambda rng, v: _edge_trials(rng, v, momentum=True),
+         hints={"default": "Check the edge cases: steps = 0 returns just [beta0]; the first step has no "
+                           "momentum; eta = 0 gives plain gradient descent; any dimension works."}
+         )(momentum_descent)
