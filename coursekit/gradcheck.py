@@ -179,6 +179,9 @@ def check_layer(layer, x, seed: int = 0, h: float = 1e-6) -> dict[str, float]:
     grad_input = np.asarray(layer.backward(upstream.copy()))
     if grad_input.shape != x.shape:
         raise TypeError(f"layer.backward returned shape {grad_input.shape}, expected the input's shape {x.shape}")
+    missing = [name for name in layer.params if name not in layer.grads]
+    if missing:
+        raise TypeError(f"layer.backward did not fill layer.grads for {', '.join(map(repr, missing))}")
     analytic = {name: np.array(layer.grads[name], dtype=np.float64) for name in layer.params}
 
     def phi(_=None) -> float:

@@ -4,6 +4,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coursekit import gd
 from coursekit.gd import gradient_descent, minibatch_gradient_descent
@@ -78,6 +80,30 @@ def test_momentum_matches_torch_sgd(nesterov):
         # torch stores the look-ahead point x⁽ᵗ⁾ + η(x⁽ᵗ⁾ − x⁽ᵗ⁻¹⁾) of the lecture's form.
         ours = ours + mu * np.diff(ours, axis=0, prepend=ours[:1])
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+
+
+def lecture_h_form(grad, w0, lr, momentum, steps, nesterov):
+    """The second lecture's form: hₜ = αhₜ₋₁ + ηₜ gₜ, wᵗ = wᵗ⁻¹ − hₜ (g at wᵗ⁻¹ − αhₜ₋₁ for Nesterov)."""
+    w, h, out = np.asarray(w0, dtype=float), 0.0, [np.asarray(w0, dtype=float)]
+    for _ in range(steps):
+        h = momentum * h + lr * grad(w - momentum * h if nesterov else w)
+        w = w - h
+        out.append(w)
+    return np.array(out)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lr=st.floats(0.0, 0.15),
+    momentum=st.floats(0.0, 0.95),
+    start=st.lists(st.floats(-5, 5), min_size=2, max_size=2),
+    nesterov=st.booleans(),
+)
+def test_heavy_ball_form_equals_the_lectures_h_form(lr, momentum, start, nesterov):
+    A = np.array([[4.0, 1.0], [1.0, 2.0]])
+    grad = lambda w: A @ w - np.array([1.0, -1.0])  # noqa: E731
+    ours = gradient_descent(grad, start, lr, 30, momentum=momentum, nesterov=nesterov)
+    np.testing.assert_allclose(ours, lecture_h_form(grad, start, lr, momentum, 30, nesterov), rtol=1e-9, atol=1e-12)
 
 
 def test_nesterov_without_momentum_is_plain_gradient_descent():

@@ -158,6 +158,20 @@ def test_check_layer_rejects_objects_that_are_not_layers():
         check_layer(layer, np.ones((1, 2)))
 
 
+def test_check_layer_rejects_a_backward_of_the_wrong_shape():
+    layer = TinyLinear(3, 2, np.random.default_rng(0))
+    layer.backward = lambda grad_out: grad_out  # forgot to multiply by Wᵀ
+    with pytest.raises(TypeError, match=r"returned shape \(4, 2\), expected the input's shape \(4, 3\)"):
+        check_layer(layer, np.ones((4, 3)))
+
+
+def test_check_layer_rejects_a_backward_that_leaves_grads_empty():
+    layer = TinyLinear(3, 2, np.random.default_rng(0))
+    layer.backward = lambda grad_out: grad_out @ layer.params["W"].T
+    with pytest.raises(TypeError, match="did not fill layer.grads for 'W', 'b'"):
+        check_layer(layer, np.ones((4, 3)))
+
+
 def test_check_loss_accepts_function_pairs_and_loss_layers():
     rng = np.random.default_rng(5)
     y_pred, y = rng.standard_normal(6), rng.standard_normal(6)
