@@ -155,7 +155,8 @@ def test_scalar_start_gives_the_gradient_a_scalar():
         (dict(momentum=-0.5), ValueError, "momentum must be"),
         (dict(tol=0.0), ValueError, "tol must be positive"),
         (dict(x0="4"), TypeError, "x0 must be a real number"),
-        (dict(grad=lambda b: np.array([1.0, 2.0])), ValueError, r"grad returned shape \(2,\), but the iterate has shape \(\)"),
+        (dict(grad=lambda b: np.array([1.0, 2.0])), ValueError,
+         r"grad returned shape \(2,\), but the iterate has shape \(\)"),
         (dict(grad=lambda b: "up"), TypeError, "grad must return real numbers"),
     ],
 )

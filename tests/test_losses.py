@@ -208,7 +208,8 @@ def test_values_and_gradients_match_torch():
             reference = _torch_loss(F, loss_fn, t, torch.tensor(target), reduction)
             reference.backward()
             assert loss_fn(pred, target, reduction=reduction) == pytest.approx(reference.item(), rel=1e-12)
-            np.testing.assert_allclose(grad_fn(pred, target, reduction=reduction), t.grad.numpy(), rtol=1e-10, atol=1e-15)
+            ours = grad_fn(pred, target, reduction=reduction)
+            np.testing.assert_allclose(ours, t.grad.numpy(), rtol=1e-10, atol=1e-15)
 
 
 def _torch_loss(F, loss_fn, t, target, reduction):
