@@ -143,6 +143,7 @@ def hint_for(q: Question, tag: str | None) -> str:
 
 
 _GENERIC_HINTS = {
+    "timeout": "Check that every loop ends: its counter must change, or its condition become false.",
     "missing": "Fill in your answer where the notebook says so, then run the cell.",
     "not_implemented": "Replace `raise NotImplementedError` with your solution.",
     "raised": "Run your code on a small example and read the traceback.",

@@ -95,7 +95,7 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
                 self._flag(grade_id, f"{len(found)} answer records for {qid} (expected one)")
                 return _zero(qid, "more than one answer was recorded", "bad_record")
             if not found:
-                return _zero(qid, _why_no_record(cell), "missing")
+                return _zero(qid, *_why_no_record(cell))
             verdict = judge_record(found[0], self._student)
         except record.RecordError as exc:
             self._flag(grade_id, f"malformed answer record for {qid}: {exc}")
@@ -149,18 +149,18 @@ def _records(cell) -> list[Any]:
             if out.get("output_type") == "display_data" and record.MIME in out.get("data", {})]
 
 
-def _why_no_record(cell) -> str:
+def _why_no_record(cell) -> tuple[str, str]:
+    """Why a test cell holds no record, and the mistake tag that fits."""
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     if not errors:
-        return "no answer was recorded (was the test cell or check() changed?)"
-    err = errors[-1]
-    ename, evalue = err.get("ename", "Error"), err.get("evalue", "")
+        return "no answer was recorded (was the test cell or check() changed?)", "bad_record"
+    ename, evalue = errors[-1].get("ename", "Error"), errors[-1].get("evalue", "")
     if ename == "CellTimeoutError":
-        return "the cell did not finish within the time limit (an endless loop?)"
+        return "the cell did not finish within the time limit (an endless loop?)", "timeout"
     if ename == "NameError":
         return (f"no answer: {evalue}. Run the cell that defines it; it must not still raise "
-                "NotImplementedError")
-    return f"the test cell stopped with {ename}: {evalue}"[:400]
+                "NotImplementedError"), "missing"
+    return f"the test cell stopped with {ename}: {evalue}"[:400], "raised"
 
 
 def _zero(qid: str, message: str, mistake: str) -> Verdict:

@@ -1,0 +1,228 @@
+"""The ``autograder`` command: nbgrader's workflow with verdicts that teach.
+
+Every subcommand works on a course directory (``--course``, default the
+current directory) holding ``nbgrader_config.py``, ``solutions/`` and, once
+built, ``notebooks/``; run ``autograder <subcommand> --help`` for details.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+_DESCRIPTION = """\
+Build, grade and give feedback on coursekit assignments with nbgrader.
+Answers are recorded by the test cells and judged out of the student's kernel.
+
+typical use, from the course root:
+  autograder build                 # solutions/* -> notebooks/* (student versions)
+  autograder grade demo_gd         # every submitted/<student>/demo_gd/
+  autograder feedback demo_gd      # feedback/<student>/demo_gd/feedback.html
+  autograder report demo_gd        # per-question report (CSV + HTML)
+  autograder export                # nbgrader's grades CSV
+  autograder demo                  # all of the above on sample submissions
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    _tools_on_path()
+    try:
+        return int(args.run(args) or 0)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"autograder {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (one subparser per subcommand, each with help)."""
+    parser = argparse.ArgumentParser(prog="autograder", description=_DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str, run) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(run=run)
+        if name != "demo":
+            p.add_argument("--course", default=".", metavar="DIR",
+                           help="course root with nbgrader_config.py (default: current directory)")
+        return p
+
+    p = add("build", "Generate the student versions of assignments into notebooks/ "
+                     "(solutions and hidden tests removed, outputs cleared).", _build)
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                   help="assignments in solutions/ (default: all of them)")
+
+    p = add("grade", "Autograde every submission in submitted/*/ASSIGNMENT/ "
+                     "(isolated kernels, time and memory limits, resumable).", _grade)
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count)")
+    p.add_argument("--timeout", type=float, default=30.0, help="per-cell time limit in seconds (default 30)")
+    p.add_argument("--memory-limit", type=float, default=2048.0, metavar="MB",
+                   help="memory limit per kernel in MiB (default 2048; 0 for none)")
+    p.add_argument("--force", action="store_true", help="regrade submissions graded by an earlier run")
+    p.add_argument("--student", action="append", dest="students", metavar="ID",
+                   help="grade only this student (repeatable)")
+
+    p = add("feedback", "Write per-student HTML feedback (each question's verdict and hint, "
+                        "no test code) to feedback/STUDENT/ASSIGNMENT/.", _feedback)
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--student", action="append", dest="students", metavar="ID",
+                   help="only this student (repeatable)")
+
+    p = add("report", "Write the instructor's report of an assignment (CSV and HTML).", _report)
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--out", default=None, metavar="DIR", help="output directory (default: reports/)")
+
+    p = add("export", "Export every grade in the gradebook as nbgrader's CSV.", _export)
+    p.add_argument("--to", default="grades.csv", metavar="FILE", help="CSV file (default grades.csv)")
+
+    p = add("demo", "Build a temporary course, grade sample submissions (correct, partly correct, "
+                    "wrong, raising, looping forever, tampering, corrupted, unanswered) and print "
+                    "the results.", _demo)
+    p.add_argument("--keep", default=None, metavar="DIR",
+                   help="create the demo course in DIR and keep it (default: a temporary directory)")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--timeout", type=float, default=5.0, help="per-cell time limit in seconds (default 5)")
+    return parser
+
+
+def _tools_on_path() -> None:
+    """nbgrader runs ``alembic`` by name to create a gradebook: make this interpreter's tools findable."""
+    bin_dir = os.path.dirname(sys.executable)
+    if shutil.which("alembic") is None and bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def _api(course: str):
+    from nbgrader.apps import NbGraderAPI
+
+    from autograder.grading import load_course_config
+
+    config = load_course_config(course)
+    return NbGraderAPI(config=config)
+
+
+def build(assignments: list[str] | None = None, course_dir=".") -> list[Path]:
+    """Generate the student versions of ``assignments`` (default: all in the source directory).
+
+    Returns
+    -------
+    list of Path
+        The generated notebooks.
+
+    Raises
+    ------
+    FileNotFoundError
+        If an assignment is not in the source directory.
+    RuntimeError
+        With nbgrader's log if generation fails.
+    """
+    api = _api(course_dir)
+    source = Path(api.coursedir.root) / api.coursedir.source_directory
+    known = sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) \
+        if source.is_dir() else []
+    wanted = list(assignments) or known
+    missing = [a for a in wanted if a not in known]
+    if missing:
+        raise FileNotFoundError(f"not in {source}: {', '.join(missing)} (known: {', '.join(known) or 'none'})")
+    out = []
+    for assignment in wanted:
+        result = api.generate_assignment(assignment, force=True, create=True)
+        if not result.get("success"):
+            raise RuntimeError(f"generating {assignment} failed:\n{result.get('log', '')}{result.get('error', '')}")
+        release = Path(api.coursedir.root) / api.coursedir.release_directory / assignment
+        out += sorted(release.glob("*.ipynb"))
+    return out
+
+
+def _build(args) -> int:
+    for path in build(args.assignments, args.course):
+        print(f"built {path}")
+    return 0
+
+
+def _grade(args) -> int:
+    from autograder.grading import grade_assignment
+
+    results = grade_assignment(args.assignment, course_dir=args.course, jobs=args.jobs,
+                               timeout=args.timeout, memory_limit_mb=args.memory_limit or None,
+                               students=args.students, force=args.force, progress=sys.stderr.isatty())
+    print(results_table(results))
+    return 0
+
+
+def results_table(results, notes: dict | None = None) -> str:
+    """A plain-text table of grading results: student, status, score, flags (and notes)."""
+    notes = notes or {}
+    header = ["student", "score", "status", "flags"] + (["submission"] if notes else [])
+    rows = []
+    for r in sorted(results, key=lambda r: r.student):
+        flags = "; ".join(f"{f.get('cell')}: {f.get('reason')}" for f in r.flags)
+        status = r.status + (f" ({r.reason})" if r.reason else "")
+        row = [r.student, f"{r.score:g}/{r.max_score:g}", _clip(status, 44), _clip(flags, 60) or "-"]
+        rows.append(row + ([notes.get(r.student, "")] if notes else []))
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*header), fmt.format(*["-" * w for w in widths])]
+    return "\n".join(lines + [fmt.format(*row) for row in rows])
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _feedback(args) -> int:
+    from autograder.feedback import write_feedback
+
+    for path in write_feedback(args.assignment, args.course, args.students):
+        print(f"wrote {path}")
+    return 0
+
+
+def _report(args) -> int:
+    try:
+        from autograder.report import write_report
+    except ImportError:
+        raise RuntimeError("the report module (autograder.report) is not available") from None
+    paths = write_report(args.assignment, course_dir=args.course, out_dir=args.out)
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def export(course_dir=".", to="grades.csv") -> Path:
+    """Export the gradebook with nbgrader's CSV export plugin; returns the CSV path."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    api = _api(course_dir)
+    path = Path(to)
+    if not path.is_absolute():
+        path = Path(api.coursedir.root) / path
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        CsvExportPlugin(to=str(path)).export(gb)
+    return path
+
+
+def _export(args) -> int:
+    print(f"wrote {export(args.course, args.to)}")
+    return 0
+
+
+def _demo(args) -> int:
+    from autograder.demo import run_demo
+
+    run_demo(keep=args.keep, jobs=args.jobs, timeout=args.timeout)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

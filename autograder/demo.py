@@ -1,0 +1,207 @@
+"""``autograder demo``: the whole pipeline on sample submissions, in a throwaway course.
+
+The demo copies ``nbgrader_config.py`` and ``solutions/demo_gd`` of this
+checkout into a temporary course directory (SQLite gradebook), builds the
+student version, writes one submission per kind of student an instructor
+meets, grades them all, writes feedback and the report, and prints a table.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ASSIGNMENT = "demo_gd"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+_STALE_GRADIENT = '''def gradient_descent(grad, x0, lr, steps):
+    x = np.asarray(x0, dtype=float)
+    g = grad(x)
+    path = [x]
+    for _ in range(steps):
+        x = x - lr * g
+        path.append(x)
+    return np.array(path)'''
+
+_ASCENT_ITERATES = '''iterates = {}
+for alpha in (1, 0.01, 0.1):
+    beta, path = beta0, []
+    for _ in range(3):
+        beta = beta + alpha * (10 * beta - 3)
+        path.append(beta)
+    iterates[f"alpha={alpha}"] = path'''
+
+_ASCENT_GD = '''def gradient_descent(grad, x0, lr, steps):
+    path = [np.asarray(x0, dtype=float)]
+    for _ in range(steps):
+        path.append(path[-1] + lr * grad(path[-1]))
+    return np.array(path)'''
+
+_RAISES_GD = '''def gradient_descent(grad, x0, lr, steps):
+    path = [np.asarray(x0, dtype=float)]
+    for r in range(steps):
+        path.append(path[r] - lr * grad(path[r + 1]))
+    return np.array(path)'''
+
+_LOOPS_GD = '''def gradient_descent(grad, x0, lr, steps):
+    x = np.asarray(x0, dtype=float)
+    path = [x]
+    r = 0
+    while r < steps:            # r is never increased
+        x = x - lr * grad(x)
+    path.append(x)
+    return np.array(path)'''
+
+_TAMPER_ONE_STEP = '''one_step = "1"
+
+# Make every check pass, whatever the answers:
+import numpy as np
+import autograder
+np.isclose = lambda *args, **kwargs: True
+np.allclose = lambda *args, **kwargs: True
+autograder.check = lambda *args, **kwargs: print("correct!")
+get_ipython().showtraceback = lambda *args, **kwargs: None'''
+
+_TAMPER_GD = '''def gradient_descent(grad, x0, lr, steps):
+    return np.zeros(steps + 1)'''
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample submission: who, what it shows, its answer cells, the expected score."""
+
+    student: str
+    description: str
+    answers: dict          # grade_id of an answer cell -> source ("solution" = the reference)
+    expected_score: float
+    corrupt: bool = False
+
+
+SAMPLES = (
+    Sample("ada", "fully correct", {"iterates_answer": "solution", "one_step_answer": "solution",
+                                    "gd_answer": "solution"}, 6),
+    Sample("ben", "partly correct", {"iterates_answer": "solution", "one_step_answer": 'one_step = "0.01"',
+                                     "gd_answer": _STALE_GRADIENT}, 3),
+    Sample("cat", "wrong (gradient ascent)", {"iterates_answer": _ASCENT_ITERATES,
+                                              "one_step_answer": 'one_step = "1"', "gd_answer": _ASCENT_GD}, 0),
+    Sample("dan", "code that raises", {"iterates_answer": "solution", "one_step_answer": "solution",
+                                       "gd_answer": _RAISES_GD}, 4),
+    Sample("eve", "loops forever", {"iterates_answer": "solution", "one_step_answer": "solution",
+                                    "gd_answer": _LOOPS_GD}, 4),
+    Sample("fay", "tampers with the checks", {"iterates_answer": "solution", "one_step_answer": _TAMPER_ONE_STEP,
+                                              "gd_answer": _TAMPER_GD}, 3),
+    Sample("gus", "corrupted file", {}, 0, corrupt=True),
+    Sample("hal", "unanswered", {}, 0),
+)
+
+
+def make_course(course: Path, repo_root: Path = REPO_ROOT) -> Path:
+    """Copy the course configuration and the demo assignment's sources into ``course``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``repo_root`` is not a coursekit checkout (no nbgrader_config.py or solutions/demo_gd).
+    """
+    config, source = repo_root / "nbgrader_config.py", repo_root / "solutions" / ASSIGNMENT
+    if not config.is_file() or not source.is_dir():
+        raise FileNotFoundError(f"{repo_root} has no nbgrader_config.py and solutions/{ASSIGNMENT}: "
+                                "the demo needs a coursekit source checkout (pip install -e .)")
+    course.mkdir(parents=True, exist_ok=True)
+    shutil.copy(config, course / "nbgrader_config.py")
+    shutil.copytree(source, course / "solutions" / ASSIGNMENT, dirs_exist_ok=True)
+    return course
+
+
+def solution_sources(solution: Path) -> dict[str, str]:
+    """grade_id -> source of each answer cell of the solution notebook, solution markers removed."""
+    nb = nbformat.read(str(solution), as_version=4)
+    out = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            out[meta["grade_id"]] = re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", "", cell.source,
+                                           flags=re.MULTILINE).rstrip()
+    return out
+
+
+def write_submissions(course: Path, samples=SAMPLES) -> list[Path]:
+    """Write ``submitted/<student>/demo_gd/demo_gd.ipynb`` for each sample from the student version."""
+    release = course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    solutions = solution_sources(course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    paths = []
+    for sample in samples:
+        path = course / "submitted" / sample.student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if sample.corrupt:
+            path.write_text('{"cells": [ this is not JSON', encoding="utf-8")
+        else:
+            nb = nbformat.read(str(release), as_version=4)
+            for cell in nb.cells:
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if grade_id in sample.answers:
+                    answer = sample.answers[grade_id]
+                    cell.source = solutions[grade_id] if answer == "solution" else answer
+            nbformat.write(nb, str(path))
+        paths.append(path)
+    return paths
+
+
+def run_demo(keep: str | None = None, jobs: int = 2, timeout: float = 5.0, out=print) -> list:
+    """Build, submit, grade, give feedback and report in a throwaway course; print a table.
+
+    Parameters
+    ----------
+    keep : str, optional
+        Directory to build the course in and keep (default: a temporary one, removed at the end).
+    jobs : int
+        Grading worker processes.
+    timeout : float
+        Per-cell time limit in seconds (cuts off the endless loop).
+    out : callable
+        Where the progress lines and the table go.
+
+    Returns
+    -------
+    list of autograder.grading.SubmissionResult
+    """
+    from autograder.cli import build, results_table
+    from autograder.feedback import write_feedback
+    from autograder.grading import grade_assignment
+
+    start = time.monotonic()
+    tmp = None if keep else tempfile.TemporaryDirectory(prefix="autograder-demo-")
+    course = Path(keep or tmp.name).resolve()
+    try:
+        make_course(course)
+        build([ASSIGNMENT], course)
+        out(f"course: {course}\nbuilt notebooks/{ASSIGNMENT}/{ASSIGNMENT}.ipynb; "
+            f"{len(SAMPLES)} sample submissions follow")
+        write_submissions(course)
+        results = grade_assignment(ASSIGNMENT, course_dir=course, jobs=jobs, timeout=timeout,
+                                   force=True, progress=False)
+        pages = write_feedback(ASSIGNMENT, course)
+        report = _report(course)
+        notes = {s.student: f"{s.description} (expect {s.expected_score:g})" for s in SAMPLES}
+        out("")
+        out(results_table(results, notes))
+        out("")
+        out(f"feedback: {len(pages)} pages under {course / 'feedback'}" + (f"; report: {report}" if report else ""))
+        out(f"done in {time.monotonic() - start:.0f} s" + ("" if keep else " (course removed; use --keep DIR)"))
+        return results
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+
+def _report(course: Path) -> str:
+    try:
+        from autograder.report import write_report
+    except ImportError:
+        return ""
+    return ", ".join(str(p) for p in write_report(ASSIGNMENT, course_dir=course))
