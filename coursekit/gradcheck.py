@@ -183,14 +183,15 @@ def check_layer(layer, x, seed: int = 0, h: float = 1e-6) -> dict[str, float]:
     if missing:
         raise TypeError(f"layer.backward did not fill layer.grads for {', '.join(map(repr, missing))}")
     analytic = {name: np.array(layer.grads[name], dtype=np.float64) for name in layer.params}
+    for name, param in layer.params.items():
+        if analytic[name].shape != param.shape:
+            raise TypeError(f"layer.grads[{name!r}] has shape {analytic[name].shape}, expected {param.shape}")
 
     def phi(_=None) -> float:
         return float(np.sum(upstream * layer.forward(x)))
 
     errors = {"input": relative_error(grad_input, numerical_gradient(phi, x, h))}
     for name, param in layer.params.items():
-        if analytic[name].shape != param.shape:
-            raise TypeError(f"layer.grads[{name!r}] has shape {analytic[name].shape}, expected {param.shape}")
         errors[name] = relative_error(analytic[name], numerical_gradient(phi, param, h))
     return errors
 
