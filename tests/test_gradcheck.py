@@ -172,6 +172,20 @@ def test_check_layer_rejects_a_backward_that_leaves_grads_empty():
         check_layer(layer, np.ones((4, 3)))
 
 
+def test_check_layer_rejects_a_parameter_gradient_of_the_wrong_shape():
+    layer = TinyLinear(3, 2, np.random.default_rng(0))
+    backward = layer.backward
+
+    def transposed(grad_out):
+        grad_in = backward(grad_out)
+        layer.grads["W"] = layer.grads["W"].T
+        return grad_in
+
+    layer.backward = transposed
+    with pytest.raises(TypeError, match=r"layer.grads\['W'\] has shape \(2, 3\), expected \(3, 2\)"):
+        check_layer(layer, np.ones((4, 3)))
+
+
 def test_check_loss_accepts_function_pairs_and_loss_layers():
     rng = np.random.default_rng(5)
     y_pred, y = rng.standard_normal(6), rng.standard_normal(6)
