@@ -44,6 +44,11 @@ class Objective:
         A learning rate α that converges from ``start``.
     domain : tuple of (low, high)
         Plot box, one (low, high) pair per coordinate.
+
+    Examples
+    --------
+    >>> f = get("himmelblau"); f.dim, float(f.value(f.minimum)), f.grad(f.minimum).tolist()
+    (2, 0.0, [0.0, 0.0])
     """
 
     name: str
