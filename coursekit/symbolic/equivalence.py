@@ -1,8 +1,8 @@
 """Are two expressions equal?  Random points first, a time-limited proof second."""
 from __future__ import annotations
 
+import math
 import multiprocessing
-import os
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -52,8 +52,12 @@ def as_expression(value, symbols=None) -> sympy.Expr:
         return parse(value, symbols)
     if isinstance(value, bool) or not isinstance(value, (int, float, sympy.Basic)):
         raise TypeError(f"expected an expression as str or sympy.Expr, got {type(value).__name__}")
-    if isinstance(value, (int, float)):
-        return sympy.nsimplify(value) if isinstance(value, float) else sympy.Integer(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {value}")
+        return sympy.Rational(repr(value))      # the decimal as written, as the parser reads it
+    if isinstance(value, int):
+        return sympy.Integer(value)
     if not isinstance(value, sympy.Expr):
         raise TypeError(f"expected a sympy expression, got {type(value).__name__}")
     return _realify(value)
