@@ -75,7 +75,8 @@ def _read_answer(answer, allowed: list[str]) -> sympy.Expr:
 def _check_one(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol, timeout: float) -> Verdict:
     expected = sympy.diff(function, x)
     notation = _notation(function, x)
-    outcome = compare_numerically(answer, expected, within=(function,))
+    outcome = compare_numerically(answer, expected, within=(function,),
+                                  labels=("your answer", notation))
     if outcome.result == "undecided":
         outcome = prove(answer, expected, timeout)
     if outcome.result == "yes":
@@ -86,7 +87,7 @@ def _check_one(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol, timeou
     found = diagnose(function, answer, x, expected)
     if found is not None:
         return Verdict(False, f"Not quite. {found.feedback}", found.mistake)
-    return Verdict(False, f"Not equal to {notation}: {outcome.reason.replace('versus', 'while it should be')}.")
+    return Verdict(False, f"Not equal to {notation}: {outcome.reason}.")
 
 
 def check_derivative(function, answer, wrt="x", *, timeout: float = 1.0) -> Verdict:

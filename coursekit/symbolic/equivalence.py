@@ -80,8 +80,11 @@ def _confirm_difference(a, b, point: dict) -> tuple[complex, complex] | None:
 
 
 def compare_numerically(a: sympy.Expr, b: sympy.Expr, within: Iterable[sympy.Expr] = (),
-                        n: int = 48) -> Equivalence:
-    """Compare on random points of the common real domain of ``a``, ``b`` and ``within``."""
+                        n: int = 48, labels: tuple[str, str] | None = None) -> Equivalence:
+    """Compare on random points of the common real domain of ``a``, ``b`` and ``within``.
+
+    ``labels`` names ``a`` and ``b`` in the reason given for a counterexample.
+    """
     within = tuple(within)
     symbols = set().union(a.free_symbols, b.free_symbols, *(w.free_symbols for w in within))
     points = numeric.sample(symbols, n)
@@ -102,7 +105,10 @@ def compare_numerically(a: sympy.Expr, b: sympy.Expr, within: Iterable[sympy.Exp
         if difference is not None:
             shown_a, shown_b = (f"{v.real:.6g}" for v in difference)
             where = f" at {_format_point(point)}" if point else ""
-            return Equivalence("no", f"they differ{where}: {shown_a} versus {shown_b}")
+            if labels is None:
+                return Equivalence("no", f"they differ{where}: {shown_a} versus {shown_b}")
+            return Equivalence("no", f"they differ{where}, where {labels[0]} is {shown_a} "
+                                     f"but {labels[1]} is {shown_b}")
         agree[index] = True
     count = int(agree.sum())
     needed = MIN_POINTS if symbols else 1
