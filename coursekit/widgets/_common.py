@@ -1,0 +1,141 @@
+"""Small helpers shared by the explorers: argument checks, objectives, sliders and tables."""
+from __future__ import annotations
+
+import html
+import numbers
+from typing import Sequence
+
+import ipywidgets as widgets
+import numpy as np
+
+_SLIDER_STYLE = {"description_width": "initial"}
+_SLIDER_LAYOUT = {"width": "320px"}
+
+
+def check_int(name: str, value, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return ``value`` as an int in [minimum, maximum] or raise an error naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = "" if maximum is None else f" and at most {maximum}"
+        raise ValueError(f"{name} must be at least {minimum}{upper}, got {value}")
+    return int(value)
+
+
+def check_float(name: str, value, minimum: float | None = None, maximum: float | None = None,
+                strict_minimum: bool = False) -> float:
+    """Return ``value`` as a finite float within bounds or raise an error naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if minimum is not None and (value < minimum or (strict_minimum and value == minimum)):
+        relation = "greater than" if strict_minimum else "at least"
+        raise ValueError(f"{name} must be {relation} {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}")
+    return value
+
+
+def check_choice(name: str, value, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise a ValueError listing them."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def objective(name: str, dim: int):
+    """The course objective ``name`` from :mod:`coursekit.functions`, checked to be ``dim``-D.
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown (the message lists the known names) or the function has
+        another dimension (the message lists the functions of the right dimension).
+    """
+    from coursekit import functions
+
+    if not isinstance(name, str):
+        raise TypeError(f"function must be a name (str), got {type(name).__name__}")
+    found = functions.get(name)
+    if found.dim != dim:
+        fitting = [n for n in functions.names() if functions.get(n).dim == dim]
+        raise ValueError(f"function {name!r} is {found.dim}-D; this explorer takes a {dim}-D "
+                         f"function: {', '.join(map(repr, fitting))}")
+    return found
+
+
+def names_of_dim(dim: int) -> list[str]:
+    """Names of the course objectives of dimension ``dim``."""
+    from coursekit import functions
+
+    return [n for n in functions.names() if functions.get(n).dim == dim]
+
+
+def box(domain, dim: int) -> np.ndarray:
+    """The plotting box of an objective as an array of shape (dim, 2): rows (low, high)."""
+    limits = np.asarray(domain, dtype=np.float64).reshape(-1, 2)
+    if limits.shape[0] == 1 and dim > 1:
+        limits = np.repeat(limits, dim, axis=0)
+    return limits
+
+
+def float_slider(description: str, value: float, low: float, high: float, step: float,
+                 readout_format: str = ".3g") -> widgets.FloatSlider:
+    """A FloatSlider with the explorers' look (readable description, continuous_update)."""
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
+                               readout_format=readout_format, style=_SLIDER_STYLE,
+                               layout=_SLIDER_LAYOUT, continuous_update=True)
+
+
+def log_slider(description: str, value: float, low: float, high: float,
+               steps_per_decade: int = 20) -> widgets.FloatLogSlider:
+    """A FloatLogSlider from ``low`` to ``high`` (powers of ten allowed at both ends)."""
+    return widgets.FloatLogSlider(value=value, base=10, min=np.log10(low), max=np.log10(high),
+                                  step=1.0 / steps_per_decade, description=description,
+                                  readout_format=".3g", style=_SLIDER_STYLE,
+                                  layout=_SLIDER_LAYOUT)
+
+
+def set_range(slider, low: float, high: float, value: float, divisions: int = 400) -> None:
+    """Give a float slider the range [low, high] and a new value (in an order ipywidgets accepts)."""
+    slider.min, slider.max = min(low, slider.min), max(high, slider.max)
+    slider.min, slider.max = low, high
+    slider.step = (high - low) / divisions
+    slider.value = value
+
+
+def int_slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:
+    """An IntSlider with the explorers' look."""
+    return widgets.IntSlider(value=value, min=low, max=high, description=description,
+                             style=_SLIDER_STYLE, layout=_SLIDER_LAYOUT)
+
+
+def dropdown(description: str, options, value) -> widgets.Dropdown:
+    """A Dropdown with the explorers' look."""
+    return widgets.Dropdown(options=options, value=value, description=description,
+                            style=_SLIDER_STYLE, layout=_SLIDER_LAYOUT)
+
+
+def format_number(value: float) -> str:
+    """A number as a table shows it: 6 significant digits, ±inf and nan spelled out."""
+    if not np.isfinite(value):
+        return "nan" if np.isnan(value) else ("+∞" if value > 0 else "−∞")
+    return f"{value:.6g}".replace("-", "−")
+
+
+def html_table(header: Sequence[str], rows, caption: str = "", max_height: str = "260px") -> str:
+    """An HTML table (numbers formatted by :func:`format_number`) in a scrolling box."""
+    head = "".join(f"<th style='padding:2px 10px'>{h}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(
+            f"<td style='padding:1px 10px;text-align:right'>"
+            f"{format_number(c) if isinstance(c, numbers.Real) else html.escape(str(c))}</td>"
+            for c in row) + "</tr>"
+        for row in rows)
+    caption_html = f"<caption style='caption-side:top;text-align:left'>{caption}</caption>" \
+        if caption else ""
+    return (f"<div style='max-height:{max_height};overflow-y:auto'>"
+            f"<table class='coursekit-table' style='border-collapse:collapse;font-family:monospace'>"
+            f"{caption_html}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")

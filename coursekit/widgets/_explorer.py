@@ -1,0 +1,204 @@
+"""The explorer base: controls drive a pure model, whose state a matplotlib view draws.
+
+Every explorer in :mod:`coursekit.widgets` is a small subclass of :class:`Explorer` that
+supplies three things:
+
+* ``compute(**values)``: the model, a pure function of the control values returning the
+  explorer's state (iterates, table rows, losses...). Tests and benchmarks call it directly.
+* ``draw(state)``: the view, which updates matplotlib artists created once in ``build_view``.
+* ``layout()``: how the controls, the figure and any text are arranged.
+
+The figure is an object-oriented :class:`matplotlib.figure.Figure` on the Agg canvas (no
+pyplot global state, no dependence on the notebook's backend). After each change it is
+rendered to PNG and shown in an :class:`ipywidgets.Image`, so a redraw costs the same in a
+test, a benchmark and JupyterLab, and the picture swaps without flicker.
+
+Redraws use blitting: artists that change with the controls are marked *animated*; the rest
+(axes, ticks, labels, legends: most of matplotlib's drawing time) is drawn once into a
+background that is reused until an axis limit or scale changes or the view calls
+:meth:`Explorer.invalidate`.
+"""
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import io
+from typing import Any, Mapping
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+__all__ = ["Explorer"]
+
+_ERROR_STYLE = "color:#b00020;font-family:monospace;white-space:pre-wrap"
+
+
+class Explorer:
+    """Base class of the interactive explorers.
+
+    Parameters
+    ----------
+    controls : mapping of str to ipywidgets.ValueWidget
+        The explorer's inputs, by name. Every change of a ``value`` recomputes the state
+        and redraws the figure.
+    figsize : tuple of float
+        Figure size in inches.
+    dpi : float
+        Resolution of the rendered PNG.
+
+    Attributes
+    ----------
+    controls : dict of str to ipywidgets.Widget
+        The inputs; set ``controls[name].value`` to drive the explorer from code.
+    state : object
+        The last state returned by :meth:`compute`.
+    figure : matplotlib.figure.Figure
+        The figure the view draws into (``explorer.figure.savefig(...)`` works anywhere).
+    widget : ipywidgets.Box
+        The assembled user interface.
+    """
+
+    def __init__(self, controls: Mapping[str, widgets.Widget], figsize=(9.0, 3.6), dpi=80.0):
+        self.controls = dict(controls)
+        self.figure = Figure(figsize=figsize, dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.state: Any = None
+        self.png: bytes = b""
+        self._holding = 0
+        self._background = None
+        self._background_key = None
+        self._background_version = 0
+        self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self._status = widgets.HTML()
+        self.build_view()
+        self.update()
+        self.widget = self.layout()
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+
+    # -- to be supplied by subclasses -------------------------------------------------------
+    def compute(self, **values):
+        """Return the model state for the given control values."""
+        raise NotImplementedError
+
+    def build_view(self) -> None:
+        """Create the axes and artists that :meth:`draw` updates."""
+        raise NotImplementedError
+
+    def draw(self, state) -> None:
+        """Update the figure's artists from ``state``."""
+        raise NotImplementedError
+
+    def react(self, name: str, change) -> None:
+        """Adjust other controls after control ``name`` changed (e.g. slider ranges).
+
+        Runs before the recomputation; changes made here do not trigger updates of their own.
+        """
+
+    def layout(self) -> widgets.Box:
+        """Arrange controls, figure and text; the default puts the controls above the figure."""
+        return widgets.VBox([self.controls_box(), self._image, self._status])
+
+    # -- machinery ---------------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        """The current control values, by control name."""
+        return {name: control.value for name, control in self.controls.items()
+                if hasattr(control, "value")}
+
+    def update(self) -> None:
+        """Recompute the state from the controls, redraw the figure and re-render it."""
+        self.state = self.compute(**self.values())
+        self.draw(self.state)
+        self.png = self.render()
+        self._image.value = self.png
+        self._status.value = ""
+
+    def render(self) -> bytes:
+        """Render the figure to PNG bytes (static background reused, animated artists redrawn)."""
+        canvas = self.figure.canvas
+        key = self._static_key()
+        if key != self._background_key:
+            canvas.draw()  # draws every artist that is not animated
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._background_key = key
+        else:
+            canvas.restore_region(self._background)
+        animated = self.figure.findobj(lambda artist: artist.get_animated())
+        for artist in sorted(animated, key=lambda artist: artist.get_zorder()):
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
+        buffer = io.BytesIO()
+        width, height = canvas.get_width_height()
+        Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1) \
+            .save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    def invalidate(self) -> None:
+        """Tell :meth:`render` that non-animated artists changed: redraw the background."""
+        self._background_version += 1
+
+    def animate(self, *artists):
+        """Mark artists as changing with the controls (redrawn on every render); returns them."""
+        for artist in artists:
+            artist.set_animated(True)
+        return artists[0] if len(artists) == 1 else artists
+
+    def _static_key(self):
+        return (self._background_version,
+                tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+                       ax.get_visible()) for ax in self.figure.axes))
+
+    def controls_box(self, names=None, columns: int = 2) -> widgets.Box:
+        """Lay out the named controls (default: all) in a grid of ``columns`` columns."""
+        chosen = [self.controls[n] for n in (names if names is not None else self.controls)]
+        return widgets.GridBox(chosen, layout=widgets.Layout(
+            grid_template_columns=f"repeat({columns}, max-content)", grid_gap="2px 16px"))
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Change several controls at once: no update runs until the block ends."""
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
+
+    def set(self, **values) -> None:
+        """Set several controls at once, then update once."""
+        with self.hold():
+            for name, value in values.items():
+                if name not in self.controls:
+                    raise ValueError(f"unknown control {name!r}; controls: {', '.join(self.controls)}")
+                self.controls[name].value = value
+        self.update()
+
+    def _on_change(self, change) -> None:
+        if self._holding:
+            return
+        name = next(n for n, c in self.controls.items() if c is change["owner"])
+        with self.hold():
+            self.react(name, change)
+        # ipywidgets logs (and hides) exceptions raised in observers triggered from the front
+        # end, so the explorer shows them itself before re-raising for code that set the value.
+        try:
+            self.update()
+        except Exception as error:
+            self._status.value = (f'<span style="{_ERROR_STYLE}">'
+                                  f"{html.escape(type(error).__name__)}: {html.escape(str(error))}"
+                                  "</span>")
+            raise
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # JupyterLab renders the widget view; front ends without a widget manager (static
+        # HTML, nbviewer, a terminal) fall back to the PNG of the current figure or the text.
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        bundle["image/png"] = base64.b64encode(self.png).decode("ascii")
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={v!r}" for k, v in self.values().items())
+        return f"<{type(self).__name__} {settings}>"
