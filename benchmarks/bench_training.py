@@ -14,26 +14,13 @@ import time
 
 import numpy as np
 
+from coursekit.data import moons
 from coursekit.layers import BCEWithLogitsLoss, mlp
 from coursekit.optim import Adam
 from coursekit.train import accuracy, fit
 
 SIZES = [2, 64, 64, 1]
 LR, BETAS, EPS = 1e-2, (0.9, 0.999), 1e-8
-
-
-def moons(n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaving half circles (the data set of coursekit.data.moons, if present)."""
-    try:
-        from coursekit import data
-        return data.moons(n, noise=noise, rng=seed)
-    except (ImportError, AttributeError):
-        rng = np.random.default_rng(seed)
-        t = rng.uniform(0, np.pi, n)
-        label = rng.integers(0, 2, n)
-        X = np.where(label[:, None] == 0, np.c_[np.cos(t), np.sin(t)],
-                     np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
-        return X + noise * rng.normal(size=X.shape), label
 
 
 def train_coursekit(X, y, epochs, batch_size, seed):
@@ -97,7 +84,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=3, help="report the best of R runs")
     args = parser.parse_args()
-    X, y = moons(1000, noise=0.1, seed=0)
+    X, y = moons(1000, noise=0.1, rng=0)
     steps = args.epochs * -(-len(X) // args.batch_size)
 
     ours, (model, history) = _best_time(

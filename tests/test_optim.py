@@ -72,6 +72,51 @@ def test_iterates_match_torch_optim_over_many_steps(name, hyper):
                            np.concatenate([p.ravel() for p in _start()]))
 
 
+def _random_hyperparameters(draw, name):
+    unit = st.floats(0.0, 0.99)
+    hyper = {"lr": draw(st.floats(1e-4, 0.1)), "weight_decay": draw(st.sampled_from([0.0, 0.05, 0.3]))}
+    if name == "sgd":
+        hyper["momentum"] = draw(st.sampled_from([0.0, 0.5, 0.9]))
+        hyper["nesterov"] = hyper["momentum"] > 0 and draw(st.booleans())
+        hyper["dampening"] = 0.0 if hyper["nesterov"] else draw(st.sampled_from([0.0, 0.2]))
+    elif name == "adagrad":
+        hyper.update(lr_decay=draw(st.floats(0.0, 0.1)), eps=draw(st.sampled_from([1e-10, 1e-6])),
+                     initial_accumulator_value=draw(st.floats(0.0, 1.0)))
+    elif name == "rmsprop":
+        # α near 0 makes the centred variance v − m̄² a cancellation of two equal numbers,
+        # where rounding (torch fuses the multiply-add) alone differs by more than 1e-9
+        hyper.update(alpha=draw(st.floats(0.5, 0.99)), momentum=draw(st.sampled_from([0.0, 0.7])),
+                     centered=draw(st.booleans()), eps=draw(st.sampled_from([1e-8, 1e-4])))
+    else:
+        hyper.update(betas=(draw(unit), draw(unit)), amsgrad=draw(st.booleans()),
+                     eps=draw(st.sampled_from([1e-8, 1e-5])))
+    return hyper
+
+
+@st.composite
+def _optimizer_cases(draw):
+    name = draw(st.sampled_from(sorted(OPTIMIZERS)))
+    return name, _random_hyperparameters(draw, name), draw(st.integers(0, 1000))
+
+
+@given(case=_optimizer_cases())
+@settings(max_examples=25, deadline=None)
+def test_random_hyperparameters_match_torch_optim(case):
+    torch = pytest.importorskip("torch")
+    name, hyper, seed = case
+    params = _start(seed)
+    tensors = [torch.tensor(p.copy(), requires_grad=True) for p in params]
+    ours = OPTIMIZERS[name](params, **hyper)
+    theirs = getattr(torch.optim, TORCH_NAMES[name])(tensors, **hyper)
+    for step in range(15):
+        ours.step(_gradients(params, step))
+        for t, g in zip(tensors, _gradients([t.detach().numpy() for t in tensors], step)):
+            t.grad = torch.from_numpy(g)
+        theirs.step()
+    for p, t in zip(params, tensors):
+        np.testing.assert_allclose(p, t.detach().numpy(), rtol=1e-9, atol=1e-13)
+
+
 def test_defaults_are_torch_defaults():
     torch = pytest.importorskip("torch")
     import inspect
