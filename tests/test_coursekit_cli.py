@@ -75,6 +75,7 @@ def test_usage_errors_exit_2_and_help_exits_0(capsys):
     assert "--wrt" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # starts a fresh Python process
 def test_the_installed_console_script_runs(tmp_path):
     script = shutil.which("coursekit") or str(Path(sys.executable).with_name("coursekit"))
     if not Path(script).exists():

@@ -99,6 +99,7 @@ def test_heavy_answers_to_an_ordinary_question_are_answered_within_three_seconds
         assert time.perf_counter() - start < SECONDS, text
 
 
+@pytest.mark.slow  # starts a fresh Python process
 def test_the_command_refuses_injection_in_a_fresh_process(tmp_path):
     target = tmp_path / "pwned"
     payload = _payloads(target)[1]
