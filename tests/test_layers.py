@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from coursekit.gradcheck import check_layer, check_loss
 from coursekit.layers import (
+    Activation,
     BCELoss,
     BCEWithLogitsLoss,
     Dropout,
@@ -238,6 +239,22 @@ def test_relu_blocks_gradient_of_negative_inputs():
     relu = ReLU()
     relu.forward(np.array([[-1.0, 2.0, -3.0]]))
     np.testing.assert_array_equal(relu.backward(np.array([[5.0, 5.0, 5.0]])), [[0.0, 5.0, 0.0]])
+
+
+def test_step_activation_passes_no_gradient_so_earlier_layers_never_learn():
+    """The lecture's reason for leaving the perceptron's step function behind."""
+    rng = np.random.default_rng(0)
+    net = Sequential(Linear(2, 4, rng=0), Activation("step"), Linear(4, 1, rng=1))
+    first = [p.copy() for p in net[0].parameters()]
+    opt = SGD(net.parameters(), lr=0.5)
+    loss = BCEWithLogitsLoss()
+    for _ in range(20):
+        X = rng.normal(size=(16, 2))
+        loss.forward(net.forward(X), (X[:, :1] > 0).astype(float))
+        net.backward(loss.backward())
+        opt.step(net.gradients())
+    assert all(np.array_equal(a, b) for a, b in zip(first, net[0].parameters()))
+    assert not np.array_equal(net[2].params["b"], Linear(4, 1, rng=1).params["b"])   # the last layer did
 
 
 def test_losses_are_stable_for_huge_logits():
