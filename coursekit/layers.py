@@ -83,6 +83,26 @@ class Layer:
     training : bool
         True in training mode (the default), False after :meth:`eval`.
         Only :class:`Dropout` behaves differently in the two modes.
+
+    Examples
+    --------
+    A new layer needs only its forward and backward rule, side by side.
+    Here y = a·x with one trainable scalar a, so ∂L/∂a = Σ ∂L/∂y ⊙ x and
+    ∂L/∂x = a·∂L/∂y:
+
+    >>> class Scale(Layer):
+    ...     def __init__(self, a):
+    ...         super().__init__()
+    ...         self.params = {"a": np.array(a, dtype=float)}
+    ...     def forward(self, x):
+    ...         self.x = x
+    ...         return self.params["a"] * x
+    ...     def backward(self, grad_out):
+    ...         self.grads["a"] = np.sum(grad_out * self.x)
+    ...         return self.params["a"] * grad_out
+    >>> from coursekit.gradcheck import check_layer
+    >>> max(check_layer(Scale(3.0), np.ones((4, 2))).values()) < 1e-7
+    True
     """
 
     def __init__(self) -> None:

@@ -102,6 +102,11 @@ def _match_target(output: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _optimizer_positions(model: Any, optimizer: Any) -> list[int]:
     """For each optimizer parameter, its position in ``model.parameters()``."""
+    if not (hasattr(optimizer, "params") and callable(getattr(optimizer, "step", None))):
+        raise TypeError(
+            f"optimizer must have .params and .step(grads) (a coursekit.optim optimizer), "
+            f"got {type(optimizer).__name__}"
+        )
     position = {id(array): index for index, array in enumerate(model.parameters())}
     try:
         return [position[id(array)] for array in optimizer.params]
@@ -188,6 +193,8 @@ def fit(
     ValueError
         Bad sizes or counts, negative penalties, ``patience`` without a
         validation set, an optimizer not built on the model's parameters.
+    TypeError
+        An optimizer without ``params`` and ``step``.
 
     Notes
     -----

@@ -217,3 +217,9 @@ def test_fit_rejects_an_optimizer_built_on_other_arrays():
     X, y = _regression(12)
     with pytest.raises(ValueError, match="not this model's parameters"):
         fit(Linear(3, 1), MSELoss(), SGD(Linear(3, 1).parameters()), X, y, epochs=1)
+
+
+def test_fit_rejects_something_that_is_not_an_optimizer():
+    X, y = _regression(13)
+    with pytest.raises(TypeError, match="optimizer must have .params and .step"):
+        fit(Linear(3, 1), MSELoss(), "adam", X, y, epochs=1)
