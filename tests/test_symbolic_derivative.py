@@ -134,3 +134,11 @@ def test_a_slip_changes_only_its_node():
     f = sympy.sin(x**2) + sympy.cos(x)
     slipped = rule_derivative(f, x, _Slip("chain", f.args[1] if f.args[1].has(x**2) else f.args[0]))
     assert sympy.simplify(slipped - (sympy.cos(x**2) - sympy.sin(x))) == 0
+
+
+def test_two_slips_at_once_are_both_named():
+    verdict = check_derivative("cos(x^2)", "sin(x^2)")
+    assert verdict.mistake == "chain_rule"
+    assert "inside" in verdict.feedback and "sign" in verdict.feedback
+    verdict = check_derivative("sin(x)^3", "3sin(x)^3")
+    assert verdict.mistake == "chain_rule" and "Power rule" in verdict.feedback

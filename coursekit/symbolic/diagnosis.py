@@ -39,6 +39,7 @@ MISTAKES: dict[str, str] = {
 
 
 _WORK = 2000     # rule slips tried × nodes of f: bounds the time spent on huge functions
+_PAIRED_SLIPS = 10   # pairs of slips are tried among the first this many
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,16 @@ def _split_product(expr: sympy.Mul, x) -> tuple[sympy.Expr, list]:
     return sympy.Mul(*constant), [f for f in expr.args if _depends(f, x)]
 
 
-def rule_derivative(expr: sympy.Expr, x: sympy.Symbol, slip: _Slip | None = None) -> sympy.Expr:
-    """d expr / dx by the lecture's rules, optionally with one typical slip.
+def rule_derivative(expr: sympy.Expr, x: sympy.Symbol, slip: _Slip | tuple | None = None
+                    ) -> sympy.Expr:
+    """d expr / dx by the lecture's rules, optionally with typical slips.
 
     Parameters
     ----------
     expr : sympy.Expr
     x : sympy.Symbol
-    slip : _Slip or None
-        ``kind`` is one of "chain", "sign", "product", "quotient", "power",
+    slip : _Slip, tuple of _Slip, or None
+        The slip (or slips) to make. ``kind`` is one of "chain", "sign", "product", "quotient", "power",
         "log_factor", "exp_as_power" (u·aᵘ⁻¹·u'), "bare_exp_as_power" (u·aᵘ⁻¹);
         ``node`` the sub-expression where it
         happens (None for "chain": every inner derivative forgotten).
@@ -85,8 +87,10 @@ def rule_derivative(expr: sympy.Expr, x: sympy.Symbol, slip: _Slip | None = None
     def d(node):
         return rule_derivative(node, x, slip)
 
+    slips = () if slip is None else (slip,) if isinstance(slip, _Slip) else tuple(slip)
+
     def here(kind):
-        return slip is not None and slip.kind == kind and (slip.node is None or slip.node == expr)
+        return any(s.kind == kind and (s.node is None or s.node == expr) for s in slips)
 
     if not _depends(expr, x):
         return sympy.Integer(0)
@@ -330,7 +334,8 @@ def diagnose(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol,
     -----
     Slips at a rule are tried first (they say where the mistake is), then
     patterns of the whole answer: −f′, ∂f/∂y for another variable, f′ plus
-    f's constant terms, f itself, F with F′ = f, and c·f′.
+    f's constant terms, f itself, F with F′ = f, and c·f′; last, pairs of
+    slips (the tag is the first one's, the feedback names both).
     """
     expected = sympy.diff(function, x) if expected is None else expected
     symbols = function.free_symbols | answer.free_symbols | {x}
@@ -340,12 +345,27 @@ def diagnose(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol,
         return None
     size = sum(1 for _ in sympy.preorder_traversal(function))
     max_slips = min(max_slips, max(8, _WORK // size))
+    tried = []
     for count, (tag, slip) in enumerate(_slips(function, x)):
         if count >= max_slips:
             break
+        tried.append((tag, slip))
         if matcher.matches(rule_derivative(function, x, slip)):
             return Diagnosis(tag, _slip_feedback(tag, slip, x))
     for tag, test, feedback in _whole_answer_checks(function, expected, answer, x, matcher):
         if test():
             return Diagnosis(tag, feedback())
+    return _two_slips(function, x, matcher, tried[:_PAIRED_SLIPS])
+
+
+def _two_slips(function, x, matcher: _Matcher, slips: list) -> Diagnosis | None:
+    """Two slips at once, e.g. d/dx cos(x²) written sin(x²): chain rule and sign."""
+    for i, (first_tag, first) in enumerate(slips):
+        for second_tag, second in slips[i + 1:]:
+            if first_tag == second_tag and first.kind == second.kind:
+                continue
+            if matcher.matches(rule_derivative(function, x, (first, second))):
+                feedback = (f"{_slip_feedback(first_tag, first, x)} Also: "
+                            f"{_slip_feedback(second_tag, second, x)}")
+                return Diagnosis(first_tag, feedback)
     return None
