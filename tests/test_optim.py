@@ -196,6 +196,41 @@ def test_adaptive_rules_equal_lecture_form_when_eps_is_zero(cls, kwargs, decay):
     np.testing.assert_allclose(w, w_lecture, rtol=1e-10)
 
 
+def test_adam_is_kingma_and_ba_algorithm_one():
+    """m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − η m̂ / (√v̂ + ε), from the paper."""
+    lr, beta1, beta2, eps = 0.01, 0.8, 0.95, 1e-6
+    w_paper = np.array([2.0, -1.0])
+    m = v = np.zeros(2)
+    w = w_paper.copy()
+    opt = Adam([w], lr=lr, betas=(beta1, beta2), eps=eps)
+    for t in range(1, 51):
+        g = _quadratic_grad(w_paper)
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        w_paper = w_paper - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+        opt.step([_quadratic_grad(w)])
+    np.testing.assert_allclose(w, w_paper, rtol=1e-12)
+
+
+def test_lecture_slide_adam_agrees_on_the_first_step_only():
+    """The slide feeds the bias-corrected averages back into the recursion (see Adam's Notes)."""
+    lr, beta1, beta2 = 0.01, 0.9, 0.999
+    w_slide = np.array([2.0, -1.0])
+    m = v = np.zeros(2)
+    w = w_slide.copy()
+    opt = Adam([w], lr=lr, eps=0.0)
+    gaps = []
+    for t in range(1, 4):
+        g = _quadratic_grad(w_slide)
+        m = (beta1 * m + (1 - beta1) * g) / (1 - beta1**t)
+        v = (beta2 * v + (1 - beta2) * g**2) / (1 - beta2**t)
+        w_slide = w_slide - lr / np.sqrt(v) * m
+        opt.step([_quadratic_grad(w)])
+        gaps.append(np.max(np.abs(w - w_slide)))
+    assert gaps[0] < 1e-15
+    assert gaps[2] > 1e-4
+
+
 def test_first_steps_have_the_textbook_sizes():
     g = np.array([20.0, -0.003, 1.0])
     lr = 0.1
