@@ -95,3 +95,8 @@ def test_unreadable_text_raises_a_parse_error():
         equivalent("x +", "x")
     with pytest.raises(TypeError, match="expected an expression"):
         equivalent(["x"], "x")
+
+
+def test_a_proof_that_runs_out_of_memory_is_undecided():
+    outcome = prove(sympy.expand((x + 1) ** 40), (x + 1) ** 40, timeout=5.0, memory_mb=1)
+    assert outcome.result == "undecided"
