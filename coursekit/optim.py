@@ -302,13 +302,7 @@ class SGD(Optimizer):
             else:
                 buf *= self.momentum
                 buf += (1 - self.dampening) * grad if self.dampening else grad
-            if self.nesterov:
-                direction = buf * self.momentum
-                direction += grad
-                direction *= self.lr
-                param -= direction
-                return
-            grad = buf
+            grad = grad + self.momentum * buf if self.nesterov else buf
         param -= self.lr * grad
 
 
