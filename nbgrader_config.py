@@ -24,3 +24,5 @@ if os.environ.get("COURSEKIT_DB_URL"):
 
 c.Execute.timeout = int(os.environ.get("COURSEKIT_CELL_TIMEOUT", "30"))
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+# A test cell the student deleted is put back (with a note) and graded like the others.
+c.OverwriteCells.add_missing_cells = True

@@ -1,0 +1,66 @@
+"""The autograder command line: help for every subcommand, clear errors, readable tables."""
+import shutil
+
+import pytest
+
+from autograder.cli import build_parser, main, results_table
+from autograder.grading import SubmissionResult
+
+SUBCOMMANDS = ["build", "grade", "feedback", "report", "export", "demo"]
+
+
+@pytest.mark.parametrize("name", SUBCOMMANDS)
+def test_every_subcommand_has_help(name, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([name, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert f"autograder {name}" in out and len(out.splitlines()) > 3
+
+
+def test_top_level_help_lists_every_subcommand(capsys):
+    assert main([]) == 2
+    out = capsys.readouterr().out
+    assert all(name in out for name in SUBCOMMANDS)
+
+
+def test_grade_options_reach_the_grading_engine(monkeypatch, capsys):
+    seen = {}
+
+    def fake_grade(assignment, **kwargs):
+        seen.update(kwargs, assignment=assignment)
+        return [SubmissionResult("ada", assignment, "graded", score=6, max_score=6)]
+    monkeypatch.setattr("autograder.grading.grade_assignment", fake_grade)
+    assert main(["grade", "demo_gd", "--jobs", "3", "--timeout", "7", "--memory-limit", "512",
+                 "--force", "--student", "ada"]) == 0
+    assert seen == {"assignment": "demo_gd", "course_dir": ".", "jobs": 3, "timeout": 7.0,
+                    "memory_limit_mb": 512.0, "students": ["ada"], "force": True, "progress": False}
+    assert "ada" in capsys.readouterr().out
+
+
+def test_build_of_an_unknown_assignment_names_the_known_ones(tmp_path, repo_root, capsys):
+    shutil.copy(repo_root / "nbgrader_config.py", tmp_path)
+    shutil.copytree(repo_root / "solutions" / "demo_gd", tmp_path / "solutions" / "demo_gd")
+    assert main(["build", "nope", "--course", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "nope" in err and "demo_gd" in err
+
+
+def test_feedback_before_grading_is_a_clear_error(tmp_path, capsys):
+    assert main(["feedback", "demo_gd", "--course", str(tmp_path)]) == 1
+    assert "autograder grade demo_gd" in capsys.readouterr().err
+
+
+def test_results_table_shows_scores_status_and_flags():
+    results = [SubmissionResult("zoe", "a", "timeout", reason="cell 3 hit the time limit", score=4, max_score=6),
+               SubmissionResult("amy", "a", "graded", score=6, max_score=6,
+                                flags=[{"cell": "gd_answer", "reason": "reassigns np.isclose"}])]
+    lines = results_table(results, {"amy": "fully correct"}).splitlines()
+    assert lines[0].split() == ["student", "score", "status", "flags", "submission"]
+    assert lines[2].startswith("amy") and "6/6" in lines[2] and "np.isclose" in lines[2]
+    assert "timeout (cell 3 hit the time limit)" in lines[3] and "4/6" in lines[3]
+
+
+def test_parser_defaults_are_documented_values():
+    args = build_parser().parse_args(["grade", "x"])
+    assert (args.timeout, args.memory_limit, args.jobs, args.force) == (30.0, 2048.0, None, False)

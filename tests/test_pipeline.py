@@ -1,0 +1,82 @@
+"""The real pipeline with plain nbgrader commands: out-of-kernel verdicts, restored test cells, export."""
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.cli import main
+from autograder.demo import SAMPLES, make_course, solution_sources, write_submissions
+
+pytestmark = pytest.mark.slow
+ASSIGNMENT = "demo_gd"
+
+
+def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    env.pop("COURSEKIT_DB_URL", None)
+    return subprocess.run([os.path.join(os.path.dirname(sys.executable), "nbgrader"), *args],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory, repo_root):
+    """A copy of the repository's course layout with the demo assignment built by plain nbgrader."""
+    course = make_course(tmp_path_factory.mktemp("course"), repo_root)
+    done = _nbgrader(course, "generate_assignment", ASSIGNMENT)
+    assert done.returncode == 0, done.stderr
+    return course
+
+
+def test_build_is_deterministic_and_matches_the_committed_student_version(course, repo_root, tmp_path):
+    built = (course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+    assert built == (repo_root / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+    assert main(["build", ASSIGNMENT, "--course", str(course)]) == 0
+    assert (course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes() == built
+    nb = nbformat.reads(built.decode(), as_version=4)
+    text = "\n".join(c.source for c in nb.cells)
+    assert "BEGIN SOLUTION" not in text and "10 * beta - 3" not in text
+    assert all(not c.get("outputs") for c in nb.cells)
+
+
+def test_plain_nbgrader_autograde_uses_out_of_kernel_verdicts(course):
+    samples = {s.student: s for s in SAMPLES}
+    write_submissions(course, [samples["ada"], samples["fay"]])
+    # ivy: right answers, but she edited one test cell and deleted another: both are restored.
+    write_submissions(course, [type(samples["ada"])("ivy", "edits tests", samples["ada"].answers, 6)])
+    path = course / "submitted" / "ivy" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "test_one_step":
+            cell.source = 'print("all good")'
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_iterates"]
+    nbformat.write(nb, str(path))
+
+    done = _nbgrader(course, "autograde", ASSIGNMENT)
+    assert done.returncode == 0, done.stderr
+
+    assert main(["export", "--course", str(course), "--to", "grades.csv"]) == 0
+    with open(course / "grades.csv") as f:
+        scores = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
+    # fay replaced check() and numpy's comparisons: in-kernel tests would have passed everything.
+    assert scores == {"ada": 6.0, "fay": 3.0, "ivy": 6.0}
+
+    graded = nbformat.read(str(course / "autograded" / "fay" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
+    reasons = " ".join(f["reason"] for f in graded.metadata["autograder"]["flags"])
+    assert "np.isclose" in reasons and "autograder.check" in reasons and "showtraceback" in reasons
+    verdicts = {c.metadata["autograder"]["question"]: c for c in graded.cells if "autograder" in c.metadata}
+    gd = verdicts["demo_gd.gradient_descent"]
+    assert gd.outputs[0].output_type == "error" and "no answer was recorded" in gd.outputs[0].evalue + "".join(gd.outputs[0].traceback)
+    assert "correct!" not in str(gd.outputs)  # the fake printout was replaced by the grader's verdict
+
+
+def test_feedback_shows_verdicts_and_hints_but_no_test_code(course):
+    assert main(["feedback", ASSIGNMENT, "--course", str(course), "--student", "fay"]) == 0
+    page = (course / "feedback" / "fay" / ASSIGNMENT / "feedback.html").read_text()
+    assert "demo_gd.one_step" in page and "For your instructor to review" in page and "np.isclose" in page
+    assert 'check("demo_gd' not in page and "gradient_descent(grad" not in page
+    reference = solution_sources(course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")["gd_answer"]
+    assert reference.splitlines()[-1].strip() not in page
