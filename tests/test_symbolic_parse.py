@@ -124,3 +124,22 @@ def test_rejects_arguments_of_the_wrong_type():
         parse("x", symbols=("__class__",))
     with pytest.raises(ValueError, match="function name"):
         parse("x", symbols=("sin",))
+
+
+ROUND_TRIP = ["x^2 sin(x)", "sin(x)/x", "e^(x^2)", "2^(x^2)", "log(x, 2)", "log_3(x^2 + 1)",
+              "sec(x)", "arcsec(x)", "arccsc(x)", "arcsch(x)", "arsech(x)", "arcoth(x)", "abs(x) x",
+              "sqrt(1 - x^2)", "x^(1/3)", "1/(1 + exp(-(2x + 1)))", "tanh(x) cosh(x)"]
+
+
+@pytest.mark.parametrize("text", ROUND_TRIP)
+def test_sympys_printed_form_of_a_derivative_reads_back_to_the_same_expression(text):
+    # The grader compares student text with str(sympy.diff(...)): that text must parse exactly.
+    derivative = sympy.diff(parse(text), x)
+    assert parse(str(derivative)) == derivative
+    assert parse(sympy.sstr(parse(text))) == parse(text)
+
+
+def test_declared_names_with_underscores_and_sympys_spellings():
+    yhat, y_i = sympy.Symbol("yhat_i", real=True), sympy.Symbol("y_i", real=True)
+    assert parse("2(yhat_i - y_i)", symbols=("yhat_i", "y_i")) == 2 * (yhat - y_i)
+    assert parse("Abs(x) + E", symbols="x") == sympy.Abs(x) + sympy.E

@@ -53,7 +53,7 @@ FUNCTIONS: dict[str, object] = {
     "cot": sympy.cot, "sec": sympy.sec, "csc": sympy.csc,
     "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
     "coth": sympy.coth, "sech": sympy.sech, "csch": sympy.csch,
-    "exp": sympy.exp, "sqrt": sympy.sqrt, "abs": sympy.Abs, "sign": sympy.sign,
+    "exp": sympy.exp, "sqrt": sympy.sqrt, "abs": sympy.Abs, "Abs": sympy.Abs, "sign": sympy.sign,
     "ln": sympy.log, "log": sympy.log,
 }
 for _name, _inverse in [("sin", sympy.asin), ("cos", sympy.acos), ("tan", sympy.atan),
