@@ -1,0 +1,250 @@
+"""Questions of assignment 03_linear_regression: MSE, its gradient, exact fit, GD with a stopping rule, SGD.
+
+Every student fits their own sample of the counting data (ice creams sold against temperature),
+drawn with the seed ``v["seed"]``; temperatures enter the model as ``x = (T − 20)/10`` with a
+constant feature, exactly as the notebook's locked set-up cell builds them (:func:`design`).
+References come from :mod:`coursekit.linear` and :mod:`coursekit.gd`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.questions import question
+from coursekit import data, gd, linear
+
+ASSIGNMENT = "03_linear_regression"
+N_DAYS = 50
+
+VARIANTS = {
+    "space": {"seed": list(range(1, 40)), "batch_size": [5, 8, 10, 16]},
+    "defaults": {"seed": 0, "batch_size": 10},
+}
+
+
+def design(v):
+    """The notebook's data: X of shape (50, 2) with columns (1, (T − 20)/10), and the counts y."""
+    temperature, counts = data.counting(n=N_DAYS, rng=int(v["seed"]))
+    x = (temperature[:, 0] - 20.0) / 10.0
+    return np.column_stack([np.ones_like(x), x]), counts
+
+
+def _regression_trials(rng, v, sizes=((20, 2), (7, 3), (50, 1), (12, 5))):
+    """Random (X, y, w) with ℓ samples and d features."""
+    trials = []
+    for n, d in sizes:
+        X = rng.normal(size=(n, d))
+        trials.append((X, X @ rng.normal(size=d) + rng.normal(scale=0.5, size=n), rng.normal(size=d)))
+    return trials
+
+
+def _regression_edge_trials(rng, v):
+    """Integer data, a perfect fit (zero loss and gradient), a single sample, many features."""
+    X = rng.integers(-3, 4, size=(9, 3))
+    w = rng.normal(size=4)
+    X_fit = rng.normal(size=(6, 4))
+    return [
+        (X, rng.integers(-5, 6, size=9), np.array([1, 0, -1])),
+        (X_fit, X_fit @ w, w),
+        (rng.normal(size=(1, 3)), rng.normal(size=1), rng.normal(size=3)),
+        (rng.normal(size=(30, 12)), rng.normal(size=30), rng.normal(size=12)),
+    ]
+
+
+# ---------------------------------------------------------------- the loss and its gradient
+
+def _mse_sum(X, y, w):
+    return float(np.sum((np.asarray(X) @ w - y) ** 2))
+
+
+def _rmse(X, y, w):
+    return float(np.sqrt(linear.mse_loss(X, y, w)))
+
+
+_MSE_HINTS = {
+    "default": "L(w) = (1/ℓ) Σᵢ (wᵀxᵢ − yᵢ)² = np.mean((X @ w - y) ** 2).",
+    "sum": "That is the sum of squared errors; the mean divides by the number of samples ℓ.",
+    "rmse": "That is the root of the mean squared error; do not take the square root.",
+}
+
+
+@question(f"{ASSIGNMENT}.mse", kind="function", points=2, rtol=1e-9,
+          inputs=_regression_trials,
+          mistakes={"sum": lambda v: _mse_sum, "rmse": lambda v: _rmse}, hints=_MSE_HINTS)
+def mse(v):
+    """Reference: coursekit.linear.mse_loss."""
+    return linear.mse_loss
+
+
+question(f"{ASSIGNMENT}.mse_hidden", kind="function", points=1, rtol=1e-9,
+         inputs=_regression_edge_trials,
+         mistakes={"sum": lambda v: _mse_sum, "rmse": lambda v: _rmse},
+         hints={**_MSE_HINTS, "default": "Also check integer data, a single sample and a perfect fit."})(mse)
+
+
+def _gradient_without_two(X, y, w):
+    return linear.mse_gradient(X, y, w) / 2
+
+
+def _gradient_of_sum(X, y, w):
+    return linear.mse_gradient(X, y, w) * len(y) / 2
+
+
+_GRADIENT_HINTS = {
+    "default": "∇L(w) = (2/ℓ) Xᵀ(Xw − y): a vector with one entry per weight, shape (d,).",
+    "without_two": "Missing factor 2: the derivative of the square (r)² is 2r.",
+    "of_sum": "Divide by ℓ = len(y): the loss is a mean, so is its gradient.",
+    "wrong_sign": "Check the sign of the residual: Xw − y, prediction minus target.",
+}
+
+
+@question(f"{ASSIGNMENT}.mse_gradient", kind="function", points=2, rtol=1e-8,
+          inputs=_regression_trials,
+          mistakes={"without_two": lambda v: _gradient_without_two, "of_sum": lambda v: _gradient_of_sum},
+          hints=_GRADIENT_HINTS)
+def mse_gradient(v):
+    """Reference: coursekit.linear.mse_gradient."""
+    return linear.mse_gradient
+
+
+question(f"{ASSIGNMENT}.mse_gradient_hidden", kind="function", points=1, rtol=1e-8, atol=1e-10,
+         inputs=_regression_edge_trials,
+         mistakes={"without_two": lambda v: _gradient_without_two, "of_sum": lambda v: _gradient_of_sum},
+         hints={**_GRADIENT_HINTS,
+                "default": "Also check integer data, one sample, and many features (d > 2)."})(mse_gradient)
+
+
+# ---------------------------------------------------------------- the exact solution
+
+def _exact_trials(rng, v):
+    trials = []
+    for n, d in ((20, 2), (40, 4), (8, 3)):
+        X = rng.normal(size=(n, d))
+        trials.append((X, X @ rng.normal(size=d) + rng.normal(scale=0.3, size=n)))
+    return trials
+
+
+def _exact_edge_trials(rng, v):
+    X = rng.normal(size=(200, 10))
+    square = rng.normal(size=(3, 3))
+    return [(X, X @ rng.normal(size=10) + rng.normal(size=200)), (square, rng.normal(size=3))]
+
+
+@question(f"{ASSIGNMENT}.fit_exact", kind="function", points=2, rtol=1e-6, atol=1e-9,
+          inputs=_exact_trials,
+          hints={"default": "Solve the normal equations XᵀX w = Xᵀy: np.linalg.solve(X.T @ X, X.T @ y)."})
+def fit_exact(v):
+    """Reference: coursekit.linear.fit_exact (least squares)."""
+    return linear.fit_exact
+
+
+question(f"{ASSIGNMENT}.fit_exact_hidden", kind="function", points=1, rtol=1e-6, atol=1e-9,
+         inputs=_exact_edge_trials,
+         hints={"default": "Also check many samples and features, and a square system (ℓ = d)."})(fit_exact)
+
+
+@question(f"{ASSIGNMENT}.w_exact", kind="array", points=1, rtol=1e-6,
+          hints={"default": "Apply your fit_exact to the X and y of the set-up cell: [b, w]."})
+def w_exact(v):
+    """The exact least-squares weights (b, w) on the student's counting data."""
+    return linear.fit_exact(*design(v))
+
+
+@question(f"{ASSIGNMENT}.lr_max", kind="number", points=1, rtol=1e-6,
+          mistakes={"half": lambda v: _lr_max(v) / 2, "double": lambda v: 2 * _lr_max(v)},
+          hints={"default": "The Hessian of L is H = (2/ℓ) XᵀX; GD is stable for η < 2/λ_max(H). "
+                            "np.linalg.eigvalsh gives the eigenvalues.",
+                 "half": "That is 1/λ_max(H); the stability limit, as for 2/f″ in assignment 02, is 2/λ_max(H).",
+                 "double": "The Hessian is (2/ℓ) XᵀX, not (1/ℓ) XᵀX."})
+def lr_max(v):
+    """The largest stable learning rate ℓ / λ_max(XᵀX) on the student's data."""
+    return _lr_max(v)
+
+
+def _lr_max(v):
+    X, y = design(v)
+    return len(y) / np.linalg.eigvalsh(X.T @ X)[-1]
+
+
+# ---------------------------------------------------------------- gradient descent with the stopping rule
+
+def _gd_trials(rng, v):
+    """(X, y, lr, tol, max_steps) on well-conditioned random problems."""
+    trials = []
+    for n, d, tol, max_steps in ((30, 2, 1e-6, 500), (25, 3, 1e-3, 200), (40, 2, 1e-12, 15)):
+        X = rng.normal(size=(n, d))
+        y = X @ rng.normal(size=d) + rng.normal(scale=0.2, size=n)
+        lr = float(0.5 * n / np.linalg.eigvalsh(X.T @ X)[-1])
+        trials.append((X, y, lr, tol, max_steps))
+    return trials
+
+
+def _reference_fit_gd(X, y, lr, tol, max_steps):
+    return linear.fit_gd(X, y, lr, max_steps, tol=tol)
+
+
+def _fit_gd_without_start(X, y, lr, tol, max_steps):
+    return _reference_fit_gd(X, y, lr, tol, max_steps)[1:]
+
+
+@question(f"{ASSIGNMENT}.fit_gd", kind="function", points=2, rtol=1e-7, atol=1e-10,
+          inputs=_gd_trials,
+          mistakes={"without_start": lambda v: _fit_gd_without_start},
+          hints={"default": "Start from w = zeros(d); after each update w ← w − η∇L(w) append w and stop "
+                            "as soon as ‖wᵗ − wᵗ⁻¹‖ < tol or after max_steps updates.",
+                 "without_start": "Include the starting point w⁰ = 0 as the first row."})
+def fit_gd(v):
+    """Reference: coursekit.linear.fit_gd."""
+    return _reference_fit_gd
+
+
+question(f"{ASSIGNMENT}.fit_gd_hidden", kind="function", points=1, rtol=1e-7, atol=1e-10,
+         inputs=lambda rng, v: [(*case[:3], 1e-30, 7) for case in _gd_trials(rng, v)[:2]]
+         + [(np.eye(2), np.array([1.0, -1.0]), 0.5, 1e-6, 100)],
+         hints={"default": "Check the edge cases: a tolerance never met stops after max_steps updates "
+                           "(max_steps + 1 rows); a problem solved in one step stops right after it."})(fit_gd)
+
+
+# ---------------------------------------------------------------- one epoch of mini-batch SGD
+
+def _mse_batch_gradient(w, X_batch, y_batch):
+    return linear.mse_gradient(X_batch, y_batch, w)
+
+
+def _reference_epoch(X, y, w0, lr, batch_size, order):
+    order = np.asarray(order)
+    return gd.minibatch_gradient_descent(_mse_batch_gradient, w0, np.asarray(X)[order],
+                                         np.asarray(y)[order], lr, epochs=1,
+                                         batch_size=batch_size, shuffle=False)
+
+
+def _epoch_dropping_last(X, y, w0, lr, batch_size, order):
+    full = len(order) // batch_size
+    return _reference_epoch(X, y, w0, lr, batch_size, order)[: full + 1]
+
+
+def _epoch_trials(rng, v):
+    trials = []
+    for n, d, batch in ((24, 2, 1), (30, 3, 7), (20, 2, 20), (33, 2, 10)):
+        X = rng.normal(size=(n, d))
+        y = X @ rng.normal(size=d) + rng.normal(scale=0.3, size=n)
+        trials.append((X, y, rng.normal(size=d), 0.05, batch, rng.permutation(n)))
+    return trials
+
+
+@question(f"{ASSIGNMENT}.sgd_epoch", kind="function", points=2, rtol=1e-8, atol=1e-10,
+          inputs=_epoch_trials,
+          mistakes={"drop_last": lambda v: _epoch_dropping_last},
+          hints={"default": "Walk through `order` in slices of batch_size; for each slice idx, "
+                            "w ← w − lr · (2/m) X[idx]ᵀ(X[idx] w − y[idx]); return w⁰ and every update.",
+                 "drop_last": "Keep the last, smaller batch when batch_size does not divide ℓ: "
+                              "an epoch has ⌈ℓ/m⌉ updates."})
+def sgd_epoch(v):
+    """Reference: one epoch of coursekit.gd.minibatch_gradient_descent in the given order."""
+    return _reference_epoch
+
+
+question(f"{ASSIGNMENT}.sgd_epoch_hidden", kind="function", points=1, rtol=1e-8, atol=1e-10,
+         inputs=lambda rng, v: _epoch_trials(rng, v) + [(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([1.0, 0.0, 2.0]),
+             np.array([0, 0]), 0.01, 2, np.array([2, 0, 1]))],
+         hints={"default": "Also check an integer starting w (the iterates are floats) and the order of "
+                           "the samples (use order, do not sort it)."})(sgd_epoch)
