@@ -51,6 +51,31 @@ def equivalent(answer: str, expected: str, symbols: tuple = ("x",)) -> Equivalen
     return _fallback_equivalent(answer, expected, tuple(symbols))
 
 
+def derivative(function: str, answer: str, wrt) -> Equivalence:
+    """Whether ``answer`` is the derivative of ``function`` w.r.t. ``wrt``, naming a typical mistake.
+
+    Uses :func:`coursekit.symbolic.check_derivative` (chain rule, sign, constant
+    factor, antiderivative... diagnosis); without it, equivalence with sympy's
+    derivative.
+    """
+    try:
+        from coursekit.symbolic import check_derivative
+    except ImportError:
+        import sympy
+
+        names = tuple(sorted({str(s) for s in parse(function, _letters(function)).free_symbols} | {str(wrt)}))
+        expected = str(sympy.diff(parse(function, names), sympy.Symbol(str(wrt))))
+        return _fallback_equivalent(answer, expected, names)
+    out = check_derivative(function, answer, wrt=wrt)
+    verdict = "yes" if out.correct else "no"
+    return Equivalence(verdict, str(out.feedback), out.mistake, str(out.feedback))
+
+
+def _letters(text: str) -> tuple:
+    return tuple(sorted({n.id for n in ast.walk(ast.parse(text.replace("^", "**"), mode="eval"))
+                         if isinstance(n, ast.Name) and n.id not in _FUNCTIONS and n.id not in _CONSTANTS}))
+
+
 def _fallback_equivalent(answer: str, expected: str, symbols: tuple) -> Equivalence:
     import sympy
 

@@ -266,13 +266,22 @@ def _compare_expression(q: Question, name: str, answer: Any, expected: Any) -> P
     if not isinstance(answer, str):
         return Part(name, False, f"expected an expression (text or sympy); you gave {_describe(answer)}",
                     "wrong_type", hint_for(q, "wrong_type"))
-    result = expressions.equivalent(str(answer), str(expected), q.symbols)
+    if q.derivative_of is not None:
+        function, wrt = q.derivative_of
+        result = expressions.derivative(function, str(answer), wrt)
+    else:
+        result = expressions.equivalent(str(answer), str(expected), q.symbols)
     if result.verdict == "yes":
         return Part(name, True)
-    message = (f"could not confirm that {answer!r} is correct: {result.reason}" if result.verdict == "undecided"
-               else f"{answer!r} is not equivalent to the expected expression ({result.reason})")
+    if result.verdict == "undecided":
+        message = f"could not confirm that {answer!r} is correct: {result.reason}"
+    elif result.hint:  # the diagnosis explains the mistake: it is the hint
+        message = f"{answer!r} is not the expected expression"
+    else:
+        message = f"{answer!r} is not equivalent to the expected expression ({result.reason})"
     tag = result.mistake
-    return Part(name, False, message, tag, q.hints[tag] if tag in q.hints else (result.hint or hint_for(q, None)))
+    hint = q.hints[tag] if tag in q.hints else (result.hint or hint_for(q, None))
+    return Part(name, False, message, tag, hint)
 
 
 # ---------------------------------------------------------------- behavioural kinds

@@ -263,3 +263,22 @@ def test_demo_gd_function_question_recognises_gradient_ascent():
 
 def test_record_mime_is_the_documented_one():
     assert MIME == "application/vnd.coursekit.answer+json"
+
+
+@question("unit_checks.chain", kind="expression", derivative_of=("sin(x^2)", "x"))
+def _chain(v):
+    return "2*x*cos(x**2)"
+
+
+def test_derivative_questions_name_the_diagnosed_mistake():
+    assert judge_record(answer_record("unit_checks.chain", "2*x*cos(x^2)"), None).correct
+    verdict = judge_record(answer_record("unit_checks.chain", "cos(x^2)"), None)
+    assert verdict.score == 0 and verdict.mistake == "chain_rule" and "inside" in verdict.hint
+    with pytest.raises(ValueError, match="derivative_of"):
+        question("unit_checks.bad2", kind="number", derivative_of=("x", "x"))(lambda v: 0)
+
+
+def test_sympy_answers_are_recorded_as_text_and_judged():
+    sympy = pytest.importorskip("sympy")
+    x = sympy.Symbol("x")
+    assert judge_record(answer_record("unit_checks.chain", 2 * x * sympy.cos(x**2)), None).correct

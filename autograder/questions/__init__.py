@@ -119,6 +119,10 @@ class Question:
         The allowed answers of a "choice" question.
     symbols : tuple of str
         Free symbols of an "expression" question.
+    derivative_of : (str, str) or None
+        ``(function, wrt)`` when an "expression" answer is a derivative: the
+        answer is then judged by :func:`coursekit.symbolic.check_derivative`,
+        whose diagnosis (chain rule, sign, ...) becomes the hint.
     """
 
     id: str
@@ -132,6 +136,7 @@ class Question:
     hints: dict = field(default_factory=dict)
     options: tuple = ()
     symbols: tuple = ("x",)
+    derivative_of: tuple | None = None
 
     @property
     def assignment(self) -> str:
@@ -162,6 +167,8 @@ def _validate(q: Question) -> None:
         raise ValueError(f"question {q.id!r}: rtol and atol must be >= 0")
     if q.kind in BEHAVIOURAL_KINDS and not callable(q.inputs):
         raise ValueError(f"question {q.id!r}: kind {q.kind!r} needs inputs=callable(rng, v)")
+    if q.derivative_of is not None and (q.kind != "expression" or len(q.derivative_of) != 2):
+        raise ValueError(f"question {q.id!r}: derivative_of=(function, wrt) is for kind 'expression'")
     if q.kind == "choice" and not q.options:
         raise ValueError(f"question {q.id!r}: kind 'choice' needs options=(...)")
     unknown = set(q.hints) - set(q.mistakes) - {"default"} - set(_GENERIC_TAGS)
@@ -178,7 +185,8 @@ _GENERIC_TAGS = ("missing", "not_implemented", "raised", "wrong_type", "wrong_sh
 def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
              atol: float = 1e-10, inputs: Callable[..., list] | None = None,
              mistakes: dict | None = None, hints: dict | None = None,
-             options: tuple | list = (), symbols: tuple | list = ("x",)):
+             options: tuple | list = (), symbols: tuple | list = ("x",),
+             derivative_of: tuple | None = None):
     """Register the decorated reference function as question ``qid``.
 
     Parameters
@@ -202,6 +210,10 @@ def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
         Allowed answers of a "choice" question.
     symbols : sequence of str
         Free symbols of an "expression" question.
+    derivative_of : (str, str), optional
+        ``(function, wrt)`` for an "expression" question asking for a
+        derivative: judged by :func:`coursekit.symbolic.check_derivative`, so a
+        wrong answer gets its diagnosed mistake (chain rule, sign, ...) as hint.
 
     Returns
     -------
@@ -219,7 +231,8 @@ def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
         q = Question(id=qid, kind=kind, reference=reference, points=float(points),
                      rtol=float(rtol), atol=float(atol), inputs=inputs,
                      mistakes=dict(mistakes or {}), hints=dict(hints or {}),
-                     options=tuple(options), symbols=tuple(symbols))
+                     options=tuple(options), symbols=tuple(symbols),
+                     derivative_of=tuple(derivative_of) if derivative_of else None)
         _validate(q)
         old = _REGISTRY.get(qid)
         if old is not None and _origin(old.reference) != _origin(reference):
