@@ -142,3 +142,8 @@ def test_two_slips_at_once_are_both_named():
     assert "inside" in verdict.feedback and "sign" in verdict.feedback
     verdict = check_derivative("sin(x)^3", "3sin(x)^3")
     assert verdict.mistake == "chain_rule" and "Power rule" in verdict.feedback
+
+
+def test_a_gradient_may_be_a_sympy_matrix():
+    f = x**2 * y
+    assert check_derivative(f, sympy.Matrix([2 * x * y, x**2]), wrt=("x", "y")).correct

@@ -98,7 +98,7 @@ def check_derivative(function, answer, wrt="x", *, timeout: float = 1.0) -> Verd
     function : str or sympy.Expr
         f, e.g. ``"sin(x^2)"`` or ``"x^2 y + y^3"``. Text is read with
         :func:`parse` with automatic variables (single letters, Greek names).
-    answer : str, sympy.Expr, or list/tuple of them
+    answer : str, sympy.Expr, or list/tuple (or sympy Matrix) of them
         The student's df/dx; a list or tuple for a gradient, one entry per
         variable in ``wrt``. Text may use only the variables of ``function``
         and ``wrt``.
@@ -139,6 +139,8 @@ def check_derivative(function, answer, wrt="x", *, timeout: float = 1.0) -> Verd
     >>> check_derivative("x^2 y", ["2xy", "x^2"], wrt=("x", "y")).correct
     True
     """
+    if isinstance(answer, sympy.MatrixBase):
+        answer = list(answer)
     names = _variables(wrt)
     f = _read_function(function, names)
     if isinstance(answer, (list, tuple)) and len(names) == 1 and names[0] == "x" and wrt == "x" \
