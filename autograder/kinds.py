@@ -68,11 +68,67 @@ def _run_layer(cls: Callable, case: dict) -> dict:
     layer = cls(**case.get("init", {}))
     for name, value in case.get("params", {}).items():
         layer.params[name][...] = value
-    y = layer.forward(case["x"])
-    grad_in = layer.backward(case["grad_out"])
+    y = layer.forward(np.array(case["x"], dtype=float))
+    grad_in = layer.backward(np.array(case["grad_out"], dtype=float))
     grads = {name: np.array(layer.grads[name], dtype=float) for name in case.get("params", {})}
     return {"forward": np.asarray(y, dtype=float), "grad_input": np.asarray(grad_in, dtype=float),
-            "grads": grads}
+            "grads": grads, "gradcheck": _directional_differences(layer, case)}
+
+
+_H = 1e-6
+
+
+def _directions(case: dict) -> dict:
+    """Fixed random directions d for the input and each parameter (same in kernel and grader)."""
+    rng = np.random.default_rng(20240917)
+    out = {"input": rng.standard_normal(np.shape(case["x"]))}
+    for name in sorted(case.get("params", {})):
+        out[name] = rng.standard_normal(np.shape(case["params"][name]))
+    return out
+
+
+def _directional_differences(layer, case: dict) -> dict:
+    """Centred differences of L(θ) = <grad_out, forward(θ)> along each direction d.
+
+    Compared in the grader with <∂L/∂θ, d> from the recorded backward: a
+    gradient check of the student's backward against their own forward.
+    """
+    g, x = np.asarray(case["grad_out"], dtype=float), np.array(case["x"], dtype=float)
+    out = {}
+    for name, d in _directions(case).items():
+        if name == "input":
+            plus, minus = layer.forward(x + _H * d), layer.forward(x - _H * d)
+        else:
+            p = layer.params[name]
+            p += _H * d
+            plus = np.array(layer.forward(x), dtype=float)
+            p -= 2 * _H * d
+            minus = np.array(layer.forward(x), dtype=float)
+            p += _H * d
+        out[name] = float(np.sum(g * (np.asarray(plus, dtype=float) - np.asarray(minus, dtype=float))) / (2 * _H))
+    return out
+
+
+def gradcheck_error(output: dict, case: dict) -> dict:
+    """Relative error of the recorded backward against the recorded centred differences, per input/param.
+
+    Uses :func:`coursekit.gradcheck.relative_error`; around 1e-7 or less means
+    backward is consistent with forward.
+    """
+    from coursekit.gradcheck import relative_error
+
+    errors = {}
+    recorded = output.get("gradcheck") if isinstance(output, dict) else None
+    if not isinstance(recorded, dict):
+        return errors
+    for name, d in _directions(case).items():
+        grad = output.get("grad_input") if name == "input" else output.get("grads", {}).get(name)
+        fd = recorded.get(name)
+        a = _as_numeric(grad)
+        if a is None or a.shape != d.shape or not isinstance(fd, (int, float)):
+            continue
+        errors[name] = float(relative_error(np.array([np.sum(a * d)]), np.array([fd])))
+    return errors
 
 
 def _run_optimizer(cls: Callable, case: dict) -> list:
@@ -153,6 +209,8 @@ _GENERIC_HINTS = {
     "wrong_sign": "Your answer has the right size but the opposite sign: check the sign of the step "
                   "(descent moves against the gradient) or of the formula.",
     "not_finite": "Your answer contains NaN or infinity: the values diverged or divided by zero.",
+    "all_zero": "Your result is all zeros: is a gradient (e.g. the bias gradient, a sum of the upstream "
+                "gradient over the batch) or a result never filled in?",
     "scaled": "Your answer is off by a constant factor: look for a factor like 2, 1/n or the learning "
               "rate applied twice.",
     "not_an_option": "Answer with one of the options, exactly as written.",
@@ -200,6 +258,8 @@ def _diagnose_numeric(a: np.ndarray, e: np.ndarray, q: Question, mistakes: dict)
         return "wrong_shape"
     if not np.all(np.isfinite(a)) and np.all(np.isfinite(e)):
         return "not_finite"
+    if np.all(a == 0) and np.any(e != 0):
+        return "all_zero"
     if np.any(e != 0) and _close(-a, e, q):
         return "wrong_sign"
     nonzero = e != 0
@@ -310,7 +370,7 @@ def _judge_behaviour(q: Question, payload: dict, v: dict, seed: int) -> Verdict:
     reference = [run(q.reference(v), copy.deepcopy(c)) for c in cases]
     wrong = {tag: [run(f(v), copy.deepcopy(c)) for c in cases] for tag, f in q.mistakes.items()}
     if q.kind == "layer":
-        return scored(q.id, q.points, _layer_parts(q, outputs, reference, wrong))
+        return scored(q.id, q.points, _layer_parts(q, outputs, reference, wrong, cases))
     return scored(q.id, q.points, [_compare_outputs(q, "", outputs, reference, wrong)])
 
 
@@ -327,7 +387,7 @@ def _compare_outputs(q: Question, name: str, outputs: list, reference: list, wro
     return Part(name, False, message, tag, hint_for(q, tag))
 
 
-def _layer_parts(q: Question, outputs: list, reference: list, wrong: dict) -> list[Part]:
+def _layer_parts(q: Question, outputs: list, reference: list, wrong: dict, cases: list) -> list[Part]:
     def pick(rows: list, key: str, sub: str | None = None) -> list:
         return [(r.get(key, {}).get(sub) if sub else r.get(key)) if isinstance(r, dict) else None
                 for r in rows]
@@ -337,6 +397,17 @@ def _layer_parts(q: Question, outputs: list, reference: list, wrong: dict) -> li
     for label, key, sub in names:
         parts.append(_compare_outputs(q, label, pick(outputs, key, sub), pick(reference, key, sub),
                                       {t: pick(w, key, sub) for t, w in wrong.items()}))
+    if all(p.correct for p in parts[1:]):
+        return parts
+    errors = gradcheck_error(outputs[0], cases[0])
+    if errors:
+        worst = max(errors, key=errors.get)
+        note = (f" Gradient check of your backward against your own forward: relative error "
+                f"{errors[worst]:.1e} for {worst}"
+                + (" (consistent: look at the forward)." if errors[worst] < 1e-5
+                   else " (expected around 1e-7 or less: backward does not match forward)."))
+        parts = [p if p.correct or i == 0 else Part(p.name, False, p.message + "." + note, p.mistake, p.hint)
+                 for i, p in enumerate(parts)]
     return parts
 
 

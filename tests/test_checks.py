@@ -183,9 +183,23 @@ def test_layer_parts_give_partial_credit_and_name_the_missing_bias_gradient():
             return gx
     verdict = judge_record(answer_record("unit_checks.affine", NoBiasGrad), None)
     assert verdict.score == pytest.approx(3.0)  # forward, input gradient, dW right; db wrong
-    wrong = [p.name for p in verdict.parts if not p.correct]
-    assert wrong == ["gradient of b"]
+    wrong = [p for p in verdict.parts if not p.correct]
+    assert [p.name for p in wrong] == ["gradient of b"] and wrong[0].mistake == "all_zero"
+    assert "bias gradient" in wrong[0].hint
+    assert "relative error 1.0e+00 for b" in wrong[0].message  # its backward disagrees with its forward
     assert judge_record(answer_record("unit_checks.affine", _Affine), None).correct
+
+
+def test_gradient_check_says_when_backward_is_consistent_with_a_wrong_forward():
+    class DoubleEverything(_Affine):  # forward and backward both scaled by 2: consistent, both wrong
+        def forward(self, x):
+            return 2 * super().forward(x)
+
+        def backward(self, g):
+            return super().backward(2 * g)
+    verdict = judge_record(answer_record("unit_checks.affine", DoubleEverything), None)
+    assert verdict.score == 0 and verdict.parts[1].mistake == "scaled"
+    assert "consistent: look at the forward" in verdict.parts[1].message
 
 
 def test_optimizer_step_rule_with_lr_applied_twice_gets_its_hint():

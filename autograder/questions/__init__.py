@@ -48,7 +48,8 @@ a function of ``v`` returning what the answer would be *with* that mistake
 (a value for value kinds, a faulty implementation for behavioural kinds);
 ``hints`` maps the same tag to the sentence shown when the answer matches it.
 ``hints["default"]`` is shown for any other wrong answer.  Generic mistakes
-(wrong shape, transposed, wrong sign, NaN, not implemented) are recognised
+(wrong shape, transposed, wrong sign, all zeros, constant factor, NaN, not
+implemented, code that raises) are recognised
 for every question without declaring them.
 
 Examples
@@ -178,7 +179,7 @@ def _validate(q: Question) -> None:
 
 # Tags recognised for every question (see autograder.kinds); hints may override their text.
 _GENERIC_TAGS = ("missing", "not_implemented", "raised", "wrong_type", "wrong_shape",
-                 "transposed", "wrong_sign", "not_finite", "scaled", "wrong_keys",
+                 "transposed", "wrong_sign", "not_finite", "all_zero", "scaled", "wrong_keys",
                  "not_an_option", "bad_record", "timeout")
 
 
