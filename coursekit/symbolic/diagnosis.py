@@ -74,10 +74,11 @@ def rule_derivative(expr: sympy.Expr, x: sympy.Symbol, slip: _Slip | tuple | Non
     expr : sympy.Expr
     x : sympy.Symbol
     slip : _Slip, tuple of _Slip, or None
-        The slip (or slips) to make. ``kind`` is one of "chain", "sign", "product", "quotient", "power",
-        "log_factor", "exp_as_power" (u·aᵘ⁻¹·u'), "bare_exp_as_power" (u·aᵘ⁻¹);
-        ``node`` the sub-expression where it
-        happens (None for "chain": every inner derivative forgotten).
+        The slip (or slips) to make. ``kind`` is one of "chain", "sign",
+        "product", "quotient", "power", "log_factor", "exp_as_power"
+        (u·aᵘ⁻¹·u′) or "bare_exp_as_power" (u·aᵘ⁻¹); ``node`` is the
+        sub-expression where it happens (None for "chain": every inner
+        derivative forgotten).
 
     Returns
     -------
@@ -145,7 +146,15 @@ def _exp_as_power_slips(node: sympy.Expr, x) -> Iterator[tuple[str, _Slip]]:
 
 
 def _slips(expr: sympy.Expr, x) -> Iterator[tuple[str, _Slip]]:
-    """Every (mistake tag, slip) that makes sense somewhere in ``expr``."""
+    """Every (mistake tag, slip) that makes sense somewhere in ``expr``, each once."""
+    seen = set()
+    for tag, slip in _all_slips(expr, x):
+        if slip not in seen:
+            seen.add(slip)
+            yield tag, slip
+
+
+def _all_slips(expr: sympy.Expr, x) -> Iterator[tuple[str, _Slip]]:
     nodes = [n for n in sympy.preorder_traversal(expr) if _depends(n, x) and n != x]
     chain_nodes = 0
     for node in nodes:
@@ -172,7 +181,7 @@ def _slips(expr: sympy.Expr, x) -> Iterator[tuple[str, _Slip]]:
             yield "sign", _Slip("sign", node)
             if node.func == sympy.exp:
                 yield from _exp_as_power_slips(node, x)
-        if node.is_Mul and any(isinstance(f, sympy.log) for f in _split_product(node, x)[0].args):
+        if node.is_Mul and _split_product(node, x)[0].has(sympy.log):
             yield "constant_factor", _Slip("log_factor", node)
     if chain_nodes > 1:
         yield "chain_rule", _Slip("chain", None)
