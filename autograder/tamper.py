@@ -8,10 +8,15 @@ cells a student may edit (never executing them) and flags:
 * reassigning or deleting attributes/items of numpy, coursekit, autograder,
   IPython, builtins, sys or os (``np.isclose = ...``, ``autograder.check = ...``,
   ``get_ipython().showtraceback = ...``, ``setattr(np, ...)``);
-* importing the grader's internals (anything from ``autograder`` but
-  ``check`` and ``parameters``);
+* importing or reaching into the grader's internals (anything in
+  ``autograder`` but ``check`` and ``parameters``, also by name in a string);
 * importing or using the reference implementation of a function, layer or
   optimizer the assignment asks for (e.g. ``coursekit.gd.gradient_descent``).
+
+Static analysis cannot see everything a dynamic language can do (``getattr``
+with computed names, ``exec``); it narrows what an instructor must read, and
+it never decides a score on its own unless ``ScoreRecordedAnswers.zero_flagged``
+is set.
 """
 from __future__ import annotations
 
@@ -77,7 +82,18 @@ def find_problems(tree: ast.AST, aliases: dict[str, str], forbidden: dict[str, s
             path = _dotted(node, aliases)
             if path in forbidden:
                 problems.append(f"line {line}: uses {path}, the reference for {forbidden[path]}")
+            elif _internal(path) and isinstance(node, ast.Attribute):
+                problems.append(f"line {line}: uses the grader's internals ({path})")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+                _internal(node.value) or node.value in forbidden):
+            problems.append(f"line {line}: names {node.value!r} in a string (dynamic import?)")
     return list(dict.fromkeys(problems))
+
+
+def _internal(path: str | None) -> bool:
+    """Whether a dotted path reaches into autograder beyond the names test cells use."""
+    parts = (path or "").split(".")
+    return len(parts) > 1 and parts[0] == "autograder" and parts[1] not in ALLOWED_FROM_AUTOGRADER
 
 
 def _import_problems(node: ast.AST, line, forbidden: dict[str, str]) -> list[str]:

@@ -63,6 +63,10 @@ def test_importing_grader_internals_is_flagged_but_check_is_not():
     assert _reasons(_nb("from autograder import check, parameters")) == []
     reasons = _reasons(_nb("import numpy", "from autograder.questions import get\nimport autograder.kinds"))
     assert len(reasons) == 2 and all("grader's internals" in r for r in reasons)
+    reasons = _reasons(_nb("import autograder", "ref = autograder.questions.get('demo_gd.gradient_descent')"))
+    assert any("uses the grader's internals (autograder.questions" in r for r in reasons)
+    reasons = _reasons(_nb("import importlib", "m = importlib.import_module('autograder.kinds')"))
+    assert any("names 'autograder.kinds' in a string" in r for r in reasons)
 
 
 def test_locked_instructor_cells_and_unparsable_cells_are_skipped():
