@@ -1,0 +1,282 @@
+"""Questions of assignment 04_classification: perceptron, logistic regression, softmax, cross-entropy.
+
+The perceptron part uses the lecture's neuron w₀ = 1, W = (3, −2) at a per-student input point
+(the lecture's x = (−1, 2) by default, giving σ(−6) ≈ 0.00247); the softmax example uses per-student
+logits (the lecture's z = (7, −7.5, 10) by default). References come from
+:mod:`coursekit.activations` and :mod:`coursekit.losses`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.questions import question
+from coursekit import activations, losses
+
+ASSIGNMENT = "04_classification"
+W0, W = 1.0, np.array([3.0, -2.0])
+
+VARIANTS = {
+    "space": {
+        "point": [[-1.0, 2.0], [1.0, 1.0], [0.5, 2.5], [-0.5, -1.0], [2.0, 3.0], [0.0, 1.5]],
+        "logits": [[7.0, -7.5, 10.0], [2.0, 1.0, 0.1], [-1.0, 3.0, 0.5], [4.0, 4.0, -2.0], [0.0, -3.0, 1.5]],
+    },
+    "defaults": {"point": [-1.0, 2.0], "logits": [7.0, -7.5, 10.0]},
+}
+
+
+# ---------------------------------------------------------------- the perceptron
+
+def _z(v):
+    return W0 + np.asarray(v["point"], dtype=float) @ W
+
+
+@question(f"{ASSIGNMENT}.perceptron_output", kind="number", points=1, rtol=1e-3, atol=1e-6,
+          mistakes={"no_activation": _z, "step": lambda v: float(_z(v) >= 0)},
+          hints={"default": "ŷ = g(w₀ + XᵀW) with g the sigmoid 1/(1 + e^(−z)) and z = 1 + 3x₁ − 2x₂.",
+                 "no_activation": "That is z = w₀ + XᵀW; apply the sigmoid to it.",
+                 "step": "Use the sigmoid, not the step function: the answer is a probability strictly "
+                         "between 0 and 1."})
+def perceptron_output(v):
+    """σ(1 + 3x₁ − 2x₂) at the student's point."""
+    return float(activations.sigmoid(_z(v)))
+
+
+@question(f"{ASSIGNMENT}.line", kind="number", points=2, rtol=1e-9,
+          hints={"default": "Solve 1 + 3x₁ − 2x₂ = 0 for x₂: x₂ = slope·x₁ + intercept."})
+def line(v):
+    """Slope and intercept of the decision line 1 + 3x₁ − 2x₂ = 0 written as x₂ = a x₁ + c."""
+    return {"slope": -W[0] / W[1], "intercept": -W0 / W[1]}
+
+
+def _neuron_trials(rng, v):
+    trials = []
+    for n, m in ((5, 2), (8, 3), (1, 4)):
+        trials.append((rng.normal(size=(n, m)), float(rng.normal()), rng.normal(size=m)))
+    return trials
+
+
+def _neuron_edge_trials(rng, v):
+    X = np.array([[-1.0, 2.0], [0.0, 0.0], [400.0, -300.0], [-400.0, 300.0]])
+    return [(X, 1.0, np.array([3.0, -2.0])), (rng.normal(size=(6, 5)), 0.0, np.zeros(5))]
+
+
+def _reference_neuron(X, w0, W):
+    return activations.sigmoid(w0 + np.asarray(X, dtype=float) @ W)
+
+
+def _neuron_without_bias(X, w0, W):
+    return activations.sigmoid(np.asarray(X, dtype=float) @ W)
+
+
+_NEURON_HINTS = {
+    "default": "Return sigmoid(w0 + X @ W): one probability per row of X.",
+    "no_bias": "Add the bias w0 before applying the sigmoid.",
+}
+
+
+@question(f"{ASSIGNMENT}.neuron_forward", kind="function", points=2, rtol=1e-8, atol=1e-12,
+          inputs=_neuron_trials, mistakes={"no_bias": lambda v: _neuron_without_bias}, hints=_NEURON_HINTS)
+def neuron_forward(v):
+    """Reference: sigmoid(w₀ + XW) with coursekit's sigmoid."""
+    return _reference_neuron
+
+
+question(f"{ASSIGNMENT}.neuron_forward_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
+         inputs=_neuron_edge_trials,
+         hints={"default": "Also check large |z| (the sigmoid saturates at 0 and 1 without NaN) and "
+                           "zero weights (σ(0) = 0.5)."})(neuron_forward)
+
+
+# ---------------------------------------------------------------- logistic regression
+
+def _bce_trials(rng, v):
+    trials = []
+    for n in (6, 15, 1):
+        trials.append((rng.uniform(0.02, 0.98, size=n), rng.integers(0, 2, size=n).astype(float)))
+    return trials
+
+
+def _bce_edge_trials(rng, v):
+    return [
+        (np.array([0.0, 1.0, 0.3]), np.array([0.0, 1.0, 1.0])),   # 0·log 0 terms count as 0
+        (np.array([0.0, 0.5]), np.array([1.0, 0.0])),               # a certain, wrong prediction: +∞
+        (rng.uniform(0.01, 0.99, size=30), rng.uniform(0, 1, size=30)),  # soft targets
+    ]
+
+
+def _bce_sum(p, y):
+    return losses.binary_cross_entropy(p, y, reduction="sum")
+
+
+_BCE_HINTS = {
+    "default": "L = −(1/n) Σᵢ [yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)].",
+    "sum": "Average over the samples (divide by n) instead of summing.",
+    "wrong_sign": "The logarithms of probabilities are negative: put a minus sign in front so the loss is ≥ 0.",
+}
+
+
+@question(f"{ASSIGNMENT}.binary_cross_entropy", kind="function", points=2, rtol=1e-8,
+          inputs=_bce_trials, mistakes={"sum": lambda v: _bce_sum}, hints=_BCE_HINTS)
+def binary_cross_entropy(v):
+    """Reference: coursekit.losses.binary_cross_entropy (mean)."""
+    return losses.binary_cross_entropy
+
+
+question(f"{ASSIGNMENT}.binary_cross_entropy_hidden", kind="function", points=1, rtol=1e-8,
+         inputs=_bce_edge_trials,
+         hints={"default": "Edge cases: a term whose weight y or 1 − y is 0 contributes 0 even where its log "
+                           "is −∞ (use np.where, or np.log only where needed); a certain wrong prediction "
+                           "costs +∞; targets may be soft (between 0 and 1)."})(binary_cross_entropy)
+
+
+def _reference_logistic_gradient(X, y, w):
+    X = np.asarray(X, dtype=float)
+    return X.T @ losses.binary_cross_entropy_with_logits_grad(X @ w, np.asarray(y, dtype=float))
+
+
+def _logistic_gradient_sum(X, y, w):
+    return _reference_logistic_gradient(X, y, w) * len(y)
+
+
+def _logistic_trials(rng, v):
+    trials = []
+    for n, d in ((10, 3), (25, 2), (4, 5)):
+        trials.append((rng.normal(size=(n, d)), rng.integers(0, 2, size=n), rng.normal(size=d)))
+    return trials
+
+
+@question(f"{ASSIGNMENT}.logistic_gradient", kind="function", points=2, rtol=1e-8, atol=1e-12,
+          inputs=_logistic_trials, mistakes={"sum": lambda v: _logistic_gradient_sum},
+          hints={"default": "∇L(w) = (1/n) Xᵀ(σ(Xw) − y).",
+                 "sum": "The loss is a mean over the n samples: divide by n.",
+                 "wrong_sign": "The residual is σ(Xw) − y, prediction minus target."})
+def logistic_gradient(v):
+    """Reference: Xᵀ times coursekit's ∂L/∂z of the BCE with logits."""
+    return _reference_logistic_gradient
+
+
+question(f"{ASSIGNMENT}.logistic_gradient_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
+         inputs=lambda rng, v: [(rng.normal(size=(40, 3)) * 50, rng.integers(0, 2, size=40), rng.normal(size=3)),
+                                (np.ones((3, 2)), np.array([1, 1, 1]), np.zeros(2))],
+         hints={"default": "Also check large scores (no overflow in the sigmoid) and w = 0 (σ = 0.5)."}
+         )(logistic_gradient)
+
+
+# ---------------------------------------------------------------- softmax and cross-entropy
+
+@question(f"{ASSIGNMENT}.softmax_example", kind="array", points=1, rtol=1e-4, atol=1e-9,
+          mistakes={"exponentials": lambda v: np.exp(np.asarray(v["logits"], dtype=float)),
+                    "normalised": lambda v: np.asarray(v["logits"]) / np.sum(v["logits"])},
+          hints={"default": "σ(z)ₖ = e^{zₖ} / Σⱼ e^{zⱼ}: exponentiate, then divide by the sum.",
+                 "exponentials": "Divide the exponentials by their sum so the probabilities add up to 1.",
+                 "normalised": "Exponentiate first: dividing the raw scores by their sum is not softmax."})
+def softmax_example(v):
+    """softmax of the student's logits."""
+    return losses.softmax(np.asarray(v["logits"], dtype=float))
+
+
+def _softmax_trials(rng, v):
+    return [(rng.normal(scale=3, size=(n, k)),) for n, k in ((4, 3), (1, 5), (7, 2))]
+
+
+def _softmax_edge_trials(rng, v):
+    return [(np.array([[1000.0, 999.0, -1000.0], [-1000.0, -1000.0, -1000.0]]),),
+            (rng.normal(scale=300, size=(5, 4)),)]
+
+
+def _softmax_columns(Z):
+    return losses.softmax(np.asarray(Z, dtype=float), axis=0)
+
+
+@question(f"{ASSIGNMENT}.softmax", kind="function", points=2, rtol=1e-8, atol=1e-12,
+          inputs=_softmax_trials, mistakes={"columns": lambda v: _softmax_columns},
+          hints={"default": "Each row of Z is one sample: exponentiate and divide by the row sum "
+                            "(np.sum(..., axis=1, keepdims=True)).",
+                 "columns": "Normalise each row (one sample per row), not each column."})
+def softmax(v):
+    """Reference: coursekit.losses.softmax along the last axis."""
+    return losses.softmax
+
+
+question(f"{ASSIGNMENT}.softmax_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
+         inputs=_softmax_edge_trials,
+         hints={"default": "Large logits overflow np.exp (e^1000 = inf, inf/inf = nan). Subtract each row's "
+                           "maximum first: softmax(z) = softmax(z − max z)."})(softmax)
+
+
+@question(f"{ASSIGNMENT}.ce_examples", kind="array", points=1, rtol=1e-3,
+          hints={"default": "With y = 1 only the first term counts: −log p₁ for p₁ = 1, 0.5, 0 "
+                            "(−log 0 = +∞: use np.inf)."})
+def ce_examples(v):
+    """The lecture's three cross-entropies for K = 3, y = 1."""
+    probabilities = np.array([[1.0, 0.0, 0.0], [0.5, 0.25, 0.25], [0.0, 1.0, 0.0]])
+    with np.errstate(divide="ignore"):
+        return losses.cross_entropy(np.log(probabilities), np.zeros(3, dtype=int), reduction="none")
+
+
+def _ce_trials(rng, v):
+    trials = []
+    for n, k in ((5, 3), (1, 4), (12, 2)):
+        trials.append((rng.normal(scale=2, size=(n, k)), rng.integers(0, k, size=n)))
+    return trials
+
+
+def _ce_edge_trials(rng, v):
+    return [(np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 0.0]]), np.array([0, 2])),
+            (rng.normal(scale=100, size=(6, 5)), rng.integers(0, 5, size=6))]
+
+
+def _ce_sum(logits, labels):
+    return losses.cross_entropy(logits, labels, reduction="sum")
+
+
+_CE_HINTS = {
+    "default": "L = (1/n) Σᵢ [log Σⱼ e^{zᵢⱼ} − zᵢ,yᵢ]: pick each row's score of the true class with "
+               "Z[np.arange(n), labels].",
+    "sum": "Average over the samples.",
+}
+
+
+@question(f"{ASSIGNMENT}.cross_entropy", kind="function", points=2, rtol=1e-8,
+          inputs=_ce_trials, mistakes={"sum": lambda v: _ce_sum}, hints=_CE_HINTS)
+def cross_entropy(v):
+    """Reference: coursekit.losses.cross_entropy (mean, integer labels)."""
+    return losses.cross_entropy
+
+
+question(f"{ASSIGNMENT}.cross_entropy_hidden", kind="function", points=1, rtol=1e-8,
+         inputs=_ce_edge_trials,
+         hints={"default": "Large logits: compute log Σ e^z as max z + log Σ e^(z − max z) "
+                           "(the log-sum-exp trick) so nothing overflows."})(cross_entropy)
+
+
+# ---------------------------------------------------------------- multi-class linear classifier
+
+def _reference_softmax_gradient(X, labels, W):
+    X = np.asarray(X, dtype=float)
+    return X.T @ losses.cross_entropy_grad(X @ W, labels)
+
+
+def _softmax_gradient_trials(rng, v):
+    trials = []
+    for n, d, k in ((8, 3, 3), (20, 2, 4), (1, 3, 2)):
+        trials.append((rng.normal(size=(n, d)), rng.integers(0, k, size=n), rng.normal(size=(d, k))))
+    return trials
+
+
+@question(f"{ASSIGNMENT}.softmax_gradient", kind="function", points=2, rtol=1e-8, atol=1e-12,
+          inputs=_softmax_gradient_trials,
+          hints={"default": "∇_W L = (1/n) Xᵀ(softmax(XW) − Y) with Y the one-hot labels, shape (d, K).",
+                 "wrong_sign": "The residual is softmax(XW) − Y, probabilities minus targets.",
+                 "transposed": "The gradient has the shape of W: (d, K)."})
+def softmax_gradient(v):
+    """Reference: Xᵀ times coursekit's ∂L/∂Z of the softmax cross-entropy."""
+    return _reference_softmax_gradient
+
+
+question(f"{ASSIGNMENT}.softmax_gradient_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
+         inputs=lambda rng, v: [(rng.normal(size=(10, 3)) * 100, rng.integers(0, 3, size=10),
+                                 rng.normal(size=(3, 3))),
+                                (rng.normal(size=(5, 4)), np.array([0, 0, 0, 0, 0]), np.zeros((4, 6)))],
+         hints={"default": "Also check large scores (use a stable softmax) and classes absent from the "
+                           "labels (K taken from W, not from the labels)."})(softmax_gradient)

@@ -1,0 +1,97 @@
+"""Assignment 01_derivatives: references agree with finite differences; slips are caught."""
+import json
+
+import numpy as np
+import pytest
+import sympy
+
+from autograder import questions
+from autograder.checks import answer_record, judge_record
+from coursekit.gradcheck import numerical_gradient
+
+A = "01_derivatives"
+QUESTIONS = questions.load_assignment(A)
+
+
+def verdict(name, answer):
+    return judge_record(json.loads(json.dumps(answer_record(f"{A}.{name}", answer))), None)
+
+
+def _exercises():
+    for name, (function, _) in QUESTIONS.RULE_EXERCISES.items():
+        yield name, function, "x", ("x",)
+    for name, (function, variable, symbols, _, _) in QUESTIONS.OTHER_EXERCISES.items():
+        yield name, function, variable, symbols
+
+
+@pytest.mark.parametrize("name, function, variable, symbols", list(_exercises()))
+def test_symbolic_reference_matches_central_differences(name, function, variable, symbols):
+    names = {s: sympy.Symbol(s) for s in symbols}
+    f = sympy.lambdify(list(names.values()), sympy.sympify(function, locals=names), "numpy")
+    derivative = sympy.lambdify(list(names.values()),
+                                sympy.sympify(questions.get(f"{A}.{name}").reference({}), locals=names), "numpy")
+    rng = np.random.default_rng(0)
+    k = list(symbols).index(variable)
+    for _ in range(5):
+        point = rng.uniform(0.1, 0.45, size=len(symbols))   # inside every domain (asin(2x) needs |x| < 1/2)
+        slope = numerical_gradient(lambda p: float(f(*p)), point.copy(), h=1e-6)[k]
+        assert derivative(*point) == pytest.approx(slope, rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.parametrize("name, right, wrong", [
+    ("product", "x**2*cos(x) + 2*x*sin(x)", "2*x*cos(x)"),
+    ("quotient", "(1 - 2*x - x**2)/(x**2 + 1)**2", "1/(2*x)"),
+    ("exponential", "6*x*exp(3*x**2) + log(2)*2**x", "exp(3*x**2) + 2**x"),
+    ("logarithm", "2*x/(x**2+1) + 1/(x*log(10))", "1/(x**2 + 1) + 1/x"),
+    ("hyperbolic", "sinh(x)*tanh(x) + 1/cosh(x)", "1/cosh(x)**2*sinh(x)"),
+    ("sigmoid", "1/(1 + exp(-x)) * (1 - 1/(1 + exp(-x)))", "-exp(-x)/(1 + exp(-x))**2"),
+    ("neuron", "2*(1/(1+exp(-w*x-b)) - y)*exp(-w*x-b)/(1+exp(-w*x-b))**2*x",
+     "2*(1/(1+exp(-w*x-b)) - y)*x"),
+])
+def test_equivalent_forms_pass_and_slips_fail(name, right, wrong):
+    assert verdict(name, right).correct
+    assert verdict(name, wrong).score == 0
+
+
+def test_exact_gradient_and_jacobian_match_numerical_ones():
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        p = rng.uniform(-2, 2, size=2)
+        f = lambda q: q[0] ** 2 * q[1] + np.sin(q[0] * q[1]) + np.exp(q[1])  # noqa: E731
+        np.testing.assert_allclose(QUESTIONS.grad_f_exact(p), numerical_gradient(f, p.copy()), rtol=1e-6)
+        polar = [lambda q: q[0] * np.cos(q[1]), lambda q: q[0] * np.sin(q[1])]
+        rows = [numerical_gradient(F, p.copy()) for F in polar]
+        np.testing.assert_allclose(QUESTIONS.jacobian_polar_exact(p), rows, rtol=1e-6, atol=1e-9)
+
+
+def _central(f, x, h=1e-5):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def _jacobian_by_columns(F, x, h=1e-6):
+    x = np.asarray(x, dtype=float)
+    return np.column_stack([(F(x + h * e) - F(x - h * e)) / (2 * h) for e in np.eye(x.size)])
+
+
+def test_independent_implementations_score_full_marks_including_hidden_edge_cases():
+    for name, answer in (("central_difference", _central), ("numerical_jacobian", _jacobian_by_columns),
+                         ("grad_f", QUESTIONS.grad_f_exact), ("jacobian_polar", QUESTIONS.jacobian_polar_exact)):
+        assert verdict(name, answer).correct, name
+        assert verdict(f"{name}_hidden", answer).correct, name
+
+
+def test_forward_differences_and_transposed_jacobians_are_diagnosed():
+    assert verdict("central_difference", lambda f, x, h=1e-5: (f(x + h) - f(x)) / h).mistake == "forward"
+    transposed = verdict("numerical_jacobian", lambda F, x, h=1e-6: _jacobian_by_columns(F, x, h).T)
+    assert transposed.score == 0 and transposed.mistake == "transposed"
+    assert verdict("numerical_jacobian_hidden", _jacobian_with_zeros_like).score == 0
+
+
+def _jacobian_with_zeros_like(F, x, h=1e-6):
+    # np.zeros_like of an integer point is an integer array: e[j] = h truncates to 0
+    columns = []
+    for j in range(len(x)):
+        e = np.zeros_like(x)
+        e[j] = h
+        columns.append((F(x + e) - F(x - e)) / (2 * h))
+    return np.column_stack(columns)

@@ -1,0 +1,125 @@
+"""Assignment 02_gradient_descent: its questions reproduce the lecture and catch the usual slips."""
+import json
+
+import numpy as np
+import pytest
+
+from autograder import questions
+from autograder.checks import answer_record, judge_record
+from autograder.variants import draw
+
+A = "02_gradient_descent"
+QUESTIONS = questions.load_assignment(A)
+DEFAULTS = QUESTIONS.VARIANTS["defaults"]
+
+
+def verdict(name, answer, student=None, monkeypatch=None):
+    """The grader's verdict on ``answer`` (same record round trip as ``check``)."""
+    if monkeypatch is not None:
+        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
+    record = json.loads(json.dumps(answer_record(f"{A}.{name}", answer)))
+    return judge_record(record, student)
+
+
+def closed_form(beta0, alpha, steps=3):
+    """β⁽ʳ⁾ = β* + (1 − 10α)ʳ (β⁽⁰⁾ − β*) with β* = 0.3, for f(β) = 5β² − 3β + 2."""
+    r = np.arange(1, steps + 1)
+    return 0.3 + (1 - 10 * alpha) ** r * (beta0 - 0.3)
+
+
+def test_default_references_are_the_lecture_numbers():
+    ref = {name: questions.get(f"{A}.{name}").reference(DEFAULTS) for name in ("alpha_1", "alpha_2", "alpha_3")}
+    np.testing.assert_allclose(ref["alpha_1"], [-33, 300, -2697])
+    np.testing.assert_allclose(ref["alpha_2"], [3.63, 3.297, 2.9973])
+    np.testing.assert_allclose(ref["alpha_3"], [0.3, 0.3, 0.3], atol=1e-12)
+
+
+@pytest.mark.parametrize("beta0", QUESTIONS.VARIANTS["space"]["beta0"])
+@pytest.mark.parametrize("key", ["alpha_1", "alpha_2", "alpha_3"])
+def test_every_variant_matches_the_closed_form(beta0, key):
+    alphas = QUESTIONS.VARIANTS["space"].get(key, [DEFAULTS[key]])
+    for alpha in alphas:
+        v = {**DEFAULTS, "beta0": beta0, key: alpha}
+        got = questions.get(f"{A}.{key}").reference(v)
+        np.testing.assert_allclose(got, closed_form(beta0, alpha), rtol=1e-12, atol=1e-12)
+
+
+def test_students_draw_different_starting_points_and_rates():
+    space, defaults = QUESTIONS.VARIANTS["space"], QUESTIONS.VARIANTS["defaults"]
+    drawn = {tuple(sorted(draw(A, space, defaults, student=f"s{i}").items())) for i in range(40)}
+    assert len(drawn) > 10
+
+
+def test_the_slides_sign_slip_gets_its_own_hint():
+    v = verdict("alpha_1", [-33.0, -300.0, 2703.0])
+    assert v.score == 0 and v.mistake == "sign_slip"
+    assert verdict("alpha_1", [-33.0, 300.0, -2697.0]).correct
+
+
+@pytest.mark.parametrize("answer, mistake", [
+    (closed_form(4.0, -0.01), "ascent"),         # β ← β + α f′(β)
+    ([3.6, 3.24, 2.916], "no_constant"),          # f′ = 10β
+    ([3.83, 3.66085, 3.4928], None),              # an arbitrary wrong answer
+])
+def test_wrong_steps_with_the_small_rate_are_diagnosed(answer, mistake):
+    v = verdict("alpha_2", answer)
+    assert not v.correct and v.score == 0
+    if mistake:
+        assert v.mistake == mistake
+
+
+def test_a_students_variant_is_graded_against_their_own_numbers(monkeypatch):
+    student = next(s for s in (f"student{i}" for i in range(100))
+                   if draw(A, QUESTIONS.VARIANTS["space"], DEFAULTS, student=s)["beta0"] != 4.0)
+    v = draw(A, QUESTIONS.VARIANTS["space"], DEFAULTS, student=student)
+    assert verdict("alpha_3", closed_form(v["beta0"], 0.1), student, monkeypatch).correct
+    assert not verdict("alpha_3", closed_form(4.0, 0.1) + 1, student, monkeypatch).correct
+
+
+def test_alpha_max_separates_convergence_from_divergence():
+    limit = questions.get(f"{A}.alpha_max").reference(DEFAULTS)
+    assert abs(closed_form(4.0, 0.99 * limit, 2000)[-1] - 0.3) < 1e-6
+    assert abs(closed_form(4.0, 1.01 * limit, 2000)[-1]) > 1e6
+
+
+def _loop_gd(grad, beta0, alpha, steps):
+    beta, out = np.array(beta0, dtype=float), []
+    out.append(beta)
+    for _ in range(steps):
+        beta = beta - alpha * grad(beta)
+        out.append(beta)
+    return np.array(out)
+
+
+def _loop_momentum(grad, beta0, alpha, eta, steps):
+    previous = beta = np.array(beta0, dtype=float)
+    out = [beta]
+    for _ in range(steps):
+        beta, previous = beta - alpha * grad(beta) + eta * (beta - previous), beta
+        out.append(beta)
+    return np.array(out)
+
+
+def test_independent_implementations_score_full_marks_including_hidden_edge_cases():
+    for name, answer in (("gradient_descent", _loop_gd), ("momentum_descent", _loop_momentum)):
+        for qid in (name, f"{name}_hidden"):
+            assert verdict(qid, answer).correct, qid
+
+
+@pytest.mark.parametrize("name, answer, mistake", [
+    ("gradient_descent", lambda g, b, a, s: _loop_gd(lambda x: -g(x), b, a, s), "ascent"),
+    ("gradient_descent", lambda g, b, a, s: _loop_gd(g, b, a, s)[1:], "without_start"),
+    ("momentum_descent", lambda g, b, a, e, s: _loop_gd(g, b, a, s), "no_momentum"),
+    ("momentum_descent", lambda g, b, a, e, s: _loop_momentum(g, b, a, e, s + 1)[[0, *range(2, s + 2)]]
+     if s else _loop_momentum(g, b, a, e, s), None),
+])
+def test_wrong_implementations_score_zero(name, answer, mistake):
+    v = verdict(name, answer)
+    assert v.score == 0
+    if mistake:
+        assert v.mistake == mistake
+
+
+def test_momentum_on_the_first_step_is_recognised():
+    v = verdict("momentum_descent", QUESTIONS._momentum_on_first_step)
+    assert v.score == 0 and v.mistake == "first_step"

@@ -1,0 +1,127 @@
+"""Assignment 03_linear_regression: references, the notebook's data and the stability limit agree."""
+import json
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder import questions
+from autograder.checks import answer_record, judge_record
+from coursekit.gradcheck import numerical_gradient
+
+A = "03_linear_regression"
+QUESTIONS = questions.load_assignment(A)
+DEFAULTS = QUESTIONS.VARIANTS["defaults"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def verdict(name, answer):
+    return judge_record(json.loads(json.dumps(answer_record(f"{A}.{name}", answer))), None)
+
+
+@pytest.mark.parametrize("student", [None, "student7", "student12"])
+def test_the_notebooks_set_up_cell_builds_the_data_the_references_use(student, monkeypatch):
+    if student:
+        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
+    else:
+        monkeypatch.delenv("COURSEKIT_STUDENT_ID", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    namespace = {}
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id", "").startswith("setup_"):
+            exec(cell.source, namespace)
+    X, y = QUESTIONS.design(namespace["params"])
+    np.testing.assert_array_equal(namespace["X"], X)
+    np.testing.assert_array_equal(namespace["y"], y)
+
+
+def test_exact_weights_recover_the_true_line_and_zero_the_gradient():
+    X, y = QUESTIONS.design(DEFAULTS)
+    w = questions.get(f"{A}.w_exact").reference(DEFAULTS)
+    # the data follow 10 + 4T = 90 + 40·(T − 20)/10 plus Poisson noise
+    assert w == pytest.approx([90, 40], rel=0.1)
+    np.testing.assert_allclose(2 / len(y) * X.T @ (X @ w - y), 0, atol=1e-8)
+
+
+def test_lr_max_is_where_gradient_descent_starts_to_diverge():
+    X, y = QUESTIONS.design(DEFAULTS)
+    limit = questions.get(f"{A}.lr_max").reference(DEFAULTS)
+
+    def final_loss(lr):
+        w = np.zeros(2)
+        for _ in range(3000):
+            w = w - lr * 2 / len(y) * X.T @ (X @ w - y)
+        return np.mean((X @ w - y) ** 2)
+    best = np.mean((X @ np.linalg.lstsq(X, y, rcond=None)[0] - y) ** 2)
+    assert final_loss(0.98 * limit) == pytest.approx(best, rel=1e-6)
+    assert final_loss(1.02 * limit) > 1e6 * best
+
+
+def test_the_mse_gradient_reference_matches_finite_differences():
+    rng = np.random.default_rng(3)
+    X, y, w = rng.normal(size=(12, 3)), rng.normal(size=12), rng.normal(size=3)
+    reference = questions.get(f"{A}.mse_gradient").reference(DEFAULTS)
+    numeric = numerical_gradient(lambda v: float(np.mean((X @ v - y) ** 2)), w.copy())
+    np.testing.assert_allclose(reference(X, y, w), numeric, rtol=1e-6)
+
+
+def _mse(X, y, w):
+    return float(np.mean((np.asarray(X) @ w - y) ** 2))
+
+
+def _gradient(X, y, w):
+    return 2 / len(y) * np.asarray(X).T @ (np.asarray(X) @ w - y)
+
+
+def _fit_gd(X, y, lr, tol, max_steps):
+    path = [np.zeros(X.shape[1])]
+    for _ in range(max_steps):
+        path.append(path[-1] - lr * _gradient(X, y, path[-1]))
+        if np.linalg.norm(path[-1] - path[-2]) < tol:
+            break
+    return np.array(path)
+
+
+def _sgd_epoch(X, y, w0, lr, batch_size, order):
+    path = [np.asarray(w0, dtype=float)]
+    for idx in np.array_split(order, range(batch_size, len(order), batch_size)):
+        path.append(path[-1] - lr * _gradient(X[idx], y[idx], path[-1]))
+    return np.array(path)
+
+
+@pytest.mark.parametrize("name, answer", [
+    ("mse", _mse), ("mse_gradient", _gradient), ("fit_gd", _fit_gd), ("sgd_epoch", _sgd_epoch),
+    ("fit_exact", lambda X, y: np.linalg.solve(X.T @ X, X.T @ y)),
+])
+def test_independent_implementations_score_full_marks_including_hidden_edge_cases(name, answer):
+    assert verdict(name, answer).correct
+    assert verdict(f"{name}_hidden", answer).correct
+
+
+@pytest.mark.parametrize("name, answer, mistake", [
+    ("mse", lambda X, y, w: float(np.sum((X @ w - y) ** 2)), "sum"),
+    ("mse_gradient", lambda X, y, w: np.asarray(X).T @ (np.asarray(X) @ w - y) / len(y), "without_two"),
+    ("mse_gradient", lambda X, y, w: -_gradient(X, y, w), "wrong_sign"),
+    ("fit_gd", lambda X, y, lr, tol, n: _fit_gd(X, y, lr, tol, n)[1:], "without_start"),
+    ("sgd_epoch", lambda X, y, w0, lr, m, order: _sgd_epoch(X, y, w0, lr, m, order)[: len(order) // m + 1],
+     "drop_last"),
+])
+def test_usual_slips_are_diagnosed(name, answer, mistake):
+    v = verdict(name, answer)
+    assert v.score == 0 and v.mistake == mistake
+
+
+def test_w_exact_is_judged_on_the_students_own_data(monkeypatch):
+    monkeypatch.setenv("COURSEKIT_STUDENT_ID", "student7")
+    v = questions.load_assignment(A)
+    from autograder import parameters
+    params = parameters(A)
+    assert params["seed"] != DEFAULTS["seed"]
+    mine = np.linalg.lstsq(*v.design(params), rcond=None)[0]
+    default = np.linalg.lstsq(*v.design(DEFAULTS), rcond=None)[0]
+    record = json.loads(json.dumps(answer_record(f"{A}.w_exact", mine)))
+    assert judge_record(record, "student7").correct
+    record = json.loads(json.dumps(answer_record(f"{A}.w_exact", default)))
+    assert not judge_record(record, "student7").correct
