@@ -1,10 +1,13 @@
 """equivalent(): random points of the common real domain first, a time-limited proof second."""
+import multiprocessing
+import sys
 import time
 
 import pytest
 import sympy
 
 from coursekit.symbolic import Equivalence, ParseError, equivalent
+from coursekit.symbolic import equivalence
 from coursekit.symbolic.equivalence import compare_numerically, prove
 
 x = sympy.Symbol("x", real=True)
@@ -97,6 +100,30 @@ def test_unreadable_text_raises_a_parse_error():
         equivalent(["x"], "x")
 
 
-def test_a_proof_that_runs_out_of_memory_is_undecided():
-    outcome = prove(sympy.expand((x + 1) ** 40), (x + 1) ** 40, timeout=5.0, memory_mb=1)
-    assert outcome.result == "undecided"
+def _allocate_after_limit(megabytes):
+    from coursekit.symbolic.equivalence import _limit_memory
+    _limit_memory(50)
+    bytearray(megabytes * 2**20)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="address-space limit is Linux's")
+def test_the_proof_worker_cannot_grow_beyond_its_memory_limit():
+    context = multiprocessing.get_context("fork")
+    small = context.Process(target=_allocate_after_limit, args=(10,))
+    large = context.Process(target=_allocate_after_limit, args=(500,))
+    for worker in (small, large):
+        worker.start()
+        worker.join(30)
+    assert small.exitcode == 0
+    assert large.exitcode != 0          # MemoryError in the worker, not in the caller
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the patched function reaches the worker only through fork")
+def test_a_proof_that_fails_in_the_worker_is_undecided(monkeypatch):
+    def out_of_memory(a, b):
+        raise MemoryError
+
+    monkeypatch.setattr(equivalence, "_prove", out_of_memory)
+    outcome = prove(x, x + 1, timeout=5.0)
+    assert outcome.result == "undecided" and "MemoryError" in outcome.reason
