@@ -59,7 +59,10 @@ def _derivative_text(function: str, variable: str, symbols) -> str:
 
 
 def _register_symbolic(name, function, variable, symbols, points, hint):
+    # derivative questions get coursekit.symbolic's diagnosis (chain rule, ln a factor, sign...) as hint;
+    # its parser reads single-letter variables, so ŷᵢ-style names fall back to plain equivalence
     @question(f"{ASSIGNMENT}.{name}", kind="expression", points=points, symbols=symbols,
+              derivative_of=(function, variable) if len(variable) == 1 else None,
               hints={"default": hint})
     def reference(v):
         return _derivative_text(function, variable, symbols)
