@@ -174,7 +174,7 @@ def prove(a: sympy.Expr, b: sympy.Expr, timeout: float = 2.0, memory_mb: int = 1
         worker.join(1.0)
 
 
-def equivalent(a, b, symbols: Iterable[str] | str | None = None, *, timeout: float = 1.5,
+def equivalent(a, b, symbols: Iterable[str] | str | None = None, *, timeout: float = 1.0,
                proof: bool = False) -> Equivalence:
     """Decide whether two expressions are equal on their common real domain.
 
@@ -184,7 +184,7 @@ def equivalent(a, b, symbols: Iterable[str] | str | None = None, *, timeout: flo
         Text is read with :func:`parse` (never evaluated as code).
     symbols : iterable of str, str or None, optional
         Variables allowed in text; None accepts any single-letter name.
-    timeout : float, default 1.5
+    timeout : float, default 1.0
         Seconds allowed for the symbolic proof.
     proof : bool, default False
         Also ask for a symbolic proof when the numbers already agree.
