@@ -1,0 +1,254 @@
+"""Questions of assignment 06_backprop: the chain rule by hand, layers with forward/backward, Jacobians.
+
+Every reference is computed with :mod:`coursekit.layers` (the lecture's modular approach), so the
+numbers the lecture works out by hand (the simplest-NN table, the Linear → ReLU → Linear → MSE
+example) come out of the same code students are compared with. ``tests/test_course_06_backprop.py``
+checks the references against the lecture's numbers, finite differences and torch.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.questions import question
+
+ASSIGNMENT = "06_backprop"
+
+VARIANTS = {
+    "space": {"x": [1.0, 0.5, 1.5], "y": [3.0, 2.0, 4.0, -1.0], "w": [0.1, 0.3, -0.2],
+              "b": [1.0, 0.5, 0.0], "lr": [0.2, 0.1, 0.15],
+              "example_x": [3.0, 2.0, 4.0, 1.0], "example_y": [-12.0, -10.0, -8.0, -15.0]},
+    "defaults": {"x": 1.0, "y": 3.0, "w": 0.1, "b": 1.0, "lr": 0.2, "example_x": 3.0, "example_y": -12.0},
+}
+#: The lecture's weights of the worked Linear → ReLU → Linear → MSE example.
+EXAMPLE_WEIGHTS = {"w1": 5.0, "b1": 0.0, "w2": -1.0, "b2": 1.0}
+
+
+# ---------------------------------------------------------------- 1. the simplest NN ever
+
+def simplest_nn_table(x, y, w, b, lr, steps=3):
+    """Rows (h, L, ∂L/∂h, w, b) of gradient descent on L = ½(wx + b − y)², parameters after each step."""
+    from coursekit.layers import Linear, MSELoss
+    from coursekit.optim import SGD
+
+    layer, loss = Linear.from_params([[w]], [b]), MSELoss(scale=0.5)
+    optimizer = SGD(layer.parameters(), lr=lr)
+    rows = []
+    for _ in range(steps):
+        h = layer.forward(np.array([[x]]))
+        value = loss.forward(h, np.array([[y]]))
+        dL_dh = loss.backward()
+        layer.backward(dL_dh)
+        optimizer.step(layer.gradients())
+        rows.append((h.item(), value, dL_dh.item(), layer.params["W"].item(), layer.params["b"].item()))
+    return np.array(rows)
+
+
+def _table_ascent(v):
+    """The table when the parameters move with the gradient instead of against it."""
+    x, y, w, b, rows = v["x"], v["y"], v["w"], v["b"], []
+    for _ in range(3):
+        h = w * x + b
+        w, b = w + v["lr"] * (h - y) * x, b + v["lr"] * (h - y)
+        rows.append((h, 0.5 * (h - y) ** 2, h - y, w, b))
+    return np.array(rows)
+
+
+@question(f"{ASSIGNMENT}.table", kind="array", points=2, rtol=1e-9,
+          mistakes={"ascent": _table_ascent},
+          hints={"default": "Per row: h = wx + b, L = ½(h − y)², ∂L/∂h = h − y, then "
+                            "w ← w − η(h − y)x and b ← b − η(h − y); the next row uses the new w, b.",
+                 "ascent": "The parameters move against the gradient: w − η ∂L/∂w, not plus.",
+                 "wrong_shape": "Three rows (one per step), five columns (h, L, ∂L/∂h, w, b)."})
+def table(v):
+    """Three steps of the lecture's table with the student's numbers."""
+    return simplest_nn_table(v["x"], v["y"], v["w"], v["b"], v["lr"])
+
+
+# ---------------------------------------------------------------- 2. F(x) = w2 σ(w1 x + b1) + b2
+
+def reference_grad_F(x, y, w1, b1, w2, b2):
+    """(∂ℓ/∂w1, ∂ℓ/∂b1, ∂ℓ/∂w2, ∂ℓ/∂b2) of ℓ = (F(x) − y)², by backprop through coursekit layers."""
+    from coursekit.layers import Linear, MSELoss, Sequential, Sigmoid
+
+    net = Sequential(Linear.from_params([[w1]], [b1]), Sigmoid(), Linear.from_params([[w2]], [b2]))
+    loss = MSELoss(reduction="sum")
+    loss.forward(net.forward(np.array([[x]], dtype=float)), np.array([[y]], dtype=float))
+    net.backward(loss.backward())
+    return np.array([g.item() for g in net.gradients()])
+
+
+def _grad_F_without_two(*args):
+    return reference_grad_F(*args) / 2
+
+
+def _grad_F_trials(rng, v):
+    return [tuple(float(a) for a in rng.uniform(-2, 2, 6)) for _ in range(6)]
+
+
+@question(f"{ASSIGNMENT}.grad_F", kind="function", points=2, rtol=1e-7, atol=1e-12,
+          inputs=_grad_F_trials, mistakes={"without_two": lambda v: _grad_F_without_two},
+          hints={"default": "∂ℓ/∂z = 2(z − y); ∂ℓ/∂w2 = ∂ℓ/∂z · v, ∂ℓ/∂b2 = ∂ℓ/∂z; "
+                            "∂ℓ/∂u = ∂ℓ/∂z · w2 · σ(u)(1 − σ(u)); ∂ℓ/∂w1 = ∂ℓ/∂u · x, ∂ℓ/∂b1 = ∂ℓ/∂u. "
+                            "Order: (w1, b1, w2, b2).",
+                 "without_two": "ℓ = (z − y)² has ∂ℓ/∂z = 2(z − y): the factor 2 is missing."})
+def grad_F(v):
+    """Reference: :func:`reference_grad_F`."""
+    return reference_grad_F
+
+
+# ---------------------------------------------------------------- 3. layers
+
+def _linear_trials(rng, v, shapes=((4, 3, 2), (1, 5, 3), (6, 2, 1))):
+    return [{"init": {"in_features": d, "out_features": m},
+             "params": {"W": rng.normal(size=(d, m)), "b": rng.normal(size=m)},
+             "x": rng.normal(size=(n, d)), "grad_out": rng.normal(size=(n, m))}
+            for n, d, m in shapes]
+
+
+def _activation_trials(rng, v, inputs=None):
+    inputs = inputs or [rng.normal(size=(4, 3)) * 3, rng.normal(size=(1, 5)), rng.normal(size=(6, 1)) * 5]
+    return [{"init": {}, "params": {}, "x": x, "grad_out": rng.normal(size=x.shape)} for x in inputs]
+
+
+_LAYER_HINTS = {
+    "Linear": "forward: x @ W + b. backward: grads W = xᵀ G, b = G summed over the batch (axis 0), "
+              "return G Wᵀ. Keep x from the forward pass.",
+    "ReLU": "forward: np.maximum(x, 0); backward: grad_out * (x > 0) with the x of the forward pass.",
+    "Sigmoid": "forward: 1/(1 + e^(−x)) computed stably; backward: grad_out * s * (1 − s) with the "
+               "forward output s.",
+}
+
+
+def _layer(name):
+    def reference(v):
+        import coursekit.layers
+
+        return getattr(coursekit.layers, name)
+    reference.__name__ = reference.__qualname__ = name
+    reference.__doc__ = f"Reference: :class:`coursekit.layers.{name}`."
+    return reference
+
+
+Linear = question(f"{ASSIGNMENT}.Linear", kind="layer", points=2, rtol=1e-9, atol=1e-12,
+                  inputs=_linear_trials, hints={"default": _LAYER_HINTS["Linear"]})(_layer("Linear"))
+ReLU = question(f"{ASSIGNMENT}.ReLU", kind="layer", points=1, rtol=1e-12,
+                inputs=_activation_trials, hints={"default": _LAYER_HINTS["ReLU"]})(_layer("ReLU"))
+Sigmoid = question(f"{ASSIGNMENT}.Sigmoid", kind="layer", points=1, rtol=1e-9, atol=1e-15,
+                   inputs=_activation_trials, hints={"default": _LAYER_HINTS["Sigmoid"]})(_layer("Sigmoid"))
+
+
+def mse_value_and_gradient(y_pred, y):
+    """(ℓ, ∂ℓ/∂ŷ) of :class:`coursekit.layers.MSELoss` (mean over all entries)."""
+    from coursekit.layers import MSELoss
+
+    loss = MSELoss()
+    value = loss.forward(y_pred, y)
+    return value, loss.backward()
+
+
+def _mse_without_mean(y_pred, y):
+    value, grad = mse_value_and_gradient(y_pred, y)
+    return value, grad * np.size(y_pred)
+
+
+def _mse_trials(rng, v):
+    return [(rng.normal(size=shape), rng.normal(size=shape)) for shape in ((5, 1), (3, 4), (1, 1))]
+
+
+@question(f"{ASSIGNMENT}.MSELoss", kind="function", points=1, rtol=1e-9,
+          inputs=_mse_trials, mistakes={"gradient_not_averaged": lambda v: _mse_without_mean},
+          hints={"default": "forward: mean of (ŷ − y)²; backward: 2(ŷ − y)/N with N = ŷ.size.",
+                 "gradient_not_averaged": "The loss is a mean over N entries, so its gradient is "
+                                          "divided by N too."})
+def MSELoss(v):
+    """Reference: :func:`mse_value_and_gradient`."""
+    return mse_value_and_gradient
+
+
+# ---------------------------------------------------------------- the worked example
+
+def worked_example_values(x, y, w1=5.0, b1=0.0, w2=-1.0, b2=1.0):
+    """Forward (u, ReLU(u), z, ℓ) and backward (∂ℓ/∂z, ∂ℓ/∂w2, ∂ℓ/∂b2, ∂ℓ/∂ReLU, ∂ℓ/∂w1, ∂ℓ/∂b1)."""
+    from coursekit.layers import Linear, MSELoss, ReLU
+
+    first, relu, second, loss = Linear.from_params([[w1]], [b1]), ReLU(), Linear.from_params([[w2]], [b2]), MSELoss()
+    u = first.forward(np.array([[x]], dtype=float))
+    r = relu.forward(u)
+    z = second.forward(r)
+    ell = loss.forward(z, np.array([[y]], dtype=float))
+    dl_dz = loss.backward()
+    dl_dr = second.backward(dl_dz)
+    first.backward(relu.backward(dl_dr))
+    return {"forward": np.array([u.item(), r.item(), z.item(), ell]),
+            "backward": np.array([dl_dz.item(), second.grads["W"].item(), second.grads["b"].item(),
+                                  dl_dr.item(), first.grads["W"].item(), first.grads["b"].item()])}
+
+
+@question(f"{ASSIGNMENT}.worked_example", kind="array", points=2, rtol=1e-9,
+          hints={"default": "Forward: u = w1 x + b1, ReLU(u), z = w2 ReLU(u) + b2, ℓ = (z − y)². "
+                            "Backward: ∂ℓ/∂z = 2(z − y), ∂ℓ/∂w2 = ∂ℓ/∂z · ReLU(u), ∂ℓ/∂b2 = ∂ℓ/∂z, "
+                            "into the ReLU: ∂ℓ/∂z · w2, then ∂ℓ/∂w1 = (that, if u > 0) · x, ∂ℓ/∂b1 likewise."})
+def worked_example(v):
+    """The lecture's example with the student's (x, y)."""
+    return worked_example_values(v["example_x"], v["example_y"], **EXAMPLE_WEIGHTS)
+
+
+# ---------------------------------------------------------------- 4. Jacobians
+
+def reference_jacobian(x, W, b):
+    """∂σ(xW + b)/∂x, shape (m, n): diag(σ′(z)) Wᵀ, with σ′ from coursekit.activations."""
+    from coursekit.activations import sigmoid_grad
+
+    x, W, b = (np.asarray(a, dtype=float) for a in (x, W, b))
+    return sigmoid_grad(x @ W + b)[:, None] * W.T
+
+
+def _jacobian_trials(rng, v):
+    return [(rng.normal(size=n), rng.normal(size=(n, m)), rng.normal(size=m)) for n, m in ((3, 2), (4, 4), (2, 5))]
+
+
+@question(f"{ASSIGNMENT}.jacobian", kind="function", points=2, rtol=1e-9, atol=1e-14,
+          inputs=_jacobian_trials,
+          hints={"default": "Row j is ∂f_j/∂x = σ′(z_j) · (column j of W); σ′(z) = σ(z)(1 − σ(z)).",
+                 "transposed": "The Jacobian has one row per output (m) and one column per input (n)."})
+def jacobian(v):
+    """Reference: :func:`reference_jacobian`."""
+    return reference_jacobian
+
+
+# ---------------------------------------------------------------- hidden edge cases (hidden test regions)
+
+def _grad_F_edge_trials(rng, v):
+    """A saturated sigmoid, x = 0, a perfect prediction, integers."""
+    return [(1.0, 0.0, 30.0, 5.0, 2.0, -1.0), (0.0, 1.0, 2.0, -1.0, 0.5, 0.2),
+            (0.0, 0.5, 1.0, 0.0, 0.5, 0.25), (2, -1, 1, 0, -3, 1)]
+
+
+question(f"{ASSIGNMENT}.grad_F_hidden", kind="function", points=1, rtol=1e-7, atol=1e-12,
+         inputs=_grad_F_edge_trials,
+         hints={"default": "Also check a saturated sigmoid (large w1 x + b1), x = 0 and a prediction "
+                           "that equals the target (all derivatives 0)."})(grad_F)
+question(f"{ASSIGNMENT}.Linear_hidden", kind="layer", points=1, rtol=1e-9, atol=1e-12,
+         inputs=lambda rng, v: _linear_trials(rng, v, shapes=((1, 1, 1), (50, 8, 3), (2, 1, 6))),
+         hints={"default": "Also check one sample with one feature (the lecture's example) and a large "
+                           "batch: the bias gradient sums over the batch."})(Linear)
+question(f"{ASSIGNMENT}.ReLU_hidden", kind="layer", points=1, rtol=1e-12,
+         inputs=lambda rng, v: _activation_trials(rng, v, [np.array([[0.0, -0.0, 1e-12, -1e-12]]),
+                                                          -np.abs(rng.normal(size=(3, 2)))]),
+         hints={"default": "At exactly 0 the course (like torch) uses the derivative 0; all-negative "
+                           "inputs give all-zero gradients."})(ReLU)
+question(f"{ASSIGNMENT}.Sigmoid_hidden", kind="layer", points=1, rtol=1e-9, atol=1e-15,
+         inputs=lambda rng, v: _activation_trials(rng, v, [np.array([[-1000.0, -50.0, 0.0, 50.0, 1000.0]])]),
+         hints={"default": "For z = ±1000 the sigmoid must be 0 or 1 (never NaN); computing e^z/(1 + e^z) "
+                           "for negative z also avoids overflow warnings."})(Sigmoid)
+question(f"{ASSIGNMENT}.MSELoss_hidden", kind="function", points=1, rtol=1e-9,
+         inputs=lambda rng, v: [(rng.normal(size=7), rng.normal(size=7)), (np.array([2.0]), np.array([2.0])),
+                                (rng.normal(size=(2, 3, 2)), rng.normal(size=(2, 3, 2)))],
+         hints={"default": "The loss must work for any shape (1-D, 3-D) and give 0 for a perfect "
+                           "prediction."})(MSELoss)
+question(f"{ASSIGNMENT}.jacobian_hidden", kind="function", points=1, rtol=1e-9, atol=1e-14,
+         inputs=lambda rng, v: [(rng.normal(size=1), rng.normal(size=(1, 3)), rng.normal(size=3)),
+                                (rng.normal(size=4), rng.normal(size=(4, 1)), rng.normal(size=1)),
+                                (np.array([40.0, -40.0]), np.eye(2), np.zeros(2))],
+         hints={"default": "Check one input, one output (shapes (m, 1) and (1, n)) and a saturated "
+                           "sigmoid (derivative nearly 0, never NaN)."})(jacobian)
