@@ -165,7 +165,8 @@ def results_table(results, notes: dict | None = None) -> str:
     header = ["student", "score", "status", "flags"] + (["submission"] if notes else [])
     rows = []
     for r in sorted(results, key=lambda r: r.student):
-        flags = "; ".join(f"{f.get('cell')}: {f.get('reason')}" for f in r.flags)
+        flags = (f"{len(r.flags)} in {r.flags[0].get('cell')}: {r.flags[0].get('reason')}"
+                 if r.flags else "")
         status = r.status + (f" ({r.reason})" if r.reason else "")
         row = [r.student, f"{r.score:g}/{r.max_score:g}", _clip(status, 44), _clip(flags, 60) or "-"]
         rows.append(row + ([notes.get(r.student, "")] if notes else []))

@@ -54,10 +54,11 @@ def test_feedback_before_grading_is_a_clear_error(tmp_path, capsys):
 def test_results_table_shows_scores_status_and_flags():
     results = [SubmissionResult("zoe", "a", "timeout", reason="cell 3 hit the time limit", score=4, max_score=6),
                SubmissionResult("amy", "a", "graded", score=6, max_score=6,
-                                flags=[{"cell": "gd_answer", "reason": "reassigns np.isclose"}])]
+                                flags=[{"cell": "gd_answer", "reason": "reassigns np.isclose"},
+                                       {"cell": "gd_answer", "reason": "reassigns np.allclose"}])]
     lines = results_table(results, {"amy": "fully correct"}).splitlines()
     assert lines[0].split() == ["student", "score", "status", "flags", "submission"]
-    assert lines[2].startswith("amy") and "6/6" in lines[2] and "np.isclose" in lines[2]
+    assert lines[2].startswith("amy") and "6/6" in lines[2] and "2 in gd_answer: reassigns np.isclose" in lines[2]
     assert "timeout (cell 3 hit the time limit)" in lines[3] and "4/6" in lines[3]
 
 

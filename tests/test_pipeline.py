@@ -80,3 +80,36 @@ def test_feedback_shows_verdicts_and_hints_but_no_test_code(course):
     assert 'check("demo_gd' not in page and "gradient_descent(grad" not in page
     reference = solution_sources(course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")["gd_answer"]
     assert reference.splitlines()[-1].strip() not in page
+
+
+def _execute(path: Path) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(str(path), as_version=4)
+    env_had = os.environ.pop("NBGRADER_EXECUTION", None)
+    try:
+        NotebookClient(nb, timeout=120, allow_errors=True, resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        if env_had is not None:
+            os.environ["NBGRADER_EXECUTION"] = env_had
+    return nb
+
+
+def _test_cells(nb):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+
+
+def test_in_a_students_kernel_checks_print_verdicts_not_tracebacks(course):
+    solved = _execute(course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    for cell in _test_cells(solved):
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        assert "points - correct." in text, cell.source
+
+    unanswered = _execute(course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    errors = [o for c in _test_cells(unanswered) for o in c.outputs if o.output_type == "error"]
+    assert len(errors) == 3
+    gd = errors[-1]
+    assert gd.ename == "CheckFailed"
+    assert gd.traceback[0].startswith("demo_gd.gradient_descent: 0/2 points")
+    assert not any("Traceback" in line or "File " in line for line in gd.traceback)
+    assert any("NotImplementedError" in line for line in gd.traceback)
