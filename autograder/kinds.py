@@ -240,6 +240,8 @@ def _compare_numeric(q: Question, name: str, answer: Any, expected: Any, mistake
     if a is None:
         return Part(name, False, f"expected {want}; you gave {_describe(answer)}", "wrong_type",
                     hint_for(q, "wrong_type"))
+    if q.kind == "number" and a.size == 1:
+        a = a.reshape(())  # a number given as a one-element array or list is still that number
     if _close(a, e, q):
         return Part(name, True)
     tag = _diagnose_numeric(a, e, q, mistakes)

@@ -101,7 +101,12 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
             self._flag(grade_id, f"malformed answer record for {qid}: {exc}")
             return _zero(qid, f"the answer record is malformed: {exc}", "bad_record")
         except UnknownQuestionError as exc:
+            self._flag(grade_id, f"grader error: {exc}")
             return failed(qid, 1.0, f"unknown question: {exc}", "bad_record")
+        except Exception as exc:  # a broken reference must not stop the other questions
+            self.log.error("Could not judge %s for %s: %r", qid, self._student, exc)
+            self._flag(grade_id, f"grader error judging {qid}: {exc!r}")
+            return _zero(qid, "the grader could not judge this answer (your instructor is told)", "bad_record")
         if self.zero_flagged and any(qid in f.get("questions", ()) for f in self._flags):
             return _zero(qid, "answer flagged by tamper analysis", "flagged")
         return verdict

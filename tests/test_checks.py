@@ -107,6 +107,10 @@ def test_correct_number_prints_verdict_and_returns_none(capsys):
     assert "1/1 points - correct" in capsys.readouterr().out
 
 
+def test_number_given_as_one_element_array_counts():
+    assert judge_record(answer_record("unit_checks.mean", np.array([3.0])), None).correct
+
+
 def test_wrong_number_raises_friendly_verdict_with_declared_mistake_hint():
     with pytest.raises(CheckFailed) as info:
         check("unit_checks.mean", 9.0)

@@ -95,6 +95,21 @@ def test_malformed_or_hostile_records_are_data_errors_not_crashes():
         assert nb.metadata["autograder"]["flags"], data
 
 
+@question("unit_pp.broken", kind="number")
+def _broken(v):
+    raise RuntimeError("reference module missing")
+
+
+def test_a_broken_reference_scores_zero_flags_it_and_spares_the_other_cells():
+    nb = _score(_test_cell('check("unit_pp.broken", x)', [_record_output("unit_pp.broken", 1.0)], points=1,
+                           grade_id="t1"),
+                _test_cell('check("unit_pp.scalar", x)', [_record_output("unit_pp.scalar", 0.3)], points=1,
+                           grade_id="t2"))
+    assert determine_grade(nb.cells[0])[0] == 0 and determine_grade(nb.cells[1])[0] == 1.0
+    (flag,) = nb.metadata["autograder"]["flags"]
+    assert flag["cell"] == "t1" and "reference module missing" in flag["reason"]
+
+
 def test_scores_scale_to_the_cell_points_and_combine_several_checks():
     outs = [_record_output("unit_pp.scalar", 0.3),
             _record_output("unit_pp.vector", {"first": [0, 0], "second": [0]})]
