@@ -54,22 +54,31 @@ for every question without declaring them.
 
 Examples
 --------
-A module ``autograder/questions/demo_gd.py``::
+``autograder/questions/demo_gd.py`` is a complete example (a multi-part array
+question with declared mistakes, a choice and a function question)::
 
-    import numpy as np
     from autograder.questions import question
 
-    VARIANTS = {"space": {"beta0": [4.0, 3.0, -2.0]}, "defaults": {"beta0": 4.0}}
+    VARIANTS = {"space": {"beta0": [4.0, 3.0, 5.0]}, "defaults": {"beta0": 4.0}}
 
-    @question("demo_gd.minimum", points=1, kind="number", rtol=1e-9,
-              hints={"default": "Set f'(beta) = 10 beta - 3 to zero."})
-    def minimum(v):
-        return 0.3
+    @question("demo_gd.one_step", kind="choice", points=1, options=("1", "0.01", "0.1"),
+              mistakes={"too_large": lambda v: "1"},
+              hints={"too_large": "With alpha = 1 the iterates grow: the method diverges.",
+                     "default": "Which alpha equals 1 / f''(beta)?"})
+    def one_step(v):
+        return "0.1"
 
-And its test cell in the notebook::
+Its test cell in ``solutions/demo_gd/demo_gd.ipynb`` (a locked grade cell
+worth the question's points)::
 
     from autograder import check
-    check("demo_gd.minimum", beta_star)
+
+    check("demo_gd.one_step", one_step)
+
+While grading, that cell only records ``one_step``; the verdict is computed by
+:class:`autograder.preprocessors.ScoreRecordedAnswers` in the grader.  Give
+the test cell the same points as the question (the score is scaled to the
+cell's points otherwise), and one ``check`` per test cell.
 """
 from __future__ import annotations
 
