@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import copy
 import fcntl
 import functools
 import hashlib
@@ -57,8 +58,8 @@ from pathlib import Path
 
 from autograder.parallel import JobError, Progress, run_jobs, uninterruptible
 
-__all__ = ["LOG_DIR", "STATUSES", "SubmissionResult", "grade_assignment", "load_course_config",
-           "read_logs", "validate_notebook"]
+__all__ = ["LOG_DIR", "STATUSES", "SubmissionResult", "course_directory", "grade_assignment",
+           "gradebook_lock", "load_course_config", "read_logs", "validate_notebook"]
 
 #: Directory (under the course root) holding one JSON log per graded submission.
 LOG_DIR = "autograder_log"
@@ -150,13 +151,14 @@ def load_course_config(course_dir):
     return config
 
 
-def _course_directory(config):
+def course_directory(config):
+    """nbgrader's ``CourseDirectory`` for a configuration from :func:`load_course_config`."""
     from nbgrader.coursedir import CourseDirectory
     return CourseDirectory(config=config)
 
 
 @contextlib.contextmanager
-def _gradebook_lock(root: Path):
+def gradebook_lock(root: Path):
     """Hold the course's gradebook lock, with stop signals deferred.
 
     Every process that opens the gradebook while grading takes this lock, so
@@ -361,9 +363,9 @@ def grade_assignment(assignment: str, course_dir=".", jobs: int | None = None,
     if not isinstance(assignment, str) or not assignment or "/" in assignment:
         raise ValueError(f"assignment must be a non-empty name without '/', got {assignment!r}")
     config = load_course_config(course_dir)
-    coursedir = _course_directory(config)
+    coursedir = course_directory(config)
     root = Path(coursedir.root)
-    with _gradebook_lock(root):
+    with gradebook_lock(root):
         notebooks = _assignment_notebooks(coursedir, assignment)
         in_gradebook = _graded_students(coursedir, assignment)
     submitted = _submitted_students(coursedir, assignment, students)
@@ -470,7 +472,7 @@ def _init_worker(root: str) -> None:
     warnings.filterwarnings("ignore", module="nbgrader")
     warnings.filterwarnings("ignore", message=".*not in session.*")
     config = load_course_config(root)
-    _WORKER.update(root=Path(root), config=config, coursedir=_course_directory(config))
+    _WORKER.update(root=Path(root), config=config, coursedir=course_directory(config))
 
 
 def _worker_logger(student: str) -> tuple[logging.Logger, list]:
@@ -501,12 +503,12 @@ def _grade_submission(task: dict) -> dict:
     logger, messages = _worker_logger(student)
     events: list[tuple[str, str]] = []
     if len(problems) == len(task["notebooks"]):
-        with _gradebook_lock(root):
+        with gradebook_lock(root):
             _record_unrunnable(coursedir, assignment, student, problems)
     else:
         events = _run_autograde(task, problems, logger, messages, timings)
     tick = time.perf_counter()
-    with _gradebook_lock(root):
+    with gradebook_lock(root):
         score, max_score = _submission_score(coursedir, assignment, student)
     flags = _autograded_flags(coursedir, assignment, student, task["notebooks"], problems)
     status, reason = _status(problems, events)
@@ -601,7 +603,7 @@ def _run_autograde(task: dict, problems: dict, logger, messages, timings) -> lis
         if not converter.failures:
             errors = [m for m in messages if m.startswith(("ERROR", "CRITICAL"))] or ["no detail"]
             converter.failures["*"] = f"nbgrader could not grade it ({errors[0]})"
-        with _gradebook_lock(_WORKER["root"]):
+        with gradebook_lock(_WORKER["root"]):
             _zero_failed(coursedir, task, converter.failures)
     return list(converter.events) + [("error", reason) for reason in converter.failures.values()]
 
@@ -626,6 +628,7 @@ def _make_converter():
     from nbconvert.preprocessors import ExecutePreprocessor
     from nbgrader.converters import Autograde
     from traitlets import Any, Dict, List
+    from traitlets.config import Config
 
     class ParallelAutograde(Autograde):
         """nbgrader's Autograde with gradebook access serialised and kernels guarded."""
@@ -638,7 +641,7 @@ def _make_converter():
 
         def init_assignment(self, assignment_id, student_id):
             tick = time.perf_counter()
-            with _gradebook_lock(_WORKER["root"]):
+            with gradebook_lock(_WORKER["root"]):
                 timings_lock = time.perf_counter()
                 super().init_assignment(assignment_id, student_id)
                 if self.problems:
@@ -663,10 +666,15 @@ def _make_converter():
             pps = self.exporter._preprocessors
             for index, pp in enumerate(pps):
                 if isinstance(pp, ExecutePreprocessor):
-                    guarded = _guarded_class(type(pp))(parent=self.exporter)
-                    guarded.enabled = pp.enabled
+                    guarded_class = _guarded_class(type(pp))
+                    config = copy.deepcopy(self.exporter.config)
                     if self.task["timeout"] is not None:
-                        guarded.timeout = self.task["timeout"]
+                        # Through config, not the attribute: nbclient re-reads its
+                        # configuration at the start of every notebook.
+                        config.merge(Config({guarded_class.__name__:
+                                             {"timeout": self.task["timeout"]}}))
+                    guarded = guarded_class(parent=self.exporter, config=config)
+                    guarded.enabled = pp.enabled
                     guarded._memory_limit = self.task["memory_limit_bytes"]
                     guarded._guard_events, guarded._guard_timings = self.events, self.timings
                     pps[index] = guarded
@@ -685,7 +693,7 @@ class _Serialised:
 
     def __call__(self, nb, resources):
         tick = time.perf_counter()
-        with _gradebook_lock(_WORKER["root"]):
+        with gradebook_lock(_WORKER["root"]):
             self.timings["lock_wait"] += time.perf_counter() - tick
             result = self.preprocessor(nb, resources)
         self.timings[self.phase] += time.perf_counter() - tick

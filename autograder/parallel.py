@@ -13,14 +13,18 @@ grader needs three things a generic pool does not give:
   (killed by the OOM killer, a segfault in an extension), its job is reported
   as failed and a fresh worker takes over the remaining jobs.
 * **Progress on stderr:** jobs done, failures and the time left.
+
+Workers are fresh interpreters (``python -m autograder.parallel``) talking to
+the parent over two pipes, so grading works the same from a script without a
+``__main__`` guard, a notebook or a threaded server.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
-import multiprocessing
 import os
-import queue
 import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -29,9 +33,6 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 __all__ = ["JobError", "Progress", "Stopped", "run_jobs", "uninterruptible"]
-
-_STOP_SIGNALS = (signal.SIGTERM,)
-
 
 class Stopped(BaseException):
     """Raised inside a worker when the parent asks it to stop (SIGTERM)."""
@@ -139,26 +140,76 @@ def _raise_stopped(signum, frame):
     raise Stopped(f"stopped by signal {signum}")
 
 
-def _worker_main(fn, initializer, initargs, tasks, results) -> None:
+class _Worker:
+    """One worker process, ``python -m autograder.parallel``, and its two pipes.
+
+    Workers are fresh interpreters started with :mod:`subprocess`, not
+    :mod:`multiprocessing` children: they never import the caller's
+    ``__main__`` (a script without an ``if __name__ == "__main__"`` guard, a
+    notebook) and are never forked from a process that has threads.
+    """
+
+    def __init__(self, setup: tuple):
+        from multiprocessing.connection import Connection
+        task_r, task_w = os.pipe()
+        result_r, result_w = os.pipe()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.parallel", str(task_r), str(result_w)],
+            pass_fds=(task_r, result_w), env=env, stdin=subprocess.DEVNULL)
+        os.close(task_r)
+        os.close(result_w)
+        self.tasks = Connection(task_w, readable=False)
+        self.results = Connection(result_r, writable=False)
+        self.tasks.send(setup)
+        self.index: int | None = None  # the job it is running
+
+    def give(self, index: int, payload) -> None:
+        self.index = index
+        self.tasks.send(payload)
+
+    def exit_description(self) -> str:
+        code = self.process.wait()
+        return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.tasks.send(None)
+        self.tasks.close()
+        self.results.close()
+
+
+def _worker_main(argv: list[str]) -> int:
+    """Entry point of a worker process: run jobs from the parent until told to stop."""
+    from multiprocessing.connection import Connection
     # The parent coordinates Ctrl-C; a worker stops only when told (SIGTERM).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_stopped)
+    tasks = Connection(int(argv[1]), writable=False)
+    results = Connection(int(argv[2]), readable=False)
     try:
-        if initializer is not None:
-            initializer(*initargs)
+        fn, initializer, initargs = tasks.recv()
+        try:
+            if initializer is not None:
+                initializer(*initargs)
+        except Exception as exc:
+            results.send(("init-error", JobError(f"{type(exc).__name__}: {exc}",
+                                                 traceback.format_exc())))
+            return 1
         while True:
-            item = tasks.get()
-            if item is None:
-                return
-            index, payload = item
-            results.put(("start", index, os.getpid()))
+            try:
+                payload = tasks.recv()
+            except EOFError:  # the parent went away
+                return 0
+            if payload is None:
+                return 0
             try:
                 value = fn(payload)
             except Exception as exc:  # one job's bug must not end the run
                 value = JobError(f"{type(exc).__name__}: {exc}", traceback.format_exc())
-            results.put(("done", index, value))
+            results.send(("done", value))
     except Stopped:
-        return
+        return 1
 
 
 def run_jobs(fn: Callable[[Any], Any], payloads: Sequence, jobs: int = 1, *,
@@ -170,7 +221,8 @@ def run_jobs(fn: Callable[[Any], Any], payloads: Sequence, jobs: int = 1, *,
     Parameters
     ----------
     fn : callable
-        A module-level function (it is pickled to the workers).
+        A module-level function of an importable module (it is pickled by
+        reference to the workers).
     payloads : sequence
         Picklable arguments, one per job.
     jobs : int
@@ -187,86 +239,81 @@ def run_jobs(fn: Callable[[Any], Any], payloads: Sequence, jobs: int = 1, *,
     -------
     list
         ``fn(payloads[i])`` at index ``i``, or a :class:`JobError` if it raised
-        or its worker process died.
+        or its worker process died while running it (a fresh worker then
+        takes over the remaining jobs).
 
     Raises
     ------
     ValueError
-        If ``jobs`` is less than 1.
+        If ``jobs`` is not a positive integer.
+    RuntimeError
+        If ``initializer`` fails in a worker (nothing can run).
     KeyboardInterrupt
         Re-raised after every worker has stopped, when the parent got Ctrl-C.
     """
-    if not isinstance(jobs, int) or jobs < 1:
+    from multiprocessing.connection import wait
+
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    results_by_index: list = [None] * len(payloads)
-    if not payloads:
-        return results_by_index
-    context = multiprocessing.get_context("spawn")
-    tasks, results = context.Queue(), context.Queue()
-    for index, payload in enumerate(payloads):
-        tasks.put((index, payload))
-    workers: list = []
-
-    def start_worker():
-        process = context.Process(target=_worker_main, daemon=True,
-                                  args=(fn, initializer, initargs, tasks, results))
-        process.start()
-        workers.append(process)
-        tasks.put(None)  # one sentinel per worker, queued after the jobs
-
-    for _ in range(min(jobs, len(payloads))):
-        start_worker()
-    running: dict[int, int] = {}  # worker pid -> job index
-    pending = set(range(len(payloads)))
+    results: list = [None] * len(payloads)
+    todo = collections.deque(range(len(payloads)))
+    setup = (fn, initializer, initargs)
+    workers = [_Worker(setup) for _ in range(min(jobs, len(payloads)))]
     try:
-        while pending:
-            try:
-                kind, index, value = results.get(timeout=0.5)
-            except queue.Empty:
-                _replace_dead_workers(workers, running, pending, results_by_index,
-                                      on_result, start_worker)
-                continue
-            if kind == "start":
-                running[value] = index
-                continue
-            running = {pid: i for pid, i in running.items() if i != index}
-            if index in pending:
-                pending.discard(index)
-                results_by_index[index] = value
+        for worker in workers:
+            index = todo.popleft()
+            worker.give(index, payloads[index])
+        while any(worker.index is not None for worker in workers):
+            busy = {worker.results: worker for worker in workers if worker.index is not None}
+            for connection in wait(list(busy)):
+                worker = busy[connection]
+                index, worker.index = worker.index, None
+                try:
+                    kind, value = connection.recv()
+                except EOFError:
+                    kind, value = "died", JobError(
+                        f"worker process died ({worker.exit_description()})")
+                if kind == "init-error":
+                    raise RuntimeError(f"worker set-up failed: {value.message}\n{value.details}")
+                results[index] = value
                 if on_result is not None:
                     on_result(index, value)
-        for process in workers:
-            process.join(timeout=stop_grace)
+                if kind == "died":
+                    worker.close()
+                    workers.remove(worker)
+                    if todo:
+                        worker = _Worker(setup)
+                        workers.append(worker)
+                if todo:
+                    next_index = todo.popleft()
+                    worker.give(next_index, payloads[next_index])
     except BaseException:
         _stop_workers(workers, stop_grace)
         raise
-    return results_by_index
+    for worker in workers:
+        worker.close()
+    for worker in workers:
+        worker.process.wait()
+    return results
 
 
-def _replace_dead_workers(workers, running, pending, results_by_index, on_result, start_worker):
-    """Report the job of any worker that died mid-job, and start a replacement."""
-    for process in list(workers):
-        if process.is_alive() or process.exitcode == 0:
-            continue
-        workers.remove(process)
-        index = running.pop(process.pid, None)
-        if index is not None and index in pending:
-            pending.discard(index)
-            value = JobError(f"worker process died (exit code {process.exitcode})")
-            results_by_index[index] = value
-            if on_result is not None:
-                on_result(index, value)
-        if pending:
-            start_worker()
-
-
-def _stop_workers(workers, grace: float) -> None:
-    for process in workers:
-        if process.is_alive():
-            os.kill(process.pid, signal.SIGTERM)
+def _stop_workers(workers: list[_Worker], grace: float) -> None:
+    """SIGTERM every live worker (each shuts its kernel down), SIGKILL stragglers."""
+    for worker in workers:
+        if worker.process.poll() is None:
+            worker.process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + grace
-    for process in workers:
-        process.join(timeout=max(0.0, deadline - time.monotonic()))
-        if process.is_alive():
-            process.kill()
-            process.join()
+    for worker in workers:
+        try:
+            worker.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            worker.process.kill()
+            worker.process.wait()
+        with contextlib.suppress(OSError):
+            worker.tasks.close()
+            worker.results.close()
+
+
+if __name__ == "__main__":
+    from autograder.parallel import _worker_main as _main  # pickles refer to this module
+    sys.exit(_main(sys.argv))
