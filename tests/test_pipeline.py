@@ -8,8 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder import parameters
 from autograder.cli import main
 from autograder.demo import SAMPLES, make_course, solution_sources, write_submissions
+from autograder.questions import variant_space
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "demo_gd"
@@ -65,6 +67,11 @@ def test_plain_nbgrader_autograde_uses_out_of_kernel_verdicts(course):
     assert scores == {"ada": 6.0, "fay": 3.0, "ivy": 6.0}
 
     graded = nbformat.read(str(course / "autograded" / "fay" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
+    # the kernel drew fay's own variant (the grader set COURSEKIT_STUDENT_ID before starting it)
+    beta0 = parameters(ASSIGNMENT, "fay")["beta0"]
+    assert beta0 != variant_space(ASSIGNMENT)[1]["beta0"]  # not the default: the test can fail
+    setup = next(c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    assert f"beta0 = {beta0}" in setup.outputs[0]["text"]
     reasons = " ".join(f["reason"] for f in graded.metadata["autograder"]["flags"])
     assert "np.isclose" in reasons and "autograder.check" in reasons and "showtraceback" in reasons
     verdicts = {c.metadata["autograder"]["question"]: c for c in graded.cells if "autograder" in c.metadata}
