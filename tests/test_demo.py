@@ -53,3 +53,9 @@ def test_printed_table_lists_every_student(demo):
     _, _, text = demo
     for sample in SAMPLES:
         assert sample.student in text and sample.description in text
+
+
+def test_corrupted_submission_gets_a_feedback_page_with_the_reason(demo):
+    course, _, _ = demo
+    page = (course / "feedback" / "gus" / ASSIGNMENT / "feedback.html").read_text()
+    assert "could not be graded" in page and "not valid JSON" in page and "of 6 points" in page
