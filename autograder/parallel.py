@@ -26,6 +26,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -58,17 +59,31 @@ class JobError:
 def uninterruptible() -> Iterator[None]:
     """Defer SIGTERM and SIGINT until the block has finished.
 
-    A stop request arriving inside the block is delivered when it ends, so a
-    gradebook write is either fully done or not started when a worker stops.
-    Only a SIGKILL can still cut the block short; callers make their writes
-    idempotent for that case.
+    A stop request arriving inside the block is recorded and delivered to
+    the previous handler when the block ends, so a gradebook write is either
+    fully done or not started when a worker stops. Only a SIGKILL can still
+    cut the block short; callers make their writes idempotent for that case.
+
+    Notes
+    -----
+    Handlers are swapped rather than the signal mask changed: a process-wide
+    signal may be delivered to any thread whose mask lets it through, but
+    Python runs every handler in the main thread. Outside the main thread
+    (where handlers cannot be set) the block runs unprotected.
     """
-    blocked = {signal.SIGTERM, signal.SIGINT}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {signum: signal.signal(signum, lambda number, frame: pending.append(number))
+                for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(pending):
+            signal.raise_signal(signum)
 
 
 class Progress:

@@ -1,0 +1,160 @@
+"""Tests for autograder.parallel: worker processes, crashes, Ctrl-C, progress line."""
+import io
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from autograder.parallel import JobError, Progress, run_jobs, uninterruptible
+
+
+def _square(x):
+    return x * x
+
+
+def _pid_and_double(x):
+    return os.getpid(), 2 * x
+
+
+def _fail_on_three(x):
+    if x == 3:
+        raise ValueError("three is not allowed")
+    return x
+
+
+def _die_on_two(x):
+    if x == 2:
+        os._exit(7)
+    return x
+
+
+_STATE = {}
+
+
+def _remember(value):
+    _STATE["value"] = value
+
+
+def _read_state(_):
+    return _STATE.get("value")
+
+
+@pytest.mark.slow  # starts worker interpreters
+def test_run_jobs_returns_results_in_payload_order():
+    assert run_jobs(_square, list(range(7)), jobs=2) == [x * x for x in range(7)]
+
+
+@pytest.mark.slow  # starts worker interpreters
+def test_run_jobs_uses_the_requested_number_of_worker_processes():
+    results = run_jobs(_pid_and_double, list(range(6)), jobs=2)
+    assert [doubled for _, doubled in results] == [0, 2, 4, 6, 8, 10]
+    pids = {pid for pid, _ in results}
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+@pytest.mark.slow  # starts worker interpreters
+def test_a_job_that_raises_becomes_a_job_error_and_the_rest_still_run():
+    results = run_jobs(_fail_on_three, [1, 2, 3, 4], jobs=2)
+    assert results[:2] == [1, 2] and results[3] == 4
+    assert isinstance(results[2], JobError)
+    assert "ValueError: three is not allowed" in results[2].message
+    assert "Traceback" in results[2].details
+
+
+@pytest.mark.slow  # starts worker interpreters
+def test_a_dead_worker_costs_only_its_job_and_is_replaced():
+    results = run_jobs(_die_on_two, [1, 2, 3, 4, 5], jobs=1)
+    assert results[0] == 1 and results[2:] == [3, 4, 5]
+    assert isinstance(results[1], JobError)
+    assert "exit code 7" in results[1].message
+
+
+@pytest.mark.slow  # starts worker interpreters
+def test_initializer_runs_in_every_worker_before_its_jobs():
+    assert run_jobs(_read_state, [0, 1, 2], jobs=2, initializer=_remember,
+                    initargs=("ready",)) == ["ready"] * 3
+
+
+@pytest.mark.slow  # starts worker interpreters
+def test_on_result_sees_every_job_once():
+    seen = []
+    run_jobs(_square, [3, 4, 5], jobs=2, on_result=lambda i, v: seen.append((i, v)))
+    assert sorted(seen) == [(0, 9), (1, 16), (2, 25)]
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, True])
+def test_run_jobs_rejects_a_bad_number_of_jobs(jobs):
+    with pytest.raises(ValueError, match="jobs must be a positive integer"):
+        run_jobs(_square, [1], jobs=jobs)
+
+
+@pytest.mark.slow  # starts worker interpreters
+def test_ctrl_c_in_the_parent_stops_every_worker(tmp_path):
+    script = tmp_path / "run.py"
+    script.write_text(textwrap.dedent("""
+        import signal, sys, time
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        from autograder.parallel import run_jobs
+        try:
+            run_jobs(time.sleep, [60] * 4, jobs=2)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+            sys.exit(3)
+    """))
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    workers = _wait_for_children(process.pid, 2)
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=30)
+    assert process.returncode == 3 and "interrupted" in out
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def test_uninterruptible_defers_a_signal_until_the_block_ends():
+    received = []
+    previous = signal.signal(signal.SIGTERM, lambda *a: received.append(time.monotonic()))
+    try:
+        with uninterruptible():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+            assert received == []
+            left_block = time.monotonic()
+        assert received and received[0] >= left_block
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_progress_line_counts_failures_and_estimates_time_left():
+    stream = io.StringIO()
+    bar = Progress(4, jobs=2, stream=stream, label="submissions")
+    bar.started -= 10.0  # as if two jobs took 10 s in total
+    bar.update(failed=False, note="alice: graded")
+    bar.update(failed=True, note="bob: failed")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2  # not a terminal: one line per finished job
+    assert "2/4 submissions, 1 failed" in lines[1] and lines[1].endswith("bob: failed")
+    # 2 done in ~10 s, 2 left: ~10 s to go
+    assert "~0:10 left" in lines[1]
+
+
+def _wait_for_children(pid, count, timeout=30.0):
+    import psutil
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = psutil.Process(pid).children()
+        if len(children) >= count:
+            time.sleep(1.0)  # let them reach their first job
+            return [child.pid for child in children]
+        time.sleep(0.1)
+    raise AssertionError(f"{count} workers did not start")
+
+
+def _alive(pid):
+    import psutil
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
