@@ -1,0 +1,250 @@
+"""Questions of assignment 07_optimizers: momentum, Nesterov, AdaGrad, RMSprop, Adam and AdamW.
+
+Students write optimizer classes ``Cls(params, **hyper)`` with ``step(grads)`` updating the
+parameter arrays in place; each is run next to :mod:`coursekit.optim` (which follows
+``torch.optim`` exactly) on hidden random parameters and gradient sequences. The race question
+runs the optimizers on :mod:`coursekit.functions`' ill-conditioned quadratic.
+``tests/test_course_07_optimizers.py`` checks the references against ``torch.optim``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.questions import question
+
+ASSIGNMENT = "07_optimizers"
+
+VARIANTS = {"space": {"steps": [100, 80, 120, 150, 60]}, "defaults": {"steps": 100}}
+
+#: The race on the ill-conditioned quadratic: optimizer -> (coursekit.optim class name, settings).
+RACE = {
+    "GD": ("SGD", dict(lr=0.09)),
+    "Momentum": ("SGD", dict(lr=0.05, momentum=0.8)),
+    "Nesterov": ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True)),
+    "AdaGrad": ("Adagrad", dict(lr=1.0)),
+    "RMSprop": ("RMSprop", dict(lr=0.1, alpha=0.9)),
+    "Adam": ("Adam", dict(lr=0.3)),
+}
+
+
+# ---------------------------------------------------------------- the references: coursekit.optim
+
+def _momentum(params, lr, momentum=0.9):
+    from coursekit.optim import SGD
+
+    return SGD(params, lr=lr, momentum=momentum)
+
+
+def _nesterov(params, lr, momentum=0.9):
+    from coursekit.optim import SGD
+
+    return SGD(params, lr=lr, momentum=momentum, nesterov=True)
+
+
+def _adagrad(params, lr=0.01, eps=1e-10):
+    from coursekit.optim import Adagrad
+
+    return Adagrad(params, lr=lr, eps=eps)
+
+
+def _rmsprop(params, lr=0.01, alpha=0.99, eps=1e-8):
+    from coursekit.optim import RMSprop
+
+    return RMSprop(params, lr=lr, alpha=alpha, eps=eps)
+
+
+def _adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    from coursekit.optim import Adam
+
+    return Adam(params, lr=lr, betas=betas, eps=eps)
+
+
+def _adamw(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    from coursekit.optim import AdamW
+
+    return AdamW(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+
+# ---------------------------------------------------------------- wrong rules students write (declared mistakes)
+
+class _Rule:
+    """A minimal optimizer whose per-parameter ``update`` is one of the mistakes below."""
+
+    def __init__(self, params, **hyper):
+        self.params, self.hyper = list(params), hyper
+        self.state = [{"t": 0} for _ in self.params]
+
+    def step(self, grads):
+        for param, grad, state in zip(self.params, grads, self.state):
+            state["t"] += 1
+            self.update(param, np.asarray(grad, dtype=float), state, **self.hyper)
+
+
+class _DampenedMomentum(_Rule):
+    def update(self, p, g, s, lr, momentum=0.9):
+        s["b"] = momentum * s.get("b", 0.0) + (1 - momentum) * g
+        p -= lr * s["b"]
+
+
+class _EpsInsideAdagrad(_Rule):
+    def update(self, p, g, s, lr=0.01, eps=1e-10):
+        s["G"] = s.get("G", 0.0) + g ** 2
+        p -= lr * g / np.sqrt(s["G"] + eps)
+
+
+class _EpsInsideRMSprop(_Rule):
+    def update(self, p, g, s, lr=0.01, alpha=0.99, eps=1e-8):
+        s["v"] = alpha * s.get("v", 0.0) + (1 - alpha) * g ** 2
+        p -= lr * g / np.sqrt(s["v"] + eps)
+
+
+class _UncorrectedAdam(_Rule):
+    def update(self, p, g, s, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        s["m"] = betas[0] * s.get("m", 0.0) + (1 - betas[0]) * g
+        s["v"] = betas[1] * s.get("v", 0.0) + (1 - betas[1]) * g ** 2
+        p -= lr * s["m"] / (np.sqrt(s["v"]) + eps)
+
+
+class _SlideAdam(_Rule):
+    """The slide's form: the bias correction folded into the recursion."""
+
+    def update(self, p, g, s, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        t = s["t"]
+        s["m"] = (betas[0] * s.get("m", 0.0) + (1 - betas[0]) * g) / (1 - betas[0] ** t)
+        s["v"] = (betas[1] * s.get("v", 0.0) + (1 - betas[1]) * g ** 2) / (1 - betas[1] ** t)
+        p -= lr * s["m"] / (np.sqrt(s["v"]) + eps)
+
+
+def _adam_with_l2(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    from coursekit.optim import Adam
+
+    return Adam(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+
+
+# ---------------------------------------------------------------- hidden inputs
+
+def _problem(rng, shapes=((3,), (2, 2)), steps=6, scale=1.0):
+    params = [rng.normal(size=shape) for shape in shapes]
+    grads = [[rng.normal(size=shape) * scale for shape in shapes] for _ in range(steps)]
+    return params, grads
+
+
+def _trials(hyper_of):
+    """inputs(rng, v): three problems, each with hyperparameters drawn by ``hyper_of(rng)``."""
+    def inputs(rng, v):
+        cases = []
+        for _ in range(3):
+            params, grads = _problem(rng)
+            cases.append({"hyper": hyper_of(rng), "params": params, "grads": grads})
+        return cases
+    return inputs
+
+
+def _edge_trials(required):
+    """inputs(rng, v): default hyperparameters, a scalar parameter, tiny and huge gradients, zeros."""
+    def inputs(rng, v):
+        cases = []
+        for shapes, scale, steps in ((((4,),), 1.0, 30), (((),), 1e-6, 5), (((2, 3),), 1e6, 5)):
+            params, grads = _problem(rng, shapes, steps, scale)
+            cases.append({"hyper": dict(required), "params": params, "grads": grads})
+        params, grads = _problem(rng, ((3,),), 4)
+        grads[1] = [np.zeros(3)]
+        cases.append({"hyper": dict(required), "params": params, "grads": grads})
+        return cases
+    return inputs
+
+
+def _lr(rng):
+    return float(rng.uniform(0.01, 0.3))
+
+
+def _betas(rng):
+    return (float(rng.uniform(0.8, 0.95)), float(rng.uniform(0.9, 0.999)))
+
+
+_HINTS = {
+    "Momentum": "b = g on the first step, then b = momentum·b + g; param -= lr·b (in place).",
+    "Nesterov": "Same buffer as momentum, b = momentum·b + g (b = g first); the step uses g + momentum·b.",
+    "AdaGrad": "G += g²; param -= lr·g / (√G + eps), with eps added after the square root.",
+    "RMSprop": "v = alpha·v + (1 − alpha)·g² (v starts at 0); param -= lr·g / (√v + eps).",
+    "Adam": "m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g²; step with m/(1 − β1^t) and v/(1 − β2^t); "
+            "keep the raw m, v in the state.",
+    "AdamW": "First param *= 1 − lr·weight_decay, then the plain Adam step.",
+}
+
+
+def _declare(name, factory, points, hyper_of, required, mistakes=None, hints=None):
+    """Register question ``name`` and its hidden twin, both judged against ``factory``."""
+    def reference(v):
+        return factory
+    reference.__name__ = reference.__qualname__ = name
+    reference.__doc__ = f"Reference: {factory.__name__.lstrip('_')} from coursekit.optim."
+    all_hints = {"default": _HINTS[name], **(hints or {})}
+    question(f"{ASSIGNMENT}.{name}", kind="optimizer", points=points, rtol=1e-7, atol=1e-12,
+             inputs=_trials(hyper_of), mistakes=mistakes, hints=all_hints)(reference)
+    question(f"{ASSIGNMENT}.{name}_hidden", kind="optimizer", points=1, rtol=1e-7, atol=1e-12,
+             inputs=_edge_trials(required), mistakes=mistakes,
+             hints={**all_hints, "default": _HINTS[name] + " Check the default hyperparameters, a "
+                                                          "scalar parameter and tiny, huge or zero "
+                                                          "gradients."})(reference)
+    return reference
+
+
+Momentum = _declare("Momentum", _momentum, 1,
+                    lambda rng: {"lr": _lr(rng), "momentum": float(rng.uniform(0.5, 0.95))}, {"lr": 0.1},
+                    mistakes={"dampened": lambda v: _DampenedMomentum},
+                    hints={"dampened": "That is a moving average b = μb + (1 − μ)g; torch (and the "
+                                       "lecture) accumulate b = μb + g."})
+Nesterov = _declare("Nesterov", _nesterov, 2,
+                    lambda rng: {"lr": _lr(rng), "momentum": float(rng.uniform(0.5, 0.95))}, {"lr": 0.1},
+                    mistakes={"plain_momentum": lambda v: _momentum},
+                    hints={"plain_momentum": "That is plain momentum: Nesterov steps with g + μb, "
+                                             "not with b."})
+AdaGrad = _declare("AdaGrad", _adagrad, 1, lambda rng: {"lr": _lr(rng), "eps": 1e-10}, {},
+                   mistakes={"eps_inside": lambda v: _EpsInsideAdagrad},
+                   hints={"eps_inside": "Add eps after the square root, √G + eps, as torch does."})
+RMSprop = _declare("RMSprop", _rmsprop, 1,
+                   lambda rng: {"lr": _lr(rng), "alpha": float(rng.uniform(0.8, 0.99)), "eps": 1e-8}, {},
+                   mistakes={"eps_inside": lambda v: _EpsInsideRMSprop},
+                   hints={"eps_inside": "Add eps after the square root, √v + eps, as torch does."})
+Adam = _declare("Adam", _adam, 2, lambda rng: {"lr": _lr(rng), "betas": _betas(rng), "eps": 1e-8}, {},
+                mistakes={"no_bias_correction": lambda v: _UncorrectedAdam,
+                          "correction_in_recursion": lambda v: _SlideAdam},
+                hints={"no_bias_correction": "Divide m by 1 − β1^t and v by 1 − β2^t in the step (t = "
+                                             "state['t']): the averages start at 0.",
+                       "correction_in_recursion": "Keep the raw averages m, v in the state and use the "
+                                                  "corrected ones only in the step."})
+AdamW = _declare("AdamW", _adamw, 1,
+                 lambda rng: {"lr": _lr(rng), "betas": _betas(rng), "eps": 1e-8,
+                              "weight_decay": float(rng.uniform(0.01, 0.5))}, {},
+                 mistakes={"l2_in_gradient": lambda v: _adam_with_l2},
+                 hints={"l2_in_gradient": "That is Adam with L2 in the gradient: AdamW shrinks the "
+                                          "weights, param *= 1 − lr·weight_decay, outside the adaptive "
+                                          "step."})
+
+
+# ---------------------------------------------------------------- the race
+
+def race_final_values(steps: int) -> dict:
+    """f after ``steps`` steps of each optimizer of :data:`RACE` on the ill-conditioned quadratic."""
+    import coursekit.optim
+    from coursekit.functions import get
+
+    quadratic = get("ill_conditioned")
+    values = {}
+    for name, (cls, settings) in RACE.items():
+        w = np.array(quadratic.default_start, dtype=float)
+        optimizer = getattr(coursekit.optim, cls)([w], **settings)
+        for _ in range(steps):
+            optimizer.step([quadratic.grad(w)])
+        values[name] = float(quadratic.value(w))
+    return values
+
+
+@question(f"{ASSIGNMENT}.final_values", kind="array", points=2, rtol=1e-6, atol=0.0,
+          hints={"default": "For each name: start from quadratic.default_start, make P['steps'] steps "
+                            "with SETTINGS[name] (use run(...)), and store quadratic.value of the last "
+                            "point."})
+def final_values(v):
+    """Final function values of the race for the student's number of steps."""
+    return race_final_values(v["steps"])
