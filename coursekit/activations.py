@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from coursekit import _validation as _check
+
 __all__ = [
     "sigmoid",
     "sigmoid_grad",
@@ -25,30 +27,6 @@ __all__ = [
     "step_grad",
     "ACTIVATIONS",
 ]
-
-
-def _as_float_array(value, name: str) -> np.ndarray:
-    """Return ``value`` as a float64 array, or raise a TypeError naming ``name``.
-
-    Accepts Python numbers, NumPy scalars and arrays of booleans, integers or
-    floats. Complex numbers, strings and objects are rejected rather than
-    silently cast.
-    """
-    try:
-        array = np.asarray(value)
-    except Exception as error:  # ragged nested lists and the like
-        raise TypeError(f"{name} must be a real number or an array of real numbers: {error}") from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{name} must be a real number or an array of real numbers, "
-            f"got {type(value).__name__} with dtype {array.dtype}"
-        )
-    return array.astype(np.float64, copy=False)
-
-
-def _unwrap(array: np.ndarray):
-    """Turn a 0-d array into a NumPy scalar; leave other arrays alone."""
-    return array[()] if array.ndim == 0 else array
 
 
 def sigmoid(z):
@@ -81,11 +59,11 @@ def sigmoid(z):
     >>> round(float(sigmoid(-6.0)), 5)
     0.00247
     """
-    z = _as_float_array(z, "z")
+    z = _check.real_array(z, "z")
     e = np.exp(-np.abs(z))
     s = np.divide(1.0, 1.0 + e, out=np.empty_like(z))  # an array even for 0-d z
     np.multiply(s, e, out=s, where=z < 0)  # e/(1 + e) for z < 0, without a second division
-    return _unwrap(s)
+    return _check.unwrap(s)
 
 
 def sigmoid_grad(z):
@@ -136,7 +114,7 @@ def tanh(z):
     >>> float(tanh(0.0))
     0.0
     """
-    return _unwrap(np.tanh(_as_float_array(z, "z")))
+    return _check.unwrap(np.tanh(_check.real_array(z, "z")))
 
 
 def tanh_grad(z):
@@ -177,7 +155,7 @@ def relu(z):
     >>> relu([-2.0, 3.0]).tolist()
     [0.0, 3.0]
     """
-    return _unwrap(np.maximum(_as_float_array(z, "z"), 0.0))
+    return _check.unwrap(np.maximum(_check.real_array(z, "z"), 0.0))
 
 
 def relu_grad(z):
@@ -202,7 +180,7 @@ def relu_grad(z):
     >>> relu_grad([-2.0, 0.0, 3.0]).tolist()
     [0.0, 0.0, 1.0]
     """
-    return _unwrap((_as_float_array(z, "z") > 0).astype(np.float64))
+    return _check.unwrap((_check.real_array(z, "z") > 0).astype(np.float64))
 
 
 def softplus(z):
@@ -228,7 +206,7 @@ def softplus(z):
     >>> round(float(softplus(0.0)), 6)
     0.693147
     """
-    return _unwrap(np.logaddexp(0.0, _as_float_array(z, "z")))
+    return _check.unwrap(np.logaddexp(0.0, _check.real_array(z, "z")))
 
 
 def softplus_grad(z):
@@ -273,7 +251,7 @@ def step(z):
     >>> step([-0.5, 0.0, 2.0]).tolist()
     [0.0, 1.0, 1.0]
     """
-    return _unwrap((_as_float_array(z, "z") >= 0).astype(np.float64))
+    return _check.unwrap((_check.real_array(z, "z") >= 0).astype(np.float64))
 
 
 def step_grad(z):
@@ -300,7 +278,7 @@ def step_grad(z):
     >>> step_grad([-1.0, 1.0]).tolist()
     [0.0, 0.0]
     """
-    return _unwrap(np.zeros_like(_as_float_array(z, "z")))
+    return _check.unwrap(np.zeros_like(_check.real_array(z, "z")))
 
 
 #: Activation name → (f, df/dz), for lookup by name in layers and explorers.

@@ -9,38 +9,14 @@ data.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from coursekit import _validation as _check
 
 __all__ = ["linearly_separable", "circles", "xor", "moons", "sin_points", "counting"]
 
 #: The lecture's perceptron line w₀ + w₁x₁ + w₂x₂ = 0 with w₀ = 1, W = (3, −2).
 _PERCEPTRON_BIAS, _PERCEPTRON_WEIGHTS = 1.0, np.array([3.0, -2.0])
-
-
-def _generator(rng) -> np.random.Generator:
-    if rng is None:
-        return np.random.default_rng(0)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a non-negative int seed, a numpy.random.Generator or None, got {rng!r}")
-
-
-def _size(n, name: str = "n", minimum: int = 2) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(n).__name__} {n!r}")
-    if n < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {n}")
-    return int(n)
-
-
-def _scale(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < np.inf:
-        raise ValueError(f"{name} must be a finite number ≥ 0, got {value!r}")
-    return float(value)
 
 
 def _shuffled(X: np.ndarray, y: np.ndarray, generator: np.random.Generator):
@@ -78,7 +54,7 @@ def linearly_separable(n: int = 100, rng=None, margin: float = 0.1):
     >>> X, y = linearly_separable(6, rng=0); X.shape, y.dtype.name
     ((6, 2), 'int64')
     """
-    n, margin, generator = _size(n), _scale(margin, "margin"), _generator(rng)
+    n, margin, generator = _check.integer(n, "n", 2), _check.non_negative(margin, "margin"), _check.generator(rng)
     X = generator.uniform(-2.0, 2.0, (n, 2))
     z = _PERCEPTRON_BIAS + X @ _PERCEPTRON_WEIGHTS
     side = np.where(z > 0, 1.0, -1.0)
@@ -116,8 +92,8 @@ def circles(n: int = 200, noise: float = 0.05, rng=None, factor: float = 0.5):
     >>> X, y = circles(10, rng=0); int(y.sum())
     5
     """
-    n, noise, generator = _size(n), _scale(noise, "noise"), _generator(rng)
-    if not 0 < factor < 1:
+    n, noise, generator = _check.integer(n, "n", 2), _check.non_negative(noise, "noise"), _check.generator(rng)
+    if not 0 < _check.real_number(factor, "factor") < 1:
         raise ValueError(f"factor must lie strictly between 0 and 1, got {factor!r}")
     y = (np.arange(n) >= (n + 1) // 2).astype(np.int64)
     radius = np.where(y == 1, factor, 1.0)
@@ -154,7 +130,7 @@ def xor(n: int = 200, noise: float = 0.05, rng=None):
     >>> X, y = xor(4, noise=0.0, rng=1); bool(np.all(y == (X[:, 0] * X[:, 1] < 0)))
     True
     """
-    n, noise, generator = _size(n), _scale(noise, "noise"), _generator(rng)
+    n, noise, generator = _check.integer(n, "n", 2), _check.non_negative(noise, "noise"), _check.generator(rng)
     signs = generator.choice([-1.0, 1.0], size=(n, 2))
     X = signs * generator.uniform(0.1, 1.0, (n, 2))
     y = (signs[:, 0] != signs[:, 1]).astype(np.int64)
@@ -185,7 +161,7 @@ def moons(n: int = 200, noise: float = 0.1, rng=None):
     >>> X, y = moons(8, noise=0.0, rng=0); X.shape
     (8, 2)
     """
-    n, noise, generator = _size(n), _scale(noise, "noise"), _generator(rng)
+    n, noise, generator = _check.integer(n, "n", 2), _check.non_negative(noise, "noise"), _check.generator(rng)
     y = (np.arange(n) >= (n + 1) // 2).astype(np.int64)
     t = generator.uniform(0.0, np.pi, n)
     upper = np.column_stack([np.cos(t), np.sin(t)])
@@ -221,7 +197,7 @@ def sin_points(noise: float = 0.1, rng=None):
     >>> X, y = sin_points(noise=0.0); X[:, 0].round(1).tolist()
     [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6]
     """
-    noise, generator = _scale(noise, "noise"), _generator(rng)
+    noise, generator = _check.non_negative(noise, "noise"), _check.generator(rng)
     x = np.linspace(0.2, 1.6, 8)
     return x[:, None], np.sin(x) + noise * generator.standard_normal(8)
 
@@ -256,7 +232,8 @@ def counting(n: int = 50, rng=None, intercept: float = 10.0, slope: float = 4.0)
     >>> X, y = counting(5, rng=0); X.shape, y.shape
     ((5, 1), (5,))
     """
-    n, generator = _size(n, minimum=1), _generator(rng)
+    n, generator = _check.integer(n, "n", minimum=1), _check.generator(rng)
+    intercept, slope = _check.real_number(intercept, "intercept"), _check.real_number(slope, "slope")
     temperature = generator.uniform(5.0, 35.0, n)
     mean = intercept + slope * temperature
     if np.any(mean < 0):

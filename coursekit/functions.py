@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from coursekit.activations import _as_float_array
+from coursekit import _validation as _check
 
 __all__ = ["Objective", "get", "names"]
 
@@ -80,7 +80,7 @@ class Objective:
         return float(coordinates[0]) if self.dim == 1 else np.array(coordinates, dtype=np.float64)
 
     def _components(self, x) -> list[np.ndarray]:
-        x = _as_float_array(x, "x")
+        x = _check.real_array(x, "x")
         if self.dim == 1:
             return [x]
         if x.ndim == 0 or x.shape[-1] != self.dim:

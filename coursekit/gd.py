@@ -5,10 +5,11 @@ included) so that explorers can plot it and exercises can check any step.
 """
 from __future__ import annotations
 
-import numbers
 from typing import Callable
 
 import numpy as np
+
+from coursekit import _validation as _check
 
 __all__ = ["gradient_descent", "minibatch_gradient_descent"]
 
@@ -58,11 +59,13 @@ def gradient_descent(
     Raises
     ------
     ValueError
-        If ``lr``, ``momentum`` or ``tol`` is negative or not finite, ``steps``
-        is negative, or ``grad`` returns an array of the wrong shape.
+        If ``lr`` or ``momentum`` is negative, NaN or infinite, ``tol`` is not
+        positive, ``steps`` is negative, or ``grad`` returns an array of the
+        wrong shape. The message names the argument.
     TypeError
-        If ``steps`` is not an integer, a number is not real, or ``grad``
-        returns something that is not real-valued.
+        If ``steps`` is not an integer, ``x0`` or a number is not real,
+        ``nesterov`` is not a bool, or ``grad`` returns something that is
+        not real-valued.
 
     Notes
     -----
@@ -81,12 +84,12 @@ def gradient_descent(
     >>> gradient_descent(lambda b: 10 * b - 3, 4.0, lr=1.0, steps=3).tolist()
     [4.0, -33.0, 300.0, -2697.0]
     """
-    x = _as_real_array(x0, "x0").copy()
-    lr = _nonnegative(lr, "lr")
-    momentum = _nonnegative(momentum, "momentum")
-    steps = _count(steps, "steps")
-    if tol is not None and _nonnegative(tol, "tol") == 0:
-        raise ValueError("tol must be positive (or None for no stopping rule)")
+    x = _check.real_array(x0, "x0").copy()
+    lr = _check.non_negative(lr, "lr")
+    momentum = _check.non_negative(momentum, "momentum")
+    steps = _check.integer(steps, "steps")
+    tol = None if tol is None else _check.positive(tol, "tol")
+    nesterov = _check.flag(nesterov, "nesterov")
 
     iterates = [x.copy()]
     previous_step = np.zeros_like(x)
@@ -154,9 +157,12 @@ def minibatch_gradient_descent(
     ------
     ValueError
         If the lengths of ``X`` and ``y`` differ, ``batch_size`` is out of
-        range, ``lr`` is negative, or ``grad_fn`` returns the wrong shape.
+        range, ``lr`` is negative, ``tol`` is not positive, or ``grad_fn``
+        returns the wrong shape. The message names the argument.
     TypeError
-        If ``epochs`` or ``batch_size`` is not an integer.
+        If ``epochs`` or ``batch_size`` is not an integer, ``w0`` or ``lr`` is
+        not real, ``rng`` is not a seed or Generator, or ``grad_fn`` returns
+        something that is not real-valued.
 
     Notes
     -----
@@ -171,18 +177,16 @@ def minibatch_gradient_descent(
     >>> minibatch_gradient_descent(grad, [0.0], X, y, lr=0.1, epochs=1, batch_size=2, rng=0).tolist()
     [[0.0], [1.0]]
     """
-    w = _as_real_array(w0, "w0").copy()
-    X, y = np.asarray(X), np.asarray(y)
-    if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
-        raise ValueError(f"X and y must have one row per sample, got shapes {X.shape} and {y.shape}")
-    lr = _nonnegative(lr, "lr")
-    epochs = _count(epochs, "epochs")
-    batch_size = _count(batch_size, "batch_size")
-    if not 1 <= batch_size <= len(X):
+    w = _check.real_array(w0, "w0").copy()
+    X, y = _check.same_length(X, y)
+    lr = _check.non_negative(lr, "lr")
+    epochs = _check.integer(epochs, "epochs")
+    batch_size = _check.integer(batch_size, "batch_size", minimum=1)
+    if batch_size > len(X):
         raise ValueError(f"batch_size must be between 1 and len(X) = {len(X)}, got {batch_size}")
-    if tol is not None and _nonnegative(tol, "tol") == 0:
-        raise ValueError("tol must be positive (or None for no stopping rule)")
-    generator = np.random.default_rng(0 if rng is None else rng)
+    tol = None if tol is None else _check.positive(tol, "tol")
+    shuffle = _check.flag(shuffle, "shuffle")
+    generator = _check.generator(rng)
 
     iterates = [w.copy()]
     for _ in range(epochs):
@@ -197,35 +201,10 @@ def minibatch_gradient_descent(
     return np.stack(iterates)
 
 
-# --------------------------------------------------------------------------- validation helpers
-def _as_real_array(value, name: str) -> np.ndarray:
-    array = np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a real number or array of real numbers, got dtype {array.dtype}")
-    return array.astype(np.float64)
-
-
-def _nonnegative(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not (0 <= value < np.inf):
-        raise ValueError(f"{name} must be a finite number ≥ 0, got {value}")
-    return float(value)
-
-
-def _count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be ≥ 0, got {value}")
-    return int(value)
-
-
+# --------------------------------------------------------------------------- helpers
 def _gradient(grad: Callable, x: np.ndarray, shape: tuple[int, ...], name: str = "grad") -> np.ndarray:
     """Call the gradient function and check that its result has the iterate's shape."""
-    g = np.asarray(grad(x[()] if x.ndim == 0 else x.copy()))
-    if g.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must return real numbers, got dtype {g.dtype}")
+    g = _check.real_array(grad(x[()] if x.ndim == 0 else x.copy()), f"the result of {name}")
     if g.shape != shape:
         raise ValueError(f"{name} returned shape {g.shape}, but the iterate has shape {shape}")
-    return g.astype(np.float64)
+    return g

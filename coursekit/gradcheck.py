@@ -7,10 +7,11 @@ one typically gives 1e-2 or more.
 """
 from __future__ import annotations
 
-import numbers
 from typing import Callable
 
 import numpy as np
+
+from coursekit import _validation as _check
 
 __all__ = ["TOLERANCE", "numerical_gradient", "relative_error", "check_layer", "check_loss"]
 
@@ -44,7 +45,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, h: float = 1e-6) -> 
     ValueError
         If ``h`` is not a positive finite number.
     TypeError
-        If ``f`` does not return a real scalar.
+        If ``h`` is not a real number, ``x`` not real-valued, or ``f`` does
+        not return a real scalar.
 
     Notes
     -----
@@ -57,10 +59,9 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, h: float = 1e-6) -> 
     >>> numerical_gradient(lambda b: 5 * b[0] ** 2 - 3 * b[0] + 2, np.array([4.0])).round(6)
     array([37.])
     """
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (0 < h < np.inf):
-        raise ValueError(f"h must be a positive finite number, got {h!r}")
+    h = _check.positive(h, "h")
     if not (isinstance(x, np.ndarray) and x.dtype == np.float64 and x.flags.writeable):
-        x = np.array(x, dtype=np.float64)
+        x = np.array(_check.real_array(x, "x"))
     grad = np.empty(x.shape)
     for index in np.ndindex(x.shape):
         original = x[index]
@@ -115,8 +116,7 @@ def relative_error(a, b) -> float:
     >>> relative_error([1.0, 2.0], [1.0, 2.0])
     0.0
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a, b = _check.real_array(a, "a"), _check.real_array(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     if a.size == 0:
@@ -173,8 +173,8 @@ def check_layer(layer, x, seed: int = 0, h: float = 1e-6) -> dict[str, float]:
     True
     """
     _require_layer(layer)
-    x = np.array(x, dtype=np.float64)
-    upstream = np.random.default_rng(seed).standard_normal(np.shape(layer.forward(x.copy())))
+    x = np.array(_check.real_array(x, "x"))
+    upstream = _check.generator(seed, "seed").standard_normal(np.shape(layer.forward(x.copy())))
 
     grad_input = np.asarray(layer.backward(upstream.copy()))
     if grad_input.shape != x.shape:
@@ -244,7 +244,7 @@ def check_loss(loss, y_pred, y, h: float = 1e-6) -> float:
     True
     """
     value, grad = _loss_pair(loss)
-    y_pred = np.array(y_pred, dtype=np.float64)
+    y_pred = np.array(_check.real_array(y_pred, "y_pred"))
     analytic = np.asarray(grad(y_pred.copy(), y), dtype=np.float64)
     if analytic.shape != y_pred.shape:
         raise TypeError(f"the loss gradient has shape {analytic.shape}, expected y_pred's shape {y_pred.shape}")

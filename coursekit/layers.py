@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from coursekit import _validation as _check
 from coursekit import activations, losses
 
 __all__ = [
@@ -47,20 +48,13 @@ __all__ = [
     "Dropout",
     "Sequential",
     "mlp",
+    "count_parameters",
     "Loss",
     "MSELoss",
     "BCELoss",
     "BCEWithLogitsLoss",
     "SoftmaxCrossEntropyLoss",
 ]
-
-
-def _float_input(x: Any, name: str = "x") -> np.ndarray:
-    """``x`` as a float array (no copy for float64 input), or a TypeError naming it."""
-    array = np.asarray(x)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    return array.astype(np.float64, copy=False)
 
 
 def _cached(layer: "Layer", attribute: str) -> Any:
@@ -197,13 +191,10 @@ class Linear(Layer):
     def __init__(self, in_features: int, out_features: int, rng: Any = None,
                  init: str = "uniform") -> None:
         super().__init__()
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if init not in self._INITS:
-            raise ValueError(f"init must be one of {self._INITS}, got {init!r}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
-        rng = np.random.default_rng(0 if rng is None else rng)
+        self.in_features = _check.integer(in_features, "in_features", minimum=1)
+        self.out_features = _check.integer(out_features, "out_features", minimum=1)
+        _check.one_of(init, "init", self._INITS)
+        rng = _check.generator(rng)
         d, m = self.in_features, self.out_features
         if init == "uniform":
             bound = 1.0 / np.sqrt(d)
@@ -214,6 +205,48 @@ class Linear(Layer):
         self.params = {"W": W, "b": b}
         self._x: np.ndarray | None = None
 
+    @staticmethod
+    def parameter_count(in_features: int, out_features: int, bias: bool = True) -> int:
+        """Number of trainable numbers in a ``Linear(in_features, out_features)``, without building it.
+
+        Parameters
+        ----------
+        in_features : int
+            Inputs d per sample (≥ 1).
+        out_features : int
+            Outputs (neurons) m (≥ 1).
+        bias : bool, default True
+            Count the m biases as well as the d·m weights.
+
+        Returns
+        -------
+        int
+            d·m + m (or d·m without the bias), as an exact Python int.
+
+        Raises
+        ------
+        TypeError
+            If a width is not an integer or ``bias`` not a bool.
+        ValueError
+            If a width is smaller than 1.
+
+        Notes
+        -----
+        Every one of the m neurons of a dense layer has its own weight for
+        each of the d inputs, plus one bias. The lecture's example: a
+        200×200 RGB image has d = 200·200·3 = 120,000 inputs, and a layer
+        with as many units has d·m = 1.44·10¹⁰ weights (115 GB of float64),
+        which is why images call for something other than dense layers.
+
+        Examples
+        --------
+        >>> f"{Linear.parameter_count(200 * 200 * 3, 200 * 200 * 3, bias=False):.3g}"
+        '1.44e+10'
+        """
+        d = _check.integer(in_features, "in_features", minimum=1)
+        m = _check.integer(out_features, "out_features", minimum=1)
+        return d * m + (m if _check.flag(bias, "bias") else 0)
+
     @classmethod
     def from_params(cls, W: Any, b: Any) -> "Linear":
         """A layer with given weights W (in, out) and bias b (out,), e.g. the lecture's w₁ = 5.
@@ -223,8 +256,8 @@ class Linear(Layer):
         ValueError
             If W is not 2-D or b does not have shape (W.shape[1],).
         """
-        W = np.array(_float_input(W, "W"), dtype=np.float64)
-        b = np.array(_float_input(b, "b"), dtype=np.float64)
+        W = np.array(_check.real_array(W, "W"), dtype=np.float64)
+        b = np.array(_check.real_array(b, "b"), dtype=np.float64)
         if W.ndim != 2:
             raise ValueError(f"W must be 2-D (in_features, out_features), got shape {W.shape}")
         if b.shape != (W.shape[1],):
@@ -235,7 +268,7 @@ class Linear(Layer):
         return layer
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _float_input(x)
+        x = _check.real_array(x, "x")
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(
                 f"x must have shape (batch, {self.in_features}), got {x.shape}"
@@ -245,7 +278,7 @@ class Linear(Layer):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         x = _cached(self, "_x")
-        grad_out = np.asarray(grad_out, dtype=np.float64)
+        grad_out = _check.real_array(grad_out, "grad_out")
         if grad_out.shape != (x.shape[0], self.out_features):
             raise ValueError(
                 f"grad_out must have the output's shape {(x.shape[0], self.out_features)}, "
@@ -286,12 +319,12 @@ class Activation(Layer):
         self._z: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._z = _float_input(x)
+        self._z = _check.real_array(x, "x")
         return np.asarray(self._g(self._z))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         z = _cached(self, "_z")
-        grad_out = np.asarray(grad_out, dtype=np.float64)
+        grad_out = _check.real_array(grad_out, "grad_out")
         if grad_out.shape != z.shape:
             raise ValueError(f"grad_out must have the input's shape {z.shape}, got {grad_out.shape}")
         return grad_out * self._g_grad(z)
@@ -357,14 +390,12 @@ class Dropout(Layer):
 
     def __init__(self, p: float = 0.5, rng: Any = None) -> None:
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"p must be a probability in [0, 1], got {p!r}")
-        self.p = float(p)
-        self.rng = np.random.default_rng(0 if rng is None else rng)
+        self.p = _check.probability(p, "p")
+        self.rng = _check.generator(rng)
         self._mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _float_input(x)
+        x = _check.real_array(x, "x")
         if not self.training or self.p == 0.0:
             self._mask = np.ones(1)     # broadcasts: identity in backward
             return x
@@ -374,7 +405,7 @@ class Dropout(Layer):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         mask = _cached(self, "_mask")
-        return np.asarray(grad_out, dtype=np.float64) * mask
+        return _check.real_array(grad_out, "grad_out") * mask
 
     def __repr__(self) -> str:
         return f"Dropout(p={self.p})"
@@ -484,6 +515,54 @@ class Sequential(Layer):
         return f"Sequential(\n{inner}\n)"
 
 
+def _widths(sizes: Any) -> list[int]:
+    """Layer widths as a list of at least two positive ints, naming the bad entry otherwise."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"sizes must be a list of layer widths, got {type(sizes).__name__} {sizes!r}")
+    widths = [_check.integer(width, f"sizes[{index}]", minimum=1) for index, width in enumerate(sizes)]
+    if len(widths) < 2:
+        raise ValueError(f"sizes must list at least an input and an output width, got {widths}")
+    return widths
+
+
+def count_parameters(sizes: Any, bias: bool = True) -> int:
+    """Number of trainable numbers in the dense network ``mlp(sizes)``, without building it.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths from input to output, e.g. ``[2, 16, 16, 1]``.
+    bias : bool, default True
+        Count the biases as well as the weights.
+
+    Returns
+    -------
+    int
+        Σₖ (dₖ·dₖ₊₁ + dₖ₊₁) over consecutive widths dₖ → dₖ₊₁ (the biases
+        left out if ``bias=False``), an exact Python int however large.
+
+    Raises
+    ------
+    TypeError
+        If ``sizes`` is not a sequence of integers.
+    ValueError
+        If it has fewer than two widths or a width is smaller than 1.
+
+    Notes
+    -----
+    Uses :meth:`Linear.parameter_count` for every pair of widths; nothing is
+    allocated, so the lecture's 200×200 RGB image fed to a dense layer of the
+    same size (1.44·10¹⁰ weights) is counted instantly.
+
+    Examples
+    --------
+    >>> count_parameters([200 * 200 * 3, 200 * 200 * 3], bias=False)
+    14400000000
+    """
+    widths = _widths(sizes)
+    return sum(Linear.parameter_count(n_in, n_out, bias) for n_in, n_out in zip(widths[:-1], widths[1:]))
+
+
 _ACTIVATION_LAYERS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softplus": Softplus}
 
 
@@ -519,14 +598,12 @@ def mlp(sizes: list[int], activation: str = "relu", rng: Any = None,
       Linear(8, 1)
     )
     """
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least an input and an output width, got {sizes}")
-    if activation not in _ACTIVATION_LAYERS:
-        raise ValueError(f"activation must be one of {tuple(_ACTIVATION_LAYERS)}, got {activation!r}")
+    sizes = _widths(sizes)
+    _check.one_of(activation, "activation", tuple(_ACTIVATION_LAYERS))
     if init is None:
         init = "he" if activation in ("relu", "softplus") else "xavier"
-    rng = np.random.default_rng(0 if rng is None else rng)
+    dropout = _check.probability(dropout, "dropout")
+    rng = _check.generator(rng)
     layers: list[Layer] = []
     for index, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(Linear(n_in, n_out, rng=rng, init=init))
@@ -560,14 +637,12 @@ class Loss:
     _REDUCTIONS = ("mean", "sum")
 
     def __init__(self, reduction: str = "mean") -> None:
-        if reduction not in self._REDUCTIONS:
-            raise ValueError(f"reduction must be one of {self._REDUCTIONS}, got {reduction!r}")
-        self.reduction = reduction
+        self.reduction = _check.one_of(reduction, "reduction", self._REDUCTIONS)
         self._inputs: tuple[np.ndarray, Any] | None = None
 
     def forward(self, y_pred: Any, y: Any) -> float:
         """The loss L(ŷ, y) as a Python float."""
-        y_pred = _float_input(y_pred, "y_pred")
+        y_pred = _check.real_array(y_pred, "y_pred")
         self._inputs = (y_pred, y)
         return float(type(self)._value(y_pred, y, reduction=self.reduction))
 
@@ -614,9 +689,7 @@ class MSELoss(Loss):
 
     def __init__(self, reduction: str = "mean", scale: float = 1.0) -> None:
         super().__init__(reduction)
-        if isinstance(scale, bool) or not isinstance(scale, (int, float, np.floating)) or not scale > 0:
-            raise ValueError(f"scale must be a positive number, got {scale!r}")
-        self.scale = float(scale)
+        self.scale = _check.positive(scale, "scale")
 
     def forward(self, y_pred: Any, y: Any) -> float:
         return self.scale * super().forward(y_pred, y)

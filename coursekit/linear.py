@@ -14,11 +14,11 @@ column of ones (``polynomial_features`` puts it first).
 """
 from __future__ import annotations
 
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
+from coursekit import _validation as _check
 from coursekit import gd
 
 __all__ = [
@@ -34,8 +34,8 @@ __all__ = [
 
 
 def _design(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    """X as a float64 (ℓ, d) matrix and y as ℓ float64 targets."""
+    X, y = _check.real_array(X, "X"), _check.real_array(y, "y")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (samples ℓ, features d), got shape {X.shape}")
     if y.shape != (X.shape[0],):
@@ -46,16 +46,10 @@ def _design(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _weights(w: Any, d: int, name: str = "w") -> np.ndarray:
-    w = np.asarray(w, dtype=np.float64)
+    w = _check.real_array(w, name)
     if w.shape != (d,):
         raise ValueError(f"{name} must have shape ({d},) (one weight per column of X), got {w.shape}")
     return w
-
-
-def _non_negative(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not value >= 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return float(value)
 
 
 def mse_loss(X: Any, y: Any, w: Any) -> float:
@@ -215,13 +209,13 @@ def polynomial_features(x: Any, degree: int, include_bias: bool = True) -> np.nd
     array([[ 1.,  2.,  4.,  8.],
            [ 1.,  3.,  9., 27.]])
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = _check.real_array(x, "x")
     if x.ndim == 2 and x.shape[1] == 1:
         x = x[:, 0]
     if x.ndim != 1:
         raise ValueError(f"x must be 1-D (or one column), got shape {x.shape}")
-    if isinstance(degree, bool) or not isinstance(degree, Integral) or degree < 0:
-        raise ValueError(f"degree must be an integer >= 0, got {degree!r}")
+    degree = _check.integer(degree, "degree")
+    include_bias = _check.flag(include_bias, "include_bias")
     powers = np.arange(0 if include_bias else 1, degree + 1)
     return x[:, None] ** powers
 
@@ -255,7 +249,7 @@ def ridge(X: Any, y: Any, lam: float) -> np.ndarray:
     array([0.5, 1. ])
     """
     X, y = _design(X, y)
-    lam = _non_negative("lam", lam)
+    lam = _check.non_negative(lam, "lam")
     d = X.shape[1]
     augmented = np.vstack([X, np.sqrt(len(y) * lam) * np.eye(d)])
     return np.linalg.lstsq(augmented, np.concatenate([y, np.zeros(d)]), rcond=None)[0]
@@ -269,7 +263,8 @@ def soft_threshold(w: Any, threshold: float) -> np.ndarray:
     >>> soft_threshold(np.array([-3.0, 0.5, 2.0]), 1.0)
     array([-2.,  0.,  1.])
     """
-    w = np.asarray(w, dtype=np.float64)
+    w = _check.real_array(w, "w")
+    threshold = _check.non_negative(threshold, "threshold")
     return np.sign(w) * np.maximum(np.abs(w) - threshold, 0.0)
 
 
@@ -317,15 +312,14 @@ def lasso(X: Any, y: Any, lam: float, lr: float | None = None, steps: int = 5000
     array([ 1.5,  0. , -0.5])
     """
     X, y = _design(X, y)
-    lam = _non_negative("lam", lam)
-    if method not in ("proximal", "subgradient"):
-        raise ValueError(f"method must be 'proximal' or 'subgradient', got {method!r}")
+    lam = _check.non_negative(lam, "lam")
+    _check.one_of(method, "method", ("proximal", "subgradient"))
     if lr is None:
         lipschitz = 2.0 * np.linalg.norm(X, 2) ** 2 / len(y)
         lr = 1.0 / lipschitz if lipschitz > 0 else 1.0
-    lr = _non_negative("lr", lr)
-    if isinstance(steps, bool) or not isinstance(steps, Integral) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    lr = _check.non_negative(lr, "lr")
+    steps = _check.integer(steps, "steps")
+    tol = None if tol is None else _check.positive(tol, "tol")
     w = np.zeros(X.shape[1])
     for _ in range(steps):
         step = w - lr * mse_gradient(X, y, w)

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from coursekit.activations import _as_float_array, _unwrap, sigmoid, softplus
+from coursekit import _validation as _check
+from coursekit.activations import sigmoid, softplus
 
 __all__ = [
     "mse",
@@ -46,8 +47,8 @@ _REDUCTIONS = ("mean", "sum", "none")
 # --------------------------------------------------------------------------- helpers
 def _pair(y_pred, y, pred_name: str = "y_pred") -> tuple[np.ndarray, np.ndarray]:
     """Validate a prediction and a target of the same shape; return them as float64."""
-    y_pred = _as_float_array(y_pred, pred_name)
-    y = _as_float_array(y, "y")
+    y_pred = _check.real_array(y_pred, pred_name)
+    y = _check.real_array(y, "y")
     if y_pred.shape != y.shape:
         raise ValueError(
             f"{pred_name} and y must have the same shape, got {y_pred.shape} and {y.shape} "
@@ -57,14 +58,13 @@ def _pair(y_pred, y, pred_name: str = "y_pred") -> tuple[np.ndarray, np.ndarray]
 
 
 def _check_reduction(reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    _check.one_of(reduction, "reduction", _REDUCTIONS)
 
 
 def _reduce(values: np.ndarray, reduction: str):
     """Sum, average or keep the per-element (or per-sample) losses."""
     if reduction == "none":
-        return _unwrap(values)
+        return _check.unwrap(values)
     if values.size == 0:
         raise ValueError("cannot reduce a loss over an empty batch")
     total = np.sum(values)
@@ -73,7 +73,7 @@ def _reduce(values: np.ndarray, reduction: str):
 
 def _scale(grad: np.ndarray, count: int, reduction: str):
     """The gradient of a reduced loss: per-element gradients divided by ``count`` for a mean."""
-    return _unwrap(grad / count if reduction == "mean" else grad)
+    return _check.unwrap(grad / count if reduction == "mean" else grad)
 
 
 def _weighted_log(weight: np.ndarray, log_value: np.ndarray) -> np.ndarray:
@@ -293,7 +293,7 @@ def binary_cross_entropy_with_logits_grad(z, y, reduction: str = "mean"):
 # --------------------------------------------------------------------------- softmax
 def _shifted_logits(z, axis: int) -> np.ndarray:
     """z − max(z) along ``axis``, after checking the logits can be normalised."""
-    z = _as_float_array(z, "z")
+    z = _check.real_array(z, "z")
     if z.ndim == 0:
         raise ValueError("z must have at least one axis (the classes)")
     if np.isnan(z).any() or np.isposinf(z).any():
@@ -446,7 +446,7 @@ def log_softmax_grad(z, grad_output, axis: int = -1) -> np.ndarray:
 
 
 def _grad_output(grad_output, shape: tuple[int, ...]) -> np.ndarray:
-    g = _as_float_array(grad_output, "grad_output")
+    g = _check.real_array(grad_output, "grad_output")
     if g.shape != shape:
         raise ValueError(f"grad_output must have z's shape {shape}, got {g.shape}")
     return g

@@ -7,21 +7,18 @@
 """
 from __future__ import annotations
 
-from numbers import Integral, Real
 from typing import Any, Callable
 
 import numpy as np
 
+from coursekit import _validation as _check
+
 __all__ = ["holdout_split", "kfold", "cross_val_score"]
 
 
-def _same_length(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    X, y = np.asarray(X), np.asarray(y)
-    if X.ndim == 0 or y.ndim == 0:
-        raise ValueError("X and y must be arrays with one entry per sample")
-    if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} samples but y has {len(y)}")
-    return X, y
+def _order(n: int, rng: Any, shuffle: bool) -> np.ndarray:
+    """0, …, n−1 in a random order drawn from ``rng``, or in order without ``shuffle``."""
+    return _check.generator(rng).permutation(n) if _check.flag(shuffle, "shuffle") else np.arange(n)
 
 
 def holdout_split(X: Any, y: Any, frac: float = 0.25, rng: Any = None,
@@ -64,14 +61,14 @@ def holdout_split(X: Any, y: Any, frac: float = 0.25, rng: Any = None,
     >>> len(X_train), len(X_val)
     (6, 2)
     """
-    X, y = _same_length(X, y)
-    if isinstance(frac, bool) or not isinstance(frac, Real) or not 0 < frac < 1:
+    X, y = _check.same_length(X, y)
+    if not 0 < _check.real_number(frac, "frac") < 1:
         raise ValueError(f"frac must be a number strictly between 0 and 1, got {frac!r}")
     n = len(X)
     if n < 2:
         raise ValueError(f"need at least 2 samples to split, got {n}")
     n_val = min(max(int(round(frac * n)), 1), n - 1)
-    order = np.random.default_rng(0 if rng is None else rng).permutation(n) if shuffle else np.arange(n)
+    order = _order(n, rng, shuffle)
     train, val = order[: n - n_val], order[n - n_val:]
     return X[train], X[val], y[train], y[val]
 
@@ -101,12 +98,10 @@ def kfold(n: int, k: int = 5, rng: Any = None, shuffle: bool = True) -> list[tup
     ValueError
         If n or k is not an integer, or k is outside [2, n].
     """
-    for name, value in (("n", n), ("k", k)):
-        if isinstance(value, bool) or not isinstance(value, Integral):
-            raise ValueError(f"{name} must be an integer, got {value!r}")
+    n, k = _check.integer(n, "n"), _check.integer(k, "k")
     if not 2 <= k <= n:
         raise ValueError(f"k must satisfy 2 <= k <= n = {n}, got k = {k}")
-    order = np.random.default_rng(0 if rng is None else rng).permutation(n) if shuffle else np.arange(n)
+    order = _order(n, rng, shuffle)
     folds = np.array_split(order, k)
     return [(np.concatenate(folds[:i] + folds[i + 1:]), folds[i]) for i in range(k)]
 
@@ -148,6 +143,6 @@ def cross_val_score(fit: Callable[[np.ndarray, np.ndarray], Any],
     >>> cross_val_score(fit_exact, lambda w, Xv, yv: mse_loss(Xv, yv, w), X, y, k=4).round(12)
     array([0., 0., 0., 0.])
     """
-    X, y = _same_length(X, y)
+    X, y = _check.same_length(X, y)
     return np.array([float(score(fit(X[train], y[train]), X[val], y[val]))
                      for train, val in kfold(len(X), k, rng, shuffle)])

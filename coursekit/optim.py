@@ -21,10 +21,11 @@ class's Notes give torch's rule, the lecture's rule and how they correspond.
 from __future__ import annotations
 
 import math
-from numbers import Real
 from typing import Any, Sequence
 
 import numpy as np
+
+from coursekit import _validation as _check
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "OPTIMIZERS"]
 
@@ -32,28 +33,6 @@ __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "OPTIMIZER
 # ----------------------------------------------------------------------------
 # argument checks (shared by every optimizer)
 # ----------------------------------------------------------------------------
-def _real(name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if math.isnan(value):
-        raise ValueError(f"{name} must not be NaN")
-    return value
-
-
-def _non_negative(name: str, value: Any) -> float:
-    value = _real(name, value)
-    if value < 0.0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return value
-
-
-def _flag(name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
 def _betas(value: Any) -> tuple[float, float]:
     try:
         beta1, beta2 = value
@@ -61,7 +40,7 @@ def _betas(value: Any) -> tuple[float, float]:
         raise TypeError(f"betas must be a pair (beta1, beta2), got {value!r}") from None
     checked = []
     for index, beta in enumerate((beta1, beta2)):
-        beta = _real(f"betas[{index}]", beta)
+        beta = _check.real_number(beta, f"betas[{index}]")
         if not 0.0 <= beta < 1.0:
             raise ValueError(f"betas[{index}] must lie in [0, 1), got {beta}")
         checked.append(beta)
@@ -174,12 +153,7 @@ class Optimizer:
             if grad is None:
                 checked.append(None)
                 continue
-            try:
-                grad = np.asarray(grad)
-            except (TypeError, ValueError) as error:    # ragged nested lists
-                raise TypeError(f"grads[{index}] is not array-like: {error}") from None
-            if grad.dtype.kind not in "biuf":
-                raise TypeError(f"grads[{index}] must be real numbers, got dtype {grad.dtype}")
+            grad = _check.real_array(grad, f"grads[{index}]")
             if grad.shape != param.shape:
                 raise ValueError(
                     f"grads[{index}] has shape {grad.shape} but params[{index}] has shape "
@@ -285,11 +259,11 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         super().__init__(params)
-        self.lr = _non_negative("lr", lr)
-        self.momentum = _non_negative("momentum", momentum)
-        self.dampening = _real("dampening", dampening)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
-        self.nesterov = _flag("nesterov", nesterov)
+        self.lr = _check.non_negative(lr, "lr")
+        self.momentum = _check.non_negative(momentum, "momentum")
+        self.dampening = _check.real_number(dampening, "dampening")
+        self.weight_decay = _check.non_negative(weight_decay, "weight_decay")
+        self.nesterov = _check.flag(nesterov, "nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov=True requires momentum > 0 and dampening == 0")
 
@@ -365,13 +339,13 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
     ) -> None:
         super().__init__(params)
-        self.lr = _non_negative("lr", lr)
-        self.lr_decay = _non_negative("lr_decay", lr_decay)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
-        self.initial_accumulator_value = _non_negative(
-            "initial_accumulator_value", initial_accumulator_value
+        self.lr = _check.non_negative(lr, "lr")
+        self.lr_decay = _check.non_negative(lr_decay, "lr_decay")
+        self.weight_decay = _check.non_negative(weight_decay, "weight_decay")
+        self.initial_accumulator_value = _check.non_negative(
+            initial_accumulator_value, "initial_accumulator_value"
         )
-        self.eps = _non_negative("eps", eps)
+        self.eps = _check.non_negative(eps, "eps")
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
         if "sum" not in state:
@@ -444,12 +418,12 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ) -> None:
         super().__init__(params)
-        self.lr = _non_negative("lr", lr)
-        self.alpha = _non_negative("alpha", alpha)
-        self.eps = _non_negative("eps", eps)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
-        self.momentum = _non_negative("momentum", momentum)
-        self.centered = _flag("centered", centered)
+        self.lr = _check.non_negative(lr, "lr")
+        self.alpha = _check.non_negative(alpha, "alpha")
+        self.eps = _check.non_negative(eps, "eps")
+        self.weight_decay = _check.non_negative(weight_decay, "weight_decay")
+        self.momentum = _check.non_negative(momentum, "momentum")
+        self.centered = _check.flag(centered, "centered")
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
         if "square_avg" not in state:
@@ -542,11 +516,11 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ) -> None:
         super().__init__(params)
-        self.lr = _non_negative("lr", lr)
+        self.lr = _check.non_negative(lr, "lr")
         self.betas = _betas(betas)
-        self.eps = _non_negative("eps", eps)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
-        self.amsgrad = _flag("amsgrad", amsgrad)
+        self.eps = _check.non_negative(eps, "eps")
+        self.weight_decay = _check.non_negative(weight_decay, "weight_decay")
+        self.amsgrad = _check.flag(amsgrad, "amsgrad")
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
         if "exp_avg" not in state:

@@ -20,10 +20,11 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from numbers import Integral, Real
 from typing import Any, Callable
 
 import numpy as np
+
+from coursekit import _validation as _check
 
 __all__ = ["History", "fit", "predict", "classify", "accuracy"]
 
@@ -67,28 +68,16 @@ class History:
 # ----------------------------------------------------------------------------
 # argument checks
 # ----------------------------------------------------------------------------
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _non_negative(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not value >= 0:
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    return float(value)
-
-
 def _data(X: Any, y: Any, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y)
+    """Inputs as float64 (samples, features) and targets with one row per sample."""
+    X = _check.real_array(X, names[0])
     if X.ndim != 2:
         raise ValueError(f"{names[0]} must be 2-D (samples, features), got shape {X.shape}")
-    if len(y) != len(X):
-        raise ValueError(
-            f"{names[0]} has {len(X)} samples but {names[1]} has {len(y)}"
-        )
-    if y.dtype.kind == "f" or y.dtype.kind == "b":
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"{names[1]} must hold real numbers or integer labels, got dtype {y.dtype}")
+    X, y = _check.same_length(X, y, names)
+    if y.dtype.kind in "fb":
         y = y.astype(np.float64)
     return X, y
 
@@ -191,10 +180,13 @@ def fit(
     Raises
     ------
     ValueError
-        Bad sizes or counts, negative penalties, ``patience`` without a
-        validation set, an optimizer not built on the model's parameters.
+        Bad shapes or counts (``epochs``, ``batch_size`` or ``patience`` < 1),
+        negative penalties, ``patience`` without a validation set, an
+        optimizer not built on the model's parameters. The message names the
+        argument.
     TypeError
-        An optimizer without ``params`` and ``step``.
+        An optimizer without ``params`` and ``step``; a count that is not an
+        integer, a penalty that is not a number, non-numeric ``X`` or ``y``.
 
     Notes
     -----
@@ -212,21 +204,22 @@ def fit(
     ``history.diverged`` is set (typically: the learning rate is too large).
     """
     X, y = _data(X, y, ("X", "y"))
-    epochs = _positive_int("epochs", epochs)
-    batch_size = len(X) if batch_size is None else _positive_int("batch_size", batch_size)
-    l1, l2 = _non_negative("l1", l1), _non_negative("l2", l2)
+    epochs = _check.integer(epochs, "epochs", minimum=1)
+    batch_size = len(X) if batch_size is None else _check.integer(batch_size, "batch_size", minimum=1)
+    l1, l2 = _check.non_negative(l1, "l1"), _check.non_negative(l2, "l2")
+    shuffle = _check.flag(shuffle, "shuffle")
     validation = X_val is not None or y_val is not None
     if validation:
         if X_val is None or y_val is None:
             raise ValueError("pass both X_val and y_val, or neither")
         X_val, y_val = _data(X_val, y_val, ("X_val", "y_val"))
     if patience is not None:
-        patience = _positive_int("patience", patience)
+        patience = _check.integer(patience, "patience", minimum=1)
         if not validation:
             raise ValueError("early stopping (patience) needs a validation set: pass X_val and y_val")
     positions = _optimizer_positions(model, optimizer)
     penalised = _weight_mask(model) if (l1 or l2) else None
-    rng = np.random.default_rng(0 if rng is None else rng)
+    rng = _check.generator(rng)
 
     history = History()
     best_params: list[np.ndarray] | None = None
@@ -306,7 +299,7 @@ def predict(model: Any, X: Any) -> np.ndarray:
     was_training = getattr(model, "training", False)
     model.eval()
     try:
-        return model.forward(np.asarray(X, dtype=np.float64))
+        return model.forward(_check.real_array(X, "X"))
     finally:
         if was_training:
             model.train()
@@ -328,7 +321,10 @@ def classify(output: Any, threshold: float = 0.0) -> np.ndarray:
     ndarray of int, shape (n,)
         [score > threshold] for one column, argmaxₖ scoreₖ otherwise.
     """
-    output = np.asarray(output, dtype=np.float64)
+    output = _check.real_array(output, "output")
+    threshold = _check.real_number(threshold, "threshold")
+    if output.ndim == 0 or output.ndim > 2:
+        raise ValueError(f"output must have shape (n,), (n, 1) or (n, K), got {output.shape}")
     if output.ndim == 1 or output.shape[1] == 1:
         return (output.reshape(-1) > threshold).astype(int)
     return np.argmax(output, axis=1)

@@ -105,13 +105,19 @@ def test_counting_gives_counts_around_the_true_line():
     [
         (lambda: circles(2.5), TypeError, "n must be an integer"),
         (lambda: moons(True), TypeError, "n must be an integer"),
-        (lambda: xor(1), ValueError, "n must be at least 2"),
-        (lambda: counting(0), ValueError, "n must be at least 1"),
-        (lambda: circles(10, noise=-0.1), ValueError, "noise must be a finite number"),
+        (lambda: xor(1), ValueError, "n must be an integer >= 2, got 1"),
+        (lambda: counting(0), ValueError, "n must be a positive integer, got 0"),
+        (lambda: circles(10, noise=-0.1), ValueError, "noise must be a finite number >= 0"),
+        (lambda: moons(10, noise="high"), TypeError, "noise must be a real number"),
+        (lambda: sin_points(noise=float("nan")), ValueError, "noise must not be NaN"),
+        (lambda: linearly_separable(10, margin=-1.0), ValueError, "margin must be a finite number >= 0"),
         (lambda: circles(10, factor=1.5), ValueError, "factor must lie strictly between 0 and 1"),
         (lambda: linearly_separable(10, rng="seed"), TypeError, "rng must be a non-negative int seed"),
         (lambda: moons(10, rng=1.5), TypeError, "rng must be"),
+        (lambda: xor(10, rng=-3), ValueError, "rng must be a non-negative seed"),
+        (lambda: circles(10, factor="half"), TypeError, "factor must be a real number"),
         (lambda: counting(10, intercept=-200.0), ValueError, "must be ≥ 0"),
+        (lambda: counting(10, slope=None), TypeError, "slope must be a real number"),
     ],
 )
 def test_bad_arguments_are_rejected_by_name(call, error, message):

@@ -146,18 +146,21 @@ def test_scalar_start_gives_the_gradient_a_scalar():
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        (dict(lr=-0.1), ValueError, "lr must be a finite number ≥ 0"),
-        (dict(lr=float("nan")), ValueError, "lr must be"),
+        (dict(lr=-0.1), ValueError, "lr must be a finite number >= 0, got -0.1"),
+        (dict(lr=float("inf")), ValueError, "lr must be a finite number >= 0"),
+        (dict(lr=float("nan")), ValueError, "lr must not be NaN"),
         (dict(lr="0.1"), TypeError, "lr must be a real number"),
         (dict(steps=2.5), TypeError, "steps must be an integer"),
         (dict(steps=True), TypeError, "steps must be an integer"),
-        (dict(steps=-1), ValueError, "steps must be ≥ 0"),
-        (dict(momentum=-0.5), ValueError, "momentum must be"),
-        (dict(tol=0.0), ValueError, "tol must be positive"),
+        (dict(steps=-1), ValueError, "steps must be an integer >= 0, got -1"),
+        (dict(momentum=-0.5), ValueError, "momentum must be a finite number >= 0"),
+        (dict(momentum=[0.9]), TypeError, "momentum must be a real number"),
+        (dict(tol=0.0), ValueError, "tol must be a finite number > 0"),
+        (dict(nesterov="yes"), TypeError, "nesterov must be True or False"),
         (dict(x0="4"), TypeError, "x0 must be a real number"),
         (dict(grad=lambda b: np.array([1.0, 2.0])), ValueError,
          r"grad returned shape \(2,\), but the iterate has shape \(\)"),
-        (dict(grad=lambda b: "up"), TypeError, "grad must return real numbers"),
+        (dict(grad=lambda b: "up"), TypeError, "the result of grad must be a real number"),
     ],
 )
 def test_bad_input_is_rejected_with_a_clear_message(kwargs, error, message):
@@ -235,11 +238,15 @@ def test_minibatch_tol_stops_early():
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        (dict(y=np.zeros(3)), ValueError, "one row per sample"),
-        (dict(batch_size=0), ValueError, "batch_size must be between 1 and len"),
+        (dict(y=np.zeros(3)), ValueError, "X has 12 samples but y has 3"),
+        (dict(X=1.0), ValueError, "X and y must be arrays with one entry per sample"),
+        (dict(rng="seed"), TypeError, "rng must be a non-negative int seed"),
+        (dict(tol=-1.0), ValueError, "tol must be a finite number > 0"),
+        (dict(batch_size=0), ValueError, "batch_size must be a positive integer, got 0"),
         (dict(batch_size=13), ValueError, "batch_size must be between 1 and len"),
         (dict(epochs=1.0), TypeError, "epochs must be an integer"),
-        (dict(lr=-1.0), ValueError, "lr must be"),
+        (dict(lr=-1.0), ValueError, "lr must be a finite number >= 0"),
+        (dict(w0=["a", "b"]), TypeError, "w0 must be a real number"),
         (dict(grad_fn=lambda w, Xb, yb: np.zeros(3)), ValueError, "grad_fn returned shape"),
     ],
 )

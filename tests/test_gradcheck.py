@@ -107,9 +107,16 @@ def test_numerical_gradient_accepts_scalars_and_lists():
 def test_numerical_gradient_rejects_non_scalar_f_and_bad_step():
     with pytest.raises(TypeError, match="f must return a real scalar"):
         numerical_gradient(lambda v: v * 2, np.ones(3))
-    for h in (0.0, -1e-6, float("nan"), "1e-6", True):
-        with pytest.raises(ValueError, match="h must be a positive"):
+    for h, error, message in ((0.0, ValueError, "h must be a finite number > 0, got 0.0"),
+                              (-1e-6, ValueError, "h must be a finite number > 0"),
+                              (float("inf"), ValueError, "h must be a finite number > 0"),
+                              (float("nan"), ValueError, "h must not be NaN"),
+                              ("1e-6", TypeError, "h must be a real number"),
+                              (True, TypeError, "h must be a real number")):
+        with pytest.raises(error, match=message):
             numerical_gradient(np.sum, np.ones(2), h=h)
+    with pytest.raises(TypeError, match="x must be a real number or an array of real numbers"):
+        numerical_gradient(np.sum, ["a", "b"])
 
 
 def test_relative_error_follows_the_cs231n_formula():

@@ -18,6 +18,7 @@ from coursekit.layers import (
     Softplus,
     SoftmaxCrossEntropyLoss,
     Tanh,
+    count_parameters,
     mlp,
 )
 from coursekit.optim import SGD
@@ -169,6 +170,28 @@ def test_simplest_nn_ever_table():
     np.testing.assert_allclose(rows, expected, rtol=0, atol=5e-5)   # the slide rounds L to 4 places
 
 
+def test_dense_layer_on_a_200_by_200_rgb_image_has_1_44e10_weights():
+    """Lecture 002: one fully connected layer from a 200×200×3 image to as many units."""
+    d = 200 * 200 * 3
+    assert d == 120_000
+    weights = Linear.parameter_count(d, d, bias=False)
+    assert weights == d * d == 14_400_000_000 and f"{weights:.3g}" == "1.44e+10"
+    assert Linear.parameter_count(d, d) == weights + d             # plus one bias per unit
+    assert count_parameters([d, d]) == Linear.parameter_count(d, d)
+    assert isinstance(weights, int)                                # exact, and nothing was allocated
+
+
+@given(sizes=st.lists(st.integers(1, 12), min_size=2, max_size=5), bias=st.booleans())
+@settings(max_examples=20, deadline=None)
+def test_parameter_counts_equal_the_sizes_of_a_built_network(sizes, bias):
+    net = mlp(sizes, rng=0)
+    built = sum(p.size for name, p in net.params.items() if bias or not name.endswith(".b"))
+    assert count_parameters(sizes, bias=bias) == built
+    first = net[0]
+    assert Linear.parameter_count(sizes[0], sizes[1], bias) == sum(
+        p.size for name, p in first.params.items() if bias or name == "W")
+
+
 # ----------------------------------------------------------------------------
 # behaviour
 # ----------------------------------------------------------------------------
@@ -300,17 +323,46 @@ def test_backward_rejects_gradient_of_the_wrong_shape():
 
 @pytest.mark.parametrize("make, message", [
     (lambda: Linear(0, 2), "in_features must be a positive integer"),
-    (lambda: Linear(2, 2.5), "out_features must be a positive integer"),
     (lambda: Linear(2, 2, init="zeros"), "init must be one of"),
     (lambda: Linear.from_params([1.0, 2.0], [0.0]), "W must be 2-D"),
     (lambda: Linear.from_params([[1.0, 2.0]], [0.0]), r"b must have shape \(2,\)"),
     (lambda: Dropout(1.5), "p must be a probability"),
     (lambda: MSELoss("none"), "reduction must be one of"),
-    (lambda: MSELoss(scale=0), "scale must be a positive number"),
+    (lambda: MSELoss(scale=0), "scale must be a finite number > 0, got 0.0"),
+    (lambda: Dropout(0.5, rng=-1), "rng must be a non-negative seed"),
+    (lambda: mlp([2, 0, 1]), r"sizes\[1\] must be a positive integer, got 0"),
+    (lambda: mlp([2, 3, 1], dropout=1.2), r"dropout must be a probability in \[0, 1\]"),
+    (lambda: Linear.parameter_count(0, 3), "in_features must be a positive integer"),
 ])
 def test_constructors_reject_bad_arguments(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: Linear(2, 2.5), "out_features must be an integer, got float 2.5"),
+    (lambda: Linear(2, 2, rng="seed"), "rng must be a non-negative int seed"),
+    (lambda: Linear.from_params([["a"]], [0.0]), "W must be a real number or an array of real numbers"),
+    (lambda: Dropout("half"), "p must be a real number"),
+    (lambda: MSELoss(scale="1"), "scale must be a real number"),
+    (lambda: mlp([2, 3.0, 1]), r"sizes\[1\] must be an integer"),
+    (lambda: mlp(5), "sizes must be a list of layer widths"),
+    (lambda: Linear.parameter_count(2, 3, bias=1), "bias must be True or False"),
+])
+def test_constructors_reject_wrong_types_naming_the_argument(make, message):
+    with pytest.raises(TypeError, match=message):
+        make()
+
+
+def test_forward_and_backward_reject_non_numeric_arrays_naming_them():
+    layer = Linear(2, 1)
+    with pytest.raises(TypeError, match="x must be a real number or an array of real numbers"):
+        layer.forward([["a", "b"]])
+    layer.forward(np.zeros((3, 2)))
+    with pytest.raises(TypeError, match="grad_out must be a real number"):
+        layer.backward(np.full((3, 1), "x"))
+    with pytest.raises(TypeError, match="y_pred must be a real number"):
+        MSELoss().forward("big", np.zeros(1))
 
 
 def test_sequential_rejects_things_that_are_not_layers():

@@ -203,9 +203,25 @@ def test_degree_8_fit_on_course_sin_points():
     (lambda: fit_exact(np.eye(2), np.zeros(2), method="inv"), "method must be"),
     (lambda: polynomial_features(np.zeros((2, 2)), 2), "x must be 1-D"),
     (lambda: polynomial_features(np.zeros(2), -1), "degree must be an integer >= 0"),
-    (lambda: ridge(np.eye(2), np.zeros(2), -1.0), "lam must be a number >= 0"),
+    (lambda: ridge(np.eye(2), np.zeros(2), -1.0), "lam must be a finite number >= 0"),
+    (lambda: lasso(np.eye(2), np.zeros(2), 0.1, lr=-1.0), "lr must be a finite number >= 0"),
+    (lambda: lasso(np.eye(2), np.zeros(2), 0.1, steps=-5), "steps must be an integer >= 0"),
+    (lambda: fit_gd(np.eye(2), np.zeros(2), lr=0.1, steps=5, w0=np.zeros(3)), r"w0 must have shape \(2,\)"),
+    (lambda: soft_threshold(np.zeros(2), -1.0), "threshold must be a finite number >= 0"),
     (lambda: lasso(np.eye(2), np.zeros(2), 0.1, method="coordinate"), "method must be"),
 ])
 def test_bad_arguments_raise_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: mse_gradient([["a"]], [1.0], [0.0]), "X must be a real number or an array of real numbers"),
+    (lambda: fit_exact(np.eye(2), ["a", "b"]), "y must be a real number"),
+    (lambda: polynomial_features(np.zeros(2), 2.0), "degree must be an integer, got float"),
+    (lambda: ridge(np.eye(2), np.zeros(2), "0.1"), "lam must be a real number"),
+    (lambda: fit_gd(np.eye(2), np.zeros(2), lr=0.1, steps=1.5), "steps must be an integer"),
+])
+def test_wrong_types_raise_type_errors_naming_the_argument(call, message):
+    with pytest.raises(TypeError, match=message):
         call()

@@ -90,8 +90,21 @@ def test_cross_validation_prefers_a_modest_degree_for_noisy_sin():
     (lambda: holdout_split(np.zeros(1), np.zeros(1)), "at least 2 samples"),
     (lambda: kfold(5, 6), "k must satisfy 2 <= k <= n"),
     (lambda: kfold(5, 1), "k must satisfy"),
-    (lambda: kfold(5.0, 2), "n must be an integer"),
+    (lambda: holdout_split(np.zeros(3), np.zeros(3), frac=float("nan")), "frac must not be NaN"),
+    (lambda: kfold(5, 2, rng=-1), "rng must be a non-negative seed"),
 ])
 def test_bad_arguments_raise_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: kfold(5.0, 2), "n must be an integer, got float 5.0"),
+    (lambda: kfold(5, "2"), "k must be an integer"),
+    (lambda: holdout_split(np.zeros(3), np.zeros(3), frac="half"), "frac must be a real number"),
+    (lambda: holdout_split(np.zeros(3), np.zeros(3), rng="seed"), "rng must be a non-negative int seed"),
+    (lambda: kfold(5, 2, shuffle="yes"), "shuffle must be True or False"),
+])
+def test_wrong_types_raise_type_errors_naming_the_argument(call, message):
+    with pytest.raises(TypeError, match=message):
         call()

@@ -363,11 +363,11 @@ def test_step_rejects_a_bare_array_and_non_numeric_gradients():
     opt = SGD([np.zeros(3)], lr=0.1)
     with pytest.raises(TypeError, match="list of arrays"):
         opt.step(np.zeros(3))
-    with pytest.raises(TypeError, match=r"grads\[0\] must be real"):
+    with pytest.raises(TypeError, match=r"grads\[0\] must be a real number"):
         opt.step([np.array(["a", "b", "c"])])
-    with pytest.raises(TypeError, match=r"grads\[0\] must be real"):
+    with pytest.raises(TypeError, match=r"grads\[0\] must be a real number"):
         opt.step([np.ones(3) * 1j])
-    with pytest.raises(TypeError, match=r"grads\[0\] is not array-like"):
+    with pytest.raises(TypeError, match=r"grads\[0\] must be a real number or an array of real numbers: "):
         opt.step([[1.0, [2.0, 3.0], 4.0]])
 
 
@@ -393,17 +393,19 @@ def test_constructor_rejects_read_only_and_repeated_params():
 
 
 @pytest.mark.parametrize("cls, kwargs, message", [
-    (SGD, {"lr": -0.1}, "lr must be >= 0"),
+    (SGD, {"lr": -0.1}, "lr must be a finite number >= 0, got -0.1"),
     (Adam, {"lr": float("nan")}, "lr must not be NaN"),
-    (Adam, {"eps": -1e-8}, "eps must be >= 0"),
+    (Adam, {"eps": -1e-8}, "eps must be a finite number >= 0"),
     (Adam, {"betas": (0.9, 1.0)}, r"betas\[1\] must lie in \[0, 1\)"),
     (AdamW, {"betas": (-0.1, 0.9)}, r"betas\[0\] must lie in \[0, 1\)"),
-    (SGD, {"momentum": -0.5}, "momentum must be >= 0"),
+    (SGD, {"momentum": -0.5}, "momentum must be a finite number >= 0"),
     (SGD, {"nesterov": True}, "nesterov=True requires momentum > 0"),
     (SGD, {"nesterov": True, "momentum": 0.9, "dampening": 0.1}, "dampening == 0"),
-    (RMSprop, {"alpha": -0.1}, "alpha must be >= 0"),
-    (Adagrad, {"lr_decay": -1}, "lr_decay must be >= 0"),
-    (Adagrad, {"weight_decay": -1}, "weight_decay must be >= 0"),
+    (RMSprop, {"alpha": -0.1}, "alpha must be a finite number >= 0"),
+    (Adagrad, {"lr_decay": -1}, "lr_decay must be a finite number >= 0"),
+    (Adagrad, {"weight_decay": -1}, "weight_decay must be a finite number >= 0"),
+    (Adam, {"lr": float("inf")}, "lr must be a finite number >= 0, got inf"),
+    (RMSprop, {"eps": float("nan")}, "eps must not be NaN"),
 ])
 def test_constructor_rejects_bad_hyperparameters(cls, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -414,6 +416,8 @@ def test_constructor_rejects_bad_hyperparameters(cls, kwargs, message):
     ({"lr": "0.1"}, "lr must be a real number"),
     ({"betas": 0.9}, "betas must be a pair"),
     ({"amsgrad": 1}, "amsgrad must be True or False"),
+    ({"eps": None}, "eps must be a real number"),
+    ({"betas": (0.9, "0.999")}, r"betas\[1\] must be a real number"),
 ])
 def test_constructor_rejects_wrong_types(kwargs, message):
     with pytest.raises(TypeError, match=message):

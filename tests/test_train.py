@@ -195,22 +195,39 @@ def test_history_reports_best_epoch():
     assert history.epochs == 3 and history.best_val_loss == 1.5
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"epochs": 0}, "epochs must be a positive integer"),
-    ({"batch_size": 0}, "batch_size must be a positive integer"),
-    ({"l2": -1.0}, "l2 must be a number >= 0"),
-    ({"patience": 3}, "needs a validation set"),
-    ({"X_val": np.zeros((2, 3))}, "pass both X_val and y_val"),
-    ({"X_val": np.zeros((2, 3)), "y_val": np.zeros(3)}, "X_val has 2 samples but y_val has 3"),
-    ({"y": np.zeros(5)}, "X has 40 samples but y has 5"),
-    ({"X": np.zeros(40)}, "X must be 2-D"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"epochs": 0}, ValueError, "epochs must be a positive integer"),
+    ({"batch_size": 0}, ValueError, "batch_size must be a positive integer"),
+    ({"l2": -1.0}, ValueError, "l2 must be a finite number >= 0, got -1.0"),
+    ({"l1": float("nan")}, ValueError, "l1 must not be NaN"),
+    ({"patience": 0, "X_val": np.zeros((2, 3)), "y_val": np.zeros(2)}, ValueError,
+     "patience must be a positive integer"),
+    ({"rng": -1}, ValueError, "rng must be a non-negative seed"),
+    ({"patience": 3}, ValueError, "needs a validation set"),
+    ({"X_val": np.zeros((2, 3))}, ValueError, "pass both X_val and y_val"),
+    ({"X_val": np.zeros((2, 3)), "y_val": np.zeros(3)}, ValueError, "X_val has 2 samples but y_val has 3"),
+    ({"y": np.zeros(5)}, ValueError, "X has 40 samples but y has 5"),
+    ({"X": np.zeros(40)}, ValueError, "X must be 2-D"),
+    ({"epochs": 2.0}, TypeError, "epochs must be an integer, got float 2.0"),
+    ({"batch_size": "32"}, TypeError, "batch_size must be an integer"),
+    ({"l1": "0.1"}, TypeError, "l1 must be a real number"),
+    ({"shuffle": "no"}, TypeError, "shuffle must be True or False"),
+    ({"X": [["a", "b", "c"]] * 40}, TypeError, "X must be a real number or an array of real numbers"),
+    ({"y": np.array(["yes"] * 40)}, TypeError, "y must hold real numbers or integer labels"),
 ])
-def test_fit_rejects_bad_arguments(kwargs, message):
+def test_fit_rejects_bad_arguments_naming_them(kwargs, error, message):
     X, y = _regression(11)
     model = Linear(3, 1)
     arguments = {"X": X, "y": y, "epochs": 2, **kwargs}
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         fit(model, MSELoss(), SGD(model.parameters()), **arguments)
+
+
+def test_classify_rejects_outputs_that_are_not_scores():
+    with pytest.raises(ValueError, match=r"output must have shape \(n,\), \(n, 1\) or \(n, K\)"):
+        classify(np.zeros((2, 2, 2)))
+    with pytest.raises(TypeError, match="threshold must be a real number"):
+        classify(np.zeros(3), threshold="half")
 
 
 def test_fit_rejects_an_optimizer_built_on_other_arrays():
