@@ -17,8 +17,12 @@ Conventions every assignment follows (so these tests apply to all of them)
 * Free text ("why" questions): markdown, ``grade_id="why_<topic>"``, ``solution=True, grade=True``
   with points, the model answer inside a solution region; graded by hand.
 * Locked set-up code (imports, ``parameters("<a>")``): ``grade_id="setup_<name>"``, ``locked=True``.
-* Prose and demonstration cells carry no nbgrader metadata and must not use students' answers (the
-  blank student version runs to the end with errors only in answer and test cells).
+* Demonstrations that call coursekit's reference implementations (plots, training runs):
+  ``grade_id="demo_<name>"``, ``locked=True`` (the tamper analysis skips locked cells, so the
+  distributed notebook raises no flag; grading restores them).
+* Prose and other code cells carry no nbgrader metadata. No cell outside answer and test cells may use
+  students' answers (the blank student version runs to the end with errors only in answer and test
+  cells).
 * Outputs cleared in git; cell ids stable (the grade_id with dashes, else ``cell-NNN``).
 
 Fast tests read the notebooks; tests marked slow run nbgrader and kernels on a temporary copy of
@@ -113,6 +117,13 @@ def test_student_version_has_no_solution_or_hidden_test_text(a):
     student_lines = {line.strip() for line in text.splitlines()}
     leaked = sorted(_region_lines(_source(a)) & student_lines)
     assert not leaked, f"notebooks/{a} contains solution or hidden-test lines: {leaked[:5]}"
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_the_distributed_notebook_raises_no_tamper_flag(a):
+    from autograder import tamper
+
+    assert tamper.scan(_release(a), a) == []
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
