@@ -160,24 +160,32 @@ def _grade(args) -> int:
 
 
 def results_table(results, notes: dict | None = None) -> str:
-    """A plain-text table of grading results: student, status, score, flags (and notes)."""
+    """Grading results as plain text: a table (student, score, status, flags), then the
+    reasons of submissions that did not grade cleanly and every flag, one per line.
+
+    Parameters
+    ----------
+    results : list of autograder.grading.SubmissionResult
+    notes : dict, optional
+        Student -> a description shown in a "submission" column.
+    """
     notes = notes or {}
-    header = ["student", "score", "status", "flags"] + (["submission"] if notes else [])
-    rows = []
-    for r in sorted(results, key=lambda r: r.student):
-        flags = (f"{len(r.flags)} in {r.flags[0].get('cell')}: {r.flags[0].get('reason')}"
-                 if r.flags else "")
-        status = r.status + (f" ({r.reason})" if r.reason else "")
-        row = [r.student, f"{r.score:g}/{r.max_score:g}", _clip(status, 44), _clip(flags, 60) or "-"]
-        rows.append(row + ([notes.get(r.student, "")] if notes else []))
+    results = sorted(results, key=lambda r: r.student)
+    header = ["student"] + (["submission"] if notes else []) + ["score", "status", "flags"]
+    rows = [[r.student] + ([notes.get(r.student, "")] if notes else [])
+            + [f"{r.score:g}/{r.max_score:g}", r.status, str(len(r.flags)) if r.flags else "-"]
+            for r in results]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [fmt.format(*header), fmt.format(*["-" * w for w in widths])]
-    return "\n".join(lines + [fmt.format(*row) for row in rows])
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 3] + "..."
+    lines = [fmt.format(*header).rstrip(), fmt.format(*["-" * w for w in widths])]
+    lines += [fmt.format(*row).rstrip() for row in rows]
+    reasons = [f"  {r.student}: {r.reason}" for r in results if r.reason]
+    if reasons:
+        lines += ["", "Why:"] + reasons
+    flags = [f"  {r.student}: {f.get('cell')}: {f.get('reason')}" for r in results for f in r.flags]
+    if flags:
+        lines += ["", "Flagged for the instructor:"] + flags
+    return "\n".join(lines)
 
 
 def _feedback(args) -> int:

@@ -191,12 +191,38 @@ def run_demo(keep: str | None = None, jobs: int = 2, timeout: float = 5.0, out=p
         out("")
         out(results_table(results, notes))
         out("")
-        out(f"feedback: {len(pages)} pages under {course / 'feedback'}" + (f"; report: {report}" if report else ""))
-        out(f"done in {time.monotonic() - start:.0f} s" + ("" if keep else " (course removed; use --keep DIR)"))
+        out("What the feedback tells each student about their wrong answers:")
+        for sample in SAMPLES:
+            for line in student_hints(course, sample.student):
+                out(f"  {sample.student}: {line}")
+        out("")
+        if keep:
+            out(f"feedback: {len(pages)} pages under {course / 'feedback'}" + (f"; report: {report}" if report else ""))
+        out(f"done in {time.monotonic() - start:.0f} s"
+            + ("" if keep else "; the course was temporary (use --keep DIR to look at its files)"))
         return results
     finally:
         if tmp is not None:
             tmp.cleanup()
+
+
+def student_hints(course: Path, student: str) -> list[str]:
+    """One line per wrong question of ``student``: question, points and the hint shown."""
+    from autograder.feedback import question_rows
+
+    lines = []
+    for path in sorted((course / "autograded" / student / ASSIGNMENT).glob("*.ipynb")):
+        rows, _ = question_rows(path)
+        for row in rows:
+            if not row.get("correct"):
+                said = [ln.strip()[len("not yet: "):] for ln in row.get("message", "").splitlines()
+                        if ln.strip().startswith("not yet: ")]
+                hint = (row.get("hint") or "").splitlines()
+                text = hint[0] if hint else (said[0] if said else "")
+                if row.get("mistake") == "raised" and said:
+                    text = f"{said[0]}. {text}"
+                lines.append(f"{row['question']} {row['score']:g}/{row['max_score']:g}: {text}")
+    return lines
 
 
 def _report(course: Path) -> str:

@@ -49,10 +49,13 @@ def test_wrong_answers_get_the_hint_for_their_mistake(demo):
     assert "not only at x0" in ben
 
 
-def test_printed_table_lists_every_student(demo):
+def test_printed_summary_lists_students_reasons_flags_and_hints(demo):
     _, _, text = demo
     for sample in SAMPLES:
         assert sample.student in text and sample.description in text
+    assert "eve: cell 'test_gradient_descent' exceeded" in text
+    assert "fay: one_step_answer: line 8: reassigns autograder.check" in text
+    assert "dan: demo_gd.gradient_descent 0/2: on 4 of 4 hidden inputs your code raised IndexError" in text
 
 
 def test_corrupted_submission_gets_a_feedback_page_with_the_reason(demo):
