@@ -146,3 +146,21 @@ def test_preprocessors_are_inserted_around_execute():
     assert steps.index(ScoreRecordedAnswers) < steps.index(SaveAutoGrades)
     with pytest.raises(ValueError, match="no Execute"):
         autograde_preprocessors([SaveAutoGrades])
+
+
+def test_tampering_is_flagged_and_zeroed_only_when_configured():
+    answer = new_code_cell("import numpy as np\nnp.isclose = lambda *a, **k: True\nx = 0.3",
+                           metadata={"nbgrader": {"grade": False, "solution": True, "locked": False,
+                                                  "grade_id": "answer", "schema_version": 3, "task": False}})
+
+    def run(**config):
+        test = _test_cell('check("unit_pp.scalar", x)', [_record_output("unit_pp.scalar", 0.3)], points=1)
+        nb = new_notebook(cells=[answer, test])
+        nb, _ = ScoreRecordedAnswers(**config).preprocess(nb, {"nbgrader": {"student": "s", "assignment": "unit_pp"}})
+        return nb
+
+    flagged = run()
+    assert determine_grade(flagged.cells[1])[0] == 1.0
+    (flag,) = flagged.metadata["autograder"]["flags"]
+    assert flag["questions"] == ["unit_pp.scalar"] and "np.isclose" in flag["reason"]
+    assert determine_grade(run(zero_flagged=True).cells[1])[0] == 0
