@@ -251,8 +251,7 @@ class GradientDescent1D(Explorer):
         self._draw_off_plot(state, inside)
         self._draw_arrows(state)
         self._table.value = html_table(
-            ["r", "β⁽ʳ⁾", "f′(β⁽ʳ⁾)", "β⁽ʳ⁺¹⁾", "f(β⁽ʳ⁺¹⁾)"], state.rows,
-            caption=f"gradient descent on {state.function}")
+            ["r", "β⁽ʳ⁾", "f′(β⁽ʳ⁾)", "β⁽ʳ⁺¹⁾", "f(β⁽ʳ⁺¹⁾)"], state.rows)
         colour = {"diverging": "#b00020", "overflow": "#b00020"}.get(state.status, "#1b5e20")
         self._message.value = f"<b style='color:{colour}'>{state.message}</b>"
 
