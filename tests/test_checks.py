@@ -194,6 +194,25 @@ def test_layer_parts_give_partial_credit_and_name_the_missing_bias_gradient():
     assert judge_record(answer_record("unit_checks.affine", _Affine), None).correct
 
 
+def _linear_inputs(rng, v):
+    return [{"init": {"in_features": 3, "out_features": 2},
+             "params": {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)},
+             "x": rng.normal(size=(4, 3)), "grad_out": rng.normal(size=(4, 2))}]
+
+
+@question("unit_checks.linear", kind="layer", points=4, inputs=_linear_inputs)
+def _linear(v):
+    from coursekit.layers import Linear
+    return Linear
+
+
+def test_layer_questions_compare_with_coursekit_layers():
+    class StudentLinear(_Affine):
+        def __init__(self, in_features, out_features):
+            super().__init__(in_features, out_features)
+    assert judge_record(answer_record("unit_checks.linear", StudentLinear), None).correct
+
+
 def test_gradient_check_says_when_backward_is_consistent_with_a_wrong_forward():
     class DoubleEverything(_Affine):  # forward and backward both scaled by 2: consistent, both wrong
         def forward(self, x):
@@ -210,6 +229,54 @@ def test_optimizer_step_rule_with_lr_applied_twice_gets_its_hint():
     verdict = judge_record(answer_record("unit_checks.sgd", _SgdLrTwice), None)
     assert verdict.mistake == "lr_twice" and "once" in verdict.hint
     assert judge_record(answer_record("unit_checks.sgd", _Sgd), None).correct
+
+
+class _StudentAdam:
+    """Kingma and Ba's Algorithm 1, written independently of coursekit."""
+
+    bias_correction = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, grads):
+        self.t += 1
+        b1, b2 = self.betas
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * g * g
+            m_hat = m / (1 - b1 ** self.t) if self.bias_correction else m
+            v_hat = v / (1 - b2 ** self.t) if self.bias_correction else v
+            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+class _AdamNoBiasCorrection(_StudentAdam):
+    bias_correction = False
+
+
+def _adam_inputs(rng, v):
+    return [{"hyper": {"lr": float(rng.uniform(0.01, 0.1)), "betas": (0.9, 0.999)},
+             "params": [rng.normal(size=(2, 3)), rng.normal(size=3)],
+             "grads": [[rng.normal(size=(2, 3)), rng.normal(size=3)] for _ in range(4)]} for _ in range(2)]
+
+
+@question("unit_checks.adam", kind="optimizer", rtol=1e-9, inputs=_adam_inputs,
+          mistakes={"no_bias_correction": lambda v: _AdamNoBiasCorrection},
+          hints={"no_bias_correction": "Divide the moments by 1 - beta**t before the step."})
+def _adam(v):
+    from coursekit.optim import Adam
+    return Adam
+
+
+def test_optimizer_questions_compare_with_coursekit_optim():
+    assert judge_record(answer_record("unit_checks.adam", _StudentAdam), None).correct
+    verdict = judge_record(answer_record("unit_checks.adam", _AdamNoBiasCorrection), None)
+    assert verdict.score == 0 and verdict.mistake == "no_bias_correction" and "1 - beta**t" in verdict.hint
 
 
 def test_choice_and_text_are_exact_up_to_whitespace_and_case():
