@@ -79,6 +79,11 @@ def sigmoid_grad(z):
     numpy.float64 or ndarray
         σ'(z) in [0, 1/4], same shape as ``z``.
 
+    Raises
+    ------
+    TypeError
+        If ``z`` is not real-valued.
+
     Notes
     -----
     The largest value, 1/4 at z = 0, is why gradients shrink through many
@@ -105,6 +110,11 @@ def tanh(z):
     numpy.float64 or ndarray
         tanh(z) in [−1, 1], same shape as ``z``.
 
+    Raises
+    ------
+    TypeError
+        If ``z`` is not real-valued.
+
     Notes
     -----
     tanh(z) = 2σ(2z) − 1: a sigmoid rescaled to be centred on zero.
@@ -129,6 +139,17 @@ def tanh_grad(z):
     numpy.float64 or ndarray
         Values in [0, 1], same shape as ``z``.
 
+    Raises
+    ------
+    TypeError
+        If ``z`` is not real-valued.
+
+    Notes
+    -----
+    From the quotient rule on tanh = sinh/cosh: (cosh² − sinh²)/cosh² =
+    1 − tanh². Largest (1) at z = 0, so tanh passes gradients on better than
+    σ, whose derivative is at most 1/4.
+
     Examples
     --------
     >>> float(tanh_grad(0.0))
@@ -150,6 +171,17 @@ def relu(z):
     numpy.float64 or ndarray
         Same shape as ``z``.
 
+    Raises
+    ------
+    TypeError
+        If ``z`` is not real-valued.
+
+    Notes
+    -----
+    Cheap, and its derivative is 1 wherever the unit is active, so it does
+    not shrink gradients the way σ does; units with z < 0 for every input
+    get no gradient at all ("dead" units).
+
     Examples
     --------
     >>> relu([-2.0, 3.0]).tolist()
@@ -169,6 +201,11 @@ def relu_grad(z):
     -------
     numpy.float64 or ndarray
         0.0 or 1.0 elementwise, same shape as ``z``.
+
+    Raises
+    ------
+    TypeError
+        If ``z`` is not real-valued.
 
     Notes
     -----
@@ -194,6 +231,11 @@ def softplus(z):
     -------
     numpy.float64 or ndarray
         Positive values, same shape as ``z``.
+
+    Raises
+    ------
+    TypeError
+        If ``z`` is not real-valued.
 
     Notes
     -----
@@ -221,6 +263,16 @@ def softplus_grad(z):
     numpy.float64 or ndarray
         Same shape as ``z``.
 
+    Raises
+    ------
+    TypeError
+        If ``z`` is not real-valued.
+
+    Notes
+    -----
+    d/dz log(1 + eᶻ) = eᶻ/(1 + eᶻ) = 1/(1 + e^{−z}) = σ(z): the sigmoid is
+    the derivative of the softplus.
+
     Examples
     --------
     >>> float(softplus_grad(0.0))
@@ -240,6 +292,11 @@ def step(z):
     -------
     numpy.float64 or ndarray
         0.0 or 1.0 elementwise, same shape as ``z``.
+
+    Raises
+    ------
+    TypeError
+        If ``z`` is not real-valued.
 
     Notes
     -----
@@ -266,6 +323,11 @@ def step_grad(z):
     numpy.float64 or ndarray
         Zeros, same shape as ``z``.
 
+    Raises
+    ------
+    TypeError
+        If ``z`` is not real-valued.
+
     Notes
     -----
     The derivative is 0 for z ≠ 0 and does not exist at z = 0 (we return 0).
@@ -281,7 +343,8 @@ def step_grad(z):
     return _check.unwrap(np.zeros_like(_check.real_array(z, "z")))
 
 
-#: Activation name → (f, df/dz), for lookup by name in layers and explorers.
+#: Activation name → (f, df/dz), for lookup by name in layers and explorers:
+#: ``g, g_grad = ACTIVATIONS["tanh"]``.
 ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_grad),
     "tanh": (tanh, tanh_grad),

@@ -44,6 +44,14 @@ def linearly_separable(n: int = 100, rng=None, margin: float = 0.1):
     y : ndarray of int64, shape (n,)
         1 where w₀ + Wᵀx > 0 (w₀ = 1, W = (3, −2)), else 0.
 
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer, ``margin`` not a real number, or
+        ``rng`` not a seed or Generator.
+    ValueError
+        If ``n`` < 2, ``margin`` is negative or NaN.
+
     Notes
     -----
     The line is the lecture's 2-D perceptron example, so a perceptron with
@@ -80,6 +88,14 @@ def circles(n: int = 200, noise: float = 0.05, rng=None, factor: float = 0.5):
     X : ndarray of float64, shape (n, 2)
     y : ndarray of int64, shape (n,)
         0 for the outer ring, 1 for the inner.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer, ``noise`` not a real number (nor ``factor``), or
+        ``rng`` not a seed or Generator.
+    ValueError
+        If ``n`` < 2, ``noise`` is negative or NaN, or ``factor`` is outside (0, 1).
 
     Notes
     -----
@@ -120,6 +136,14 @@ def xor(n: int = 200, noise: float = 0.05, rng=None):
     y : ndarray of int64, shape (n,)
         [x₁ > 0] XOR [x₂ > 0] of the noise-free point.
 
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer, ``noise`` not a real number, or
+        ``rng`` not a seed or Generator.
+    ValueError
+        If ``n`` < 2, ``noise`` is negative or NaN.
+
     Notes
     -----
     The classic problem a single perceptron cannot solve: no line separates
@@ -156,6 +180,20 @@ def moons(n: int = 200, noise: float = 0.1, rng=None):
     y : ndarray of int64, shape (n,)
         0 for the upper moon, 1 for the lower.
 
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer, ``noise`` not a real number, or
+        ``rng`` not a seed or Generator.
+    ValueError
+        If ``n`` < 2, ``noise`` is negative or NaN.
+
+    Notes
+    -----
+    Neither a line nor a single circle separates the two moons; the course
+    uses them for the training benchmark (a 2 → 64 → 64 → 1 network). The
+    same construction as scikit-learn's ``make_moons``.
+
     Examples
     --------
     >>> X, y = moons(8, noise=0.0, rng=0); X.shape
@@ -185,6 +223,13 @@ def sin_points(noise: float = 0.1, rng=None):
         The 8 inputs 0.2, 0.4, …, 1.6 in increasing order.
     y : ndarray of float64, shape (8,)
         sin x + ε.
+
+    Raises
+    ------
+    TypeError
+        If ``noise`` is not a real number or ``rng`` not a seed or Generator.
+    ValueError
+        If ``noise`` is negative or NaN.
 
     Notes
     -----
@@ -221,6 +266,14 @@ def counting(n: int = 50, rng=None, intercept: float = 10.0, slope: float = 4.0)
     y : ndarray of float64, shape (n,)
         Counts drawn from a Poisson distribution with mean intercept + slope·T
         (whole numbers stored as floats, ready for MSE).
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer, ``intercept`` or ``slope`` not a real
+        number, or ``rng`` not a seed or Generator.
+    ValueError
+        If ``n`` < 1, or the mean count would be negative somewhere on 5…35 °C.
 
     Notes
     -----

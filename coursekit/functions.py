@@ -45,6 +45,21 @@ class Objective:
     domain : tuple of (low, high)
         Plot box, one (low, high) pair per coordinate.
 
+    Raises
+    ------
+    ValueError
+        From :meth:`value` and :meth:`grad`, if a point does not have d
+        coordinates on its last axis.
+    TypeError
+        From :meth:`value` and :meth:`grad`, if a point is not real-valued.
+
+    Notes
+    -----
+    ``formula`` uses only +, −, ×, ÷ and powers, so ``formula(*sympy_symbols)``
+    is the exact expression of f and :meth:`sympy` needs no second copy of
+    it; the hand-coded ``partials`` are what gradient descent calls, and the
+    tests compare them with sympy's derivatives of that expression.
+
     Examples
     --------
     >>> f = get("himmelblau"); f.dim, float(f.value(f.minimum)), f.grad(f.minimum).tolist()
@@ -271,6 +286,17 @@ def _beale_partials(x, y):
 def names() -> list[str]:
     """Names of the available objectives, 1-D ones first.
 
+    Returns
+    -------
+    list of str
+        Keys accepted by :func:`get`, in a fixed order.
+
+    Notes
+    -----
+    The 1-D functions (f(β) = 5β² − 3β + 2 of Exercise 1, a double well)
+    come first, then the 2-D ones for contour plots (a round bowl, an
+    ill-conditioned quadratic, Rosenbrock, Himmelblau, Beale).
+
     Examples
     --------
     >>> names()[:2]
@@ -282,10 +308,25 @@ def names() -> list[str]:
 def get(name: str) -> Objective:
     """The objective called ``name``.
 
+    Parameters
+    ----------
+    name : str
+        One of :func:`names`, e.g. ``"quadratic"`` or ``"rosenbrock"``.
+
+    Returns
+    -------
+    Objective
+        The shared, immutable objective (a frozen dataclass).
+
     Raises
     ------
     ValueError
         If there is no such objective (the message lists the known names).
+
+    Notes
+    -----
+    Explorers, exercises and the grader look objectives up by name, so a
+    notebook, its widget and its reference solution minimise the same f.
 
     Examples
     --------

@@ -237,6 +237,12 @@ def check_loss(loss, y_pred, y, h: float = 1e-6) -> float:
     TypeError
         If ``loss`` is neither form, or the gradient has the wrong shape.
 
+    Notes
+    -----
+    The loss L(ŷ, y) is a scalar, so its gradient is compared directly with
+    the centred differences (L(ŷ + h eᵢ) − L(ŷ − h eᵢ)) / (2h) in every entry
+    i of ŷ; no random upstream gradient is needed, unlike :func:`check_layer`.
+
     Examples
     --------
     >>> check_loss((lambda p, y: np.sum((p - y) ** 2), lambda p, y: 2 * (p - y)),

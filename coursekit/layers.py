@@ -78,6 +78,13 @@ class Layer:
         True in training mode (the default), False after :meth:`eval`.
         Only :class:`Dropout` behaves differently in the two modes.
 
+    Notes
+    -----
+    The lecture's modular approach: for y = f(x; θ) and a loss L further on,
+    a layer needs ∂L/∂x = (∂y/∂x)ᵀ ∂L/∂y, passed to the layer before it, and
+    ∂L/∂θ = (∂y/∂θ)ᵀ ∂L/∂y, kept for the optimizer. A network is then just
+    these rules called in reverse order.
+
     Examples
     --------
     A new layer needs only its forward and backward rule, side by side.
@@ -169,6 +176,14 @@ class Linear(Layer):
     ----------
     params : dict
         ``"W"`` of shape (in_features, out_features), ``"b"`` of shape (out_features,).
+
+    Raises
+    ------
+    TypeError
+        If a width is not an integer or ``rng`` not a seed or Generator.
+    ValueError
+        If a width is smaller than 1 or ``init`` is unknown; in
+        :meth:`forward`, if ``x`` is not of shape (batch, in_features).
 
     Notes
     -----
@@ -301,11 +316,21 @@ class Activation(Layer):
         A key of :data:`coursekit.activations.ACTIVATIONS` ("relu",
         "sigmoid", "tanh", "softplus", "step").
 
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a known activation.
+
     Notes
     -----
     forward: y = g(z); backward: ∂L/∂z = ∂L/∂y ⊙ g′(z) (elementwise chain
     rule; with the step function this is always 0, so nothing before it
     learns).
+
+    Examples
+    --------
+    >>> Activation("step").forward(np.array([-1.0, 2.0]))
+    array([0., 1.])
     """
 
     def __init__(self, name: str) -> None:
@@ -334,28 +359,68 @@ class Activation(Layer):
 
 
 class ReLU(Activation):
-    """ReLU layer, y = max(0, z); ∂y/∂z = 1 for z > 0, else 0."""
+    """ReLU layer, y = max(0, z); ∂y/∂z = 1 for z > 0, else 0.
+
+    Notes
+    -----
+    The subgradient 0 is used at z = 0, as in PyTorch.
+
+    Examples
+    --------
+    >>> ReLU().forward(np.array([-1.0, 2.0]))
+    array([0., 2.])
+    """
 
     def __init__(self) -> None:
         super().__init__("relu")
 
 
 class Sigmoid(Activation):
-    """Sigmoid layer, y = σ(z); ∂y/∂z = σ(z)(1 − σ(z))."""
+    """Sigmoid layer, y = σ(z); ∂y/∂z = σ(z)(1 − σ(z)).
+
+    Notes
+    -----
+    σ′ ≤ 1/4, so every sigmoid layer shrinks the gradient passed back by at least 4.
+
+    Examples
+    --------
+    >>> Sigmoid().forward(np.array([0.0]))
+    array([0.5])
+    """
 
     def __init__(self) -> None:
         super().__init__("sigmoid")
 
 
 class Tanh(Activation):
-    """Tanh layer, y = tanh z; ∂y/∂z = 1 − tanh² z."""
+    """Tanh layer, y = tanh z; ∂y/∂z = 1 − tanh² z.
+
+    Notes
+    -----
+    tanh z = 2σ(2z) − 1: a zero-centred sigmoid, with slope 1 at z = 0.
+
+    Examples
+    --------
+    >>> Tanh().forward(np.array([0.0]))
+    array([0.])
+    """
 
     def __init__(self) -> None:
         super().__init__("tanh")
 
 
 class Softplus(Activation):
-    """Softplus layer, y = log(1 + eᶻ); ∂y/∂z = σ(z)."""
+    """Softplus layer, y = log(1 + eᶻ); ∂y/∂z = σ(z).
+
+    Notes
+    -----
+    A smooth ReLU: log(1 + eᶻ) → max(0, z) far from 0, computed without overflow.
+
+    Examples
+    --------
+    >>> Softplus().forward(np.array([0.0]))
+    array([0.69314718])
+    """
 
     def __init__(self) -> None:
         super().__init__("softplus")
@@ -370,6 +435,13 @@ class Dropout(Layer):
         Probability of dropping a unit, 0 ≤ p ≤ 1.
     rng : numpy.random.Generator or int, optional
         Source of the random masks (fixed seed when omitted).
+
+    Raises
+    ------
+    TypeError
+        If ``p`` is not a real number or ``rng`` not a seed or Generator.
+    ValueError
+        If ``p`` is outside [0, 1].
 
     Notes
     -----
@@ -426,6 +498,11 @@ class Sequential(Layer):
         Views of every layer's parameters and gradients, keyed
         ``"<index>.<name>"`` (e.g. ``"0.W"``); the arrays are the layers' own.
 
+    Raises
+    ------
+    TypeError
+        If one of ``layers`` has no ``forward`` and ``backward``.
+
     Notes
     -----
     forward: x → layer₁ → layer₂ → … → y. backward: the upstream gradient
@@ -455,6 +532,7 @@ class Sequential(Layer):
 
     @property
     def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        """Every layer's parameters, keyed ``"<layer index>.<name>"``."""
         return {f"{i}.{name}": array for i, layer in enumerate(self.layers)
                 for name, array in getattr(layer, "params", {}).items()}
 
@@ -465,6 +543,7 @@ class Sequential(Layer):
 
     @property
     def grads(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        """Every layer's gradients, keyed like :attr:`params`."""
         return {f"{i}.{name}": array for i, layer in enumerate(self.layers)
                 for name, array in getattr(layer, "grads", {}).items()}
 
@@ -588,6 +667,23 @@ def mlp(sizes: list[int], activation: str = "relu", rng: Any = None,
     Returns
     -------
     Sequential
+        Linear(d₀, d₁) → g → … → Linear(d_{k−1}, d_k), with a Dropout after
+        each g if ``dropout`` > 0.
+
+    Raises
+    ------
+    TypeError
+        If a width is not an integer or ``rng`` not a seed or Generator.
+    ValueError
+        If fewer than two widths are given, a width is below 1, the
+        activation or ``init`` is unknown, or ``dropout`` is outside [0, 1].
+
+    Notes
+    -----
+    The lecture's MLP: each hidden layer computes h = g(hW + b), and the
+    output layer stays linear. He initialisation keeps the variance of ReLU
+    activations roughly constant from layer to layer, Xavier that of tanh;
+    :func:`count_parameters` gives the size of the network without building it.
 
     Examples
     --------
@@ -625,11 +721,23 @@ class Loss:
     reduction : {"mean", "sum"}, default "mean"
         Average or sum the per-element (per-sample for cross-entropy) losses.
 
+    Raises
+    ------
+    ValueError
+        If ``reduction`` is unknown; in :meth:`forward`, for arguments the
+        loss function of :mod:`coursekit.losses` rejects.
+
     Notes
     -----
     ``forward(y_pred, y)`` returns the scalar loss L and remembers its
     arguments; ``backward()`` returns ∂L/∂y_pred, the gradient that starts
     backpropagation through the network.
+
+    Examples
+    --------
+    >>> loss = MSELoss(reduction="sum")
+    >>> loss.forward(np.array([1.0, 2.0]), np.array([0.0, 0.0])), loss.backward()
+    (5.0, array([2., 4.]))
     """
 
     _value: Callable[..., Any]
@@ -670,6 +778,13 @@ class MSELoss(Loss):
         L = ½(h − y)² of "the simplest NN ever", whose derivative is simply
         ∂L/∂h = h − y.
 
+    Raises
+    ------
+    TypeError
+        If ``scale`` is not a real number.
+    ValueError
+        If ``reduction`` is unknown or ``scale`` is not positive.
+
     Notes
     -----
     ∂L/∂ŷ = 2c(ŷ − y), divided by the number of elements for the mean.
@@ -705,11 +820,31 @@ class BCELoss(Loss):
     """Binary cross-entropy of probabilities, L = −[y log p + (1 − y) log(1 − p)].
 
     ``forward(p, y)`` with p ∈ [0, 1] (e.g. the output of a :class:`Sigmoid`)
-    and targets y ∈ [0, 1] of the same shape; p = 0 with y = 1 gives +∞
-    (see :func:`coursekit.losses.binary_cross_entropy`). Gradient
-    ∂L/∂p = (p − y) / (p(1 − p)), divided by the number of elements for the
-    mean. Prefer :class:`BCEWithLogitsLoss` for training: it is exact where
-    this one saturates.
+    and targets y ∈ [0, 1] of the same shape.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum"}, default "mean"
+        Average or sum the per-element losses.
+
+    Raises
+    ------
+    ValueError
+        If ``reduction`` is unknown; in :meth:`forward`, if the shapes differ
+        or a probability or target leaves [0, 1].
+
+    Notes
+    -----
+    p = 0 with y = 1 gives +∞ (see :func:`coursekit.losses.binary_cross_entropy`).
+    Gradient ∂L/∂p = (p − y) / (p(1 − p)), divided by the number of elements
+    for the mean. Prefer :class:`BCEWithLogitsLoss` for training: it is
+    exact where this one saturates.
+
+    Examples
+    --------
+    >>> loss = BCELoss()
+    >>> round(loss.forward(np.array([0.5]), np.array([1.0])), 4), loss.backward()
+    (0.6931, array([-2.]))
     """
 
     _value = staticmethod(losses.binary_cross_entropy)
@@ -718,6 +853,17 @@ class BCELoss(Loss):
 
 class BCEWithLogitsLoss(Loss):
     """Binary cross-entropy of logits z: the loss of σ(z) without computing σ(z) first.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum"}, default "mean"
+        Average or sum the per-element losses.
+
+    Raises
+    ------
+    ValueError
+        If ``reduction`` is unknown; in :meth:`forward`, if the shapes differ
+        or a target leaves [0, 1].
 
     Notes
     -----
@@ -744,6 +890,19 @@ class SoftmaxCrossEntropyLoss(Loss):
 
     ``forward(z, labels)`` takes integer class indices of shape (n,) or
     one-hot rows of shape (n, K); the mean is over the n samples.
+
+    Parameters
+    ----------
+    reduction : {"mean", "sum"}, default "mean"
+        Average or sum the per-sample losses.
+
+    Raises
+    ------
+    ValueError
+        If ``reduction`` is unknown; in :meth:`forward`, for labels of the
+        wrong shape or range, or logits holding NaN or +∞.
+    TypeError
+        In :meth:`forward`, for class indices that are not integers.
 
     Notes
     -----

@@ -64,6 +64,24 @@ def mse_loss(X: Any, y: Any, w: Any) -> float:
     Returns
     -------
     float
+        L(w) ≥ 0.
+
+    Raises
+    ------
+    ValueError
+        If X is not 2-D or the shapes of X, y and w do not fit together.
+    TypeError
+        If an argument is not real-valued.
+
+    Notes
+    -----
+    The linear-regression lecture's loss, (1/ℓ)‖Xw − y‖²: the squared
+    residuals Xw − y averaged over the ℓ samples.
+
+    Examples
+    --------
+    >>> mse_loss(np.array([[1.0], [2.0]]), np.array([1.0, 2.0]), np.array([0.0]))
+    2.5
     """
     X, y = _design(X, y)
     residual = X @ _weights(w, X.shape[1]) - y
@@ -86,7 +104,15 @@ def mse_gradient(X: Any, y: Any, w: Any) -> np.ndarray:
     Raises
     ------
     ValueError
-        If the shapes of X, y and w do not fit together.
+        If X is not 2-D or the shapes of X, y and w do not fit together.
+    TypeError
+        If an argument is not real-valued.
+
+    Notes
+    -----
+    L(w) = (1/ℓ)(Xw − y)ᵀ(Xw − y); the chain rule through the residual
+    r = Xw − y (∂r/∂w = X) gives ∇L = (2/ℓ) Xᵀ r, the lecture's formula.
+    One matrix product for all samples: no loop over them.
 
     Examples
     --------
@@ -130,6 +156,12 @@ def fit_exact(X: Any, y: Any, method: str = "lstsq") -> np.ndarray:
     polynomial features. ``solve`` avoids the inverse but still squares κ;
     ``lstsq`` works on X itself (error ∝ κ(X)) and copes with singular XᵀX,
     so it is the default.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    >>> fit_exact(X, np.array([1.0, 3.0, 5.0]), method="solve")
+    array([1., 2.])
     """
     X, y = _design(X, y)
     if method == "lstsq":
@@ -167,6 +199,14 @@ def fit_gd(X: Any, y: Any, lr: float, steps: int, tol: float | None = None,
         The iterates w⁰, …, wᵗ (t = steps, or fewer if ``tol`` stopped it);
         the last row is the fitted w.
 
+    Raises
+    ------
+    ValueError
+        Bad shapes, a negative ``lr``, a negative ``steps`` or a ``tol`` that
+        is not positive.
+    TypeError
+        Non-numeric data, or ``steps`` not an integer.
+
     Notes
     -----
     wᵗ = wᵗ⁻¹ − η (2/ℓ) Xᵀ(Xwᵗ⁻¹ − y), via
@@ -197,6 +237,14 @@ def polynomial_features(x: Any, degree: int, include_bias: bool = True) -> np.nd
     Returns
     -------
     ndarray, shape (ℓ, degree + 1) (or (ℓ, degree) without the bias)
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 1-D (or one column) or ``degree`` is negative.
+    TypeError
+        If ``x`` is not real-valued, ``degree`` not an integer or
+        ``include_bias`` not a bool.
 
     Notes
     -----
@@ -234,6 +282,13 @@ def ridge(X: Any, y: Any, lam: float) -> np.ndarray:
     -------
     ndarray, shape (d,)
 
+    Raises
+    ------
+    ValueError
+        Bad shapes, or ``lam`` negative or NaN.
+    TypeError
+        Non-numeric data or ``lam``.
+
     Notes
     -----
     Setting the gradient (2/ℓ)Xᵀ(Xw − y) + 2λw to zero gives
@@ -257,6 +312,30 @@ def ridge(X: Any, y: Any, lam: float) -> np.ndarray:
 
 def soft_threshold(w: Any, threshold: float) -> np.ndarray:
     """The proximal map of t‖w‖₁: sign(w) · max(|w| − t, 0).
+
+    Parameters
+    ----------
+    w : array_like, any shape
+        Weights.
+    threshold : float, >= 0
+        t, the amount every weight is pulled towards 0.
+
+    Returns
+    -------
+    ndarray, same shape as ``w``
+        Weights with |wⱼ| ≤ t set to exactly 0 and the others shrunk by t.
+
+    Raises
+    ------
+    ValueError
+        If ``threshold`` is negative or NaN.
+    TypeError
+        If ``w`` or ``threshold`` is not real-valued.
+
+    Notes
+    -----
+    S(w, t) = argmin_v ½‖v − w‖² + t‖v‖₁, solved coordinate by coordinate:
+    the L1 step of :func:`lasso`.
 
     Examples
     --------
@@ -291,6 +370,14 @@ def lasso(X: Any, y: Any, lam: float, lr: float | None = None, steps: int = 5000
     Returns
     -------
     ndarray, shape (d,)
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, negative ``lam``, ``lr`` or ``steps``, a ``tol`` that is
+        not positive, or an unknown ``method``.
+    TypeError
+        Non-numeric data or ``steps`` not an integer.
 
     Notes
     -----

@@ -112,6 +112,11 @@ def mse(y_pred, y, reduction: str = "mean"):
     ValueError
         If the shapes differ or ``reduction`` is unknown.
 
+    Notes
+    -----
+    The two lectures differ only by the factor 1/N, which rescales the
+    gradient and so the learning rate that works; ``reduction`` picks one.
+
     Examples
     --------
     >>> float(mse([1.0, 3.0], [2.0, 5.0], reduction="sum"))
@@ -135,6 +140,18 @@ def mse_grad(y_pred, y, reduction: str = "mean"):
     -------
     numpy.float64 or ndarray
         ∂L/∂ŷ, same shape as ``y_pred``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or ``reduction`` is unknown.
+    TypeError
+        If an argument is not real-valued.
+
+    Notes
+    -----
+    ∂/∂ŷᵢ (ŷᵢ − yᵢ)² = 2(ŷᵢ − yᵢ). Through ŷ = Xw the chain rule gives the
+    linear-regression lecture's ∇L(w) = (2/ℓ) Xᵀ(Xw − y).
 
     Examples
     --------
@@ -203,6 +220,12 @@ def binary_cross_entropy_grad(p, y, reduction: str = "mean"):
     -------
     numpy.float64 or ndarray
         ∂L/∂p, same shape as ``p``; ±∞ where the loss is +∞.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, ``p`` or ``y`` leaves [0, 1], or ``reduction``
+        is unknown.
 
     Notes
     -----
@@ -278,6 +301,17 @@ def binary_cross_entropy_with_logits_grad(z, y, reduction: str = "mean"):
     -------
     numpy.float64 or ndarray
         ∂L/∂z, same shape as ``z``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, ``y`` leaves [0, 1], or ``reduction`` is unknown.
+
+    Notes
+    -----
+    With p = σ(z), ∂L/∂p = (p − y)/(p(1 − p)) and dp/dz = σ'(z) = p(1 − p):
+    the factors cancel to ∂L/∂z = p − y, bounded by 1 in size however
+    confident (and wrong) the logit is.
 
     Examples
     --------
@@ -356,6 +390,11 @@ def log_softmax(z, axis: int = -1) -> np.ndarray:
     ndarray, same shape as ``z``
         Log-probabilities, ≤ 0.
 
+    Raises
+    ------
+    ValueError
+        If ``z`` is a scalar, holds NaN or +∞, or a slice is all −∞.
+
     Notes
     -----
     With c = max z: log σ(z)ₖ = (zₖ − c) − log Σⱼ e^{zⱼ − c}; the sum is at
@@ -382,6 +421,17 @@ def softmax_jacobian(z) -> np.ndarray:
     -------
     ndarray, shape (K, K)
         diag(σ) − σσᵀ (symmetric; each row and column sums to 0).
+
+    Raises
+    ------
+    ValueError
+        If ``z`` is not one vector, or cannot be normalised (see :func:`softmax`).
+
+    Notes
+    -----
+    Differentiating σₖ = e^{zₖ}/S with S = Σⱼ e^{zⱼ}: ∂σₖ/∂zₖ = σₖ − σₖ² and
+    ∂σₖ/∂zⱼ = −σₖσⱼ for j ≠ k. For teaching; backpropagation uses
+    :func:`softmax_grad`, which never builds the matrix.
 
     Examples
     --------
@@ -411,6 +461,18 @@ def softmax_grad(z, grad_output, axis: int = -1) -> np.ndarray:
         σ ⊙ (G − Σₖ Gₖσₖ), i.e. the Jacobian of :func:`softmax_jacobian`
         applied to G, for every slice at once.
 
+    Raises
+    ------
+    ValueError
+        If ``grad_output`` does not have ``z``'s shape, or ``z`` cannot be
+        normalised (see :func:`softmax`).
+
+    Notes
+    -----
+    The chain rule with the Jacobian ∂σₖ/∂zⱼ = σₖ([k = j] − σⱼ):
+    ∂φ/∂zⱼ = Σₖ Gₖ σₖ([k = j] − σⱼ) = σⱼ(Gⱼ − Σₖ Gₖσₖ), without forming
+    the K × K matrix.
+
     Examples
     --------
     >>> softmax_grad([0.0, 0.0], [1.0, 0.0]).tolist()
@@ -434,6 +496,17 @@ def log_softmax_grad(z, grad_output, axis: int = -1) -> np.ndarray:
     -------
     ndarray, same shape as ``z``
         G − σ(z) Σₖ Gₖ.
+
+    Raises
+    ------
+    ValueError
+        If ``grad_output`` does not have ``z``'s shape, or ``z`` cannot be
+        normalised (see :func:`softmax`).
+
+    Notes
+    -----
+    ∂ log σₖ/∂zⱼ = [k = j] − σⱼ, so ∂φ/∂zⱼ = Gⱼ − σⱼ Σₖ Gₖ. With G = −y
+    (a one-hot target) this is σ − y, the gradient of :func:`cross_entropy`.
 
     Examples
     --------
@@ -538,6 +611,17 @@ def cross_entropy_grad(logits, labels, reduction: str = "mean"):
     -------
     ndarray, same shape as ``logits``
         ∂L/∂z = σ(z) − y, with y the one-hot (or probability) rows.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For the same labels and logits as :func:`cross_entropy`.
+
+    Notes
+    -----
+    From :func:`log_softmax_grad` with G = −y and Σₖ yₖ = 1: the gradient of
+    −Σₖ yₖ log σₖ is σ − y, the prediction minus the target, as for MSE and
+    for binary cross-entropy on logits.
 
     Examples
     --------

@@ -95,8 +95,20 @@ def kfold(n: int, k: int = 5, rng: Any = None, shuffle: bool = True) -> list[tup
 
     Raises
     ------
+    TypeError
+        If n or k is not an integer, or ``rng`` not a seed or Generator.
     ValueError
-        If n or k is not an integer, or k is outside [2, n].
+        If k is outside [2, n].
+
+    Notes
+    -----
+    The lecture's K-fold scheme: the ℓ samples are cut into K parts; model k
+    is trained on all parts but the k-th and validated on it.
+
+    Examples
+    --------
+    >>> [val.tolist() for _, val in kfold(6, k=3, shuffle=False)]
+    [[0, 1], [2, 3], [4, 5]]
     """
     n, k = _check.integer(n, "n"), _check.integer(k, "k")
     if not 2 <= k <= n:
@@ -129,6 +141,13 @@ def cross_val_score(fit: Callable[[np.ndarray, np.ndarray], Any],
     -------
     ndarray, shape (K,)
         One score per fold; report the mean (and spread).
+
+    Raises
+    ------
+    ValueError
+        If X and y differ in length or k is outside [2, ℓ].
+    TypeError
+        If k is not an integer.
 
     Notes
     -----

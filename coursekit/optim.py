@@ -100,6 +100,27 @@ class Optimizer:
     state : dict[int, dict]
         Per-parameter state (step count ``"step"`` and buffers), created
         lazily on the first step; empty before it.
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not a list of numpy arrays with a floating dtype.
+    ValueError
+        If ``params`` is empty, holds a read-only array, or the same array twice.
+
+    Notes
+    -----
+    Every optimizer is the loop of the lecture, wᵗ = wᵗ⁻¹ − (step computed
+    from gₜ and the state); only the step differs. Arrays are updated in
+    place so that a layer's ``params`` dict and the optimizer share them.
+
+    Examples
+    --------
+    >>> class PlainGD(Optimizer):          # w ← w − 0.1·g
+    ...     def _update(self, param, grad, state):
+    ...         param -= 0.1 * grad
+    >>> w = np.array([1.0]); PlainGD([w]).step([np.array([2.0])]); w
+    array([0.8])
     """
 
     def __init__(self, params: Sequence[np.ndarray]) -> None:
@@ -381,6 +402,14 @@ class RMSprop(Optimizer):
         Normalise by an estimate of the variance of g instead of its second
         moment.
 
+    Raises
+    ------
+    ValueError
+        Negative (or NaN, infinite) ``lr``, ``alpha``, ``eps``,
+        ``weight_decay`` or ``momentum``.
+    TypeError
+        Parameters that are not float arrays; hyperparameters of the wrong type.
+
     Notes
     -----
     ``torch.optim.RMSprop``::
@@ -570,6 +599,13 @@ class AdamW(Adam):
         Decoupled weight-decay coefficient λ.
     amsgrad : bool, default False
         Use the running maximum of v̂ (AMSGrad).
+
+    Raises
+    ------
+    ValueError
+        Negative ``lr``, ``eps`` or ``weight_decay``; a beta outside [0, 1).
+    TypeError
+        Parameters that are not float arrays; hyperparameters of the wrong type.
 
     Notes
     -----

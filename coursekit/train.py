@@ -46,6 +46,30 @@ class History:
         True if early stopping ended training before ``epochs``.
     diverged : bool
         True if the loss became NaN or infinite and training stopped.
+
+    Parameters
+    ----------
+    train_loss, val_loss, best_epoch, stopped_early, diverged
+        As the attributes; :func:`fit` fills them, so they are rarely passed.
+
+    Raises
+    ------
+    IndexError
+        From :attr:`best_val_loss`, if ``best_epoch`` is not an index of
+        ``val_loss``.
+
+    Notes
+    -----
+    Plotting ``train_loss`` and ``val_loss`` against the epoch shows the
+    lecture's overfitting picture: the training loss keeps falling while the
+    validation loss turns up after ``best_epoch``, where early stopping
+    would stop.
+
+    Examples
+    --------
+    >>> h = History(train_loss=[0.9, 0.5, 0.3], val_loss=[1.0, 0.7, 0.8], best_epoch=1)
+    >>> h.epochs, h.best_val_loss
+    (3, 0.7)
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -202,6 +226,17 @@ def fit(
     adaptive optimizers the two differ, which is what AdamW is about. If the
     loss becomes NaN or infinite, training stops with a warning and
     ``history.diverged`` is set (typically: the learning rate is too large).
+
+    Examples
+    --------
+    >>> from coursekit.layers import Linear, MSELoss
+    >>> from coursekit.optim import SGD
+    >>> X = np.array([[0.0], [1.0], [2.0]]); y = 2 * X[:, 0] + 1
+    >>> model = Linear(1, 1, rng=0)
+    >>> fit(model, MSELoss(), SGD(model.parameters(), lr=0.1), X, y, epochs=300, batch_size=None).epochs
+    300
+    >>> predict(model, [[3.0]]).round(3)
+    array([[7.]])
     """
     X, y = _data(X, y, ("X", "y"))
     epochs = _check.integer(epochs, "epochs", minimum=1)
@@ -295,6 +330,22 @@ def predict(model: Any, X: Any) -> np.ndarray:
     -------
     ndarray
         ``model.forward(X)`` with dropout off; the model's mode is restored.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not real-valued.
+
+    Notes
+    -----
+    Dropout is a training-time device: with inverted dropout the expected
+    activation already matches, so evaluation simply switches it off.
+
+    Examples
+    --------
+    >>> from coursekit.layers import Linear
+    >>> predict(Linear.from_params([[2.0]], [1.0]), [[3.0]])
+    array([[7.]])
     """
     was_training = getattr(model, "training", False)
     model.eval()
@@ -320,6 +371,25 @@ def classify(output: Any, threshold: float = 0.0) -> np.ndarray:
     -------
     ndarray of int, shape (n,)
         [score > threshold] for one column, argmaxₖ scoreₖ otherwise.
+
+    Raises
+    ------
+    TypeError
+        If ``output`` is not real-valued or ``threshold`` not a number.
+    ValueError
+        If ``output`` is not of shape (n,), (n, 1) or (n, K).
+
+    Notes
+    -----
+    σ(z) > 1/2 exactly when z > 0, so thresholding a logit at 0 is the
+    lecture's rule "class 1 if the predicted probability exceeds 1/2"; for K
+    classes the softmax is monotone, so the largest logit is the most
+    probable class.
+
+    Examples
+    --------
+    >>> classify(np.array([[-0.2], [1.5]])).tolist(), classify(np.array([[0.1, 0.7, 0.2]])).tolist()
+    ([0, 1], [1])
     """
     output = _check.real_array(output, "output")
     threshold = _check.real_number(threshold, "threshold")
@@ -345,6 +415,22 @@ def accuracy(model: Any, X: Any, y: Any, threshold: float = 0.0) -> float:
     Returns
     -------
     float in [0, 1]
+
+    Raises
+    ------
+    ValueError
+        If the number of labels differs from the number of predictions.
+
+    Notes
+    -----
+    Accuracy = (1/n) Σᵢ [ŷᵢ = yᵢ] with ŷ from :func:`classify`, computed in
+    evaluation mode (see :func:`predict`).
+
+    Examples
+    --------
+    >>> from coursekit.layers import Linear
+    >>> accuracy(Linear.from_params([[1.0]], [0.0]), [[-2.0], [3.0], [1.0]], [0, 1, 0])
+    0.6666666666666666
     """
     labels = np.asarray(y)
     if labels.ndim == 2 and labels.shape[1] > 1:

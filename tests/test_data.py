@@ -1,5 +1,4 @@
 """data: reproducibility, shapes and dtypes, and the geometry each set promises."""
-import doctest
 
 import numpy as np
 import pytest
@@ -123,8 +122,3 @@ def test_counting_gives_counts_around_the_true_line():
 def test_bad_arguments_are_rejected_by_name(call, error, message):
     with pytest.raises(error, match=message):
         call()
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(data)
-    assert result.attempted > 0 and result.failed == 0

@@ -1,5 +1,4 @@
 """functions: coded gradients against sympy and finite differences, minima, grids, registry."""
-import doctest
 
 import numpy as np
 import pytest
@@ -135,8 +134,3 @@ def test_double_well_traps_gradient_descent_in_the_local_minimum():
     final = gradient_descent(f.grad, f.default_start, f.default_lr, steps=2000)[-1]
     assert final == pytest.approx(f.minima[1][0], abs=1e-9)
     assert f.value(final) > f.value(f.minimum)
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(functions)
-    assert result.attempted > 0 and result.failed == 0

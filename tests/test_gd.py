@@ -1,5 +1,4 @@
 """gd: the pen-and-paper exercise, momentum against torch, closed forms, mini-batches, bad input."""
-import doctest
 from fractions import Fraction
 
 import numpy as np
@@ -255,8 +254,3 @@ def test_minibatch_bad_input_is_rejected(kwargs, error, message):
     arguments = dict(grad_fn=mse_batch_grad, w0=np.zeros(2), X=X, y=y, lr=0.1, epochs=1, batch_size=4, rng=0)
     with pytest.raises(error, match=message):
         minibatch_gradient_descent(**(arguments | kwargs))
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(gd)
-    assert result.attempted > 0 and result.failed == 0
