@@ -1,0 +1,288 @@
+"""Questions of assignment 08_mlp: linear collapse, activations, an MLP from students' layers, dropout, sizes.
+
+References are built from :mod:`coursekit.layers`, :mod:`coursekit.train` and
+:mod:`coursekit.activations`. Where a question hands students' code reference layers (``Sequential``,
+``train``), the test cell's adapter builds the network from ``coursekit.layers`` so that only the
+student's own part is judged. ``tests/test_course_08_mlp.py`` checks the references against
+closed forms, torch and ``coursekit.layers.Dropout``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.questions import question
+
+ASSIGNMENT = "08_mlp"
+
+VARIANTS = {
+    "space": {"seed": list(range(8)), "depth": [10, 5, 8, 20, 3], "side": [200, 100, 64, 32, 28]},
+    "defaults": {"seed": 0, "depth": 10, "side": 200},
+}
+
+
+def _linear(W, b):
+    from coursekit.layers import Linear
+
+    return Linear.from_params(W, b)
+
+
+def _two_layer_net(W1, b1, W2, b2):
+    """Linear → Tanh → Linear from coursekit.layers, the network the adapters build."""
+    from coursekit.layers import Sequential, Tanh
+
+    return Sequential(_linear(W1, b1), Tanh(), _linear(W2, b2))
+
+
+# ---------------------------------------------------------------- 1. linear layers collapse
+
+def reference_collapse(W1, b1, W2, b2):
+    """(W, b) read off the two-layer linear network itself: b = f(0), rows of W = f(eᵢ) − f(0)."""
+    from coursekit.layers import Sequential
+
+    W1 = np.asarray(W1, dtype=float)
+    net = Sequential(_linear(W1, b1), _linear(W2, b2))
+    b = net.forward(np.zeros((1, W1.shape[0])))[0]
+    return net.forward(np.eye(W1.shape[0])) - b, b
+
+
+def _collapse_trials(rng, v, sizes=((4, 6, 2), (3, 3, 3), (2, 5, 1))):
+    return [(rng.normal(size=(n, h)), rng.normal(size=h), rng.normal(size=(h, m)), rng.normal(size=m))
+            for n, h, m in sizes]
+
+
+def _collapse_forgot_b1(W1, b1, W2, b2):
+    return np.asarray(W1) @ W2, np.asarray(b2, dtype=float)
+
+
+@question(f"{ASSIGNMENT}.collapse", kind="function", points=2, rtol=1e-9, atol=1e-12,
+          inputs=_collapse_trials, mistakes={"forgot_b1": lambda v: _collapse_forgot_b1},
+          hints={"default": "Substitute h = xW1 + b1 into y = hW2 + b2 and collect the terms in x.",
+                 "forgot_b1": "The first bias goes through the second layer too: b = b1 W2 + b2."})
+def collapse(v):
+    """Reference: :func:`reference_collapse`."""
+    return reference_collapse
+
+
+# ---------------------------------------------------------------- 2. activations
+
+@question(f"{ASSIGNMENT}.sigmoid_chain", kind="number", points=1, rtol=1e-9, atol=0.0,
+          mistakes={"one_layer": lambda v: 0.25},
+          hints={"default": "σ′ is at most σ′(0) = 1/4, and each of the layers multiplies the gradient "
+                            "by one such factor.",
+                 "one_layer": "That is one layer; the factors of all the layers multiply."})
+def sigmoid_chain(v):
+    """max σ′ to the power depth, with σ′(0) from coursekit.activations."""
+    from coursekit.activations import sigmoid_grad
+
+    return float(sigmoid_grad(0.0)) ** v["depth"]
+
+
+def _activation_trials(rng, v, inputs=None):
+    inputs = inputs or [rng.normal(size=(4, 3)) * 2, rng.normal(size=(1, 6))]
+    return [{"init": {}, "params": {}, "x": x, "grad_out": rng.normal(size=x.shape)} for x in inputs]
+
+
+def _tanh(v):
+    from coursekit.layers import Tanh
+
+    return Tanh
+
+
+Tanh = question(f"{ASSIGNMENT}.Tanh", kind="layer", points=1, rtol=1e-9, atol=1e-15,
+                inputs=_activation_trials,
+                hints={"default": "forward: np.tanh(x); backward: grad_out * (1 - out**2) with the "
+                                  "forward output."})(_tanh)
+
+
+# ---------------------------------------------------------------- 3. the MLP
+
+def bce_value_and_gradient(z, y):
+    """(ℓ, ∂ℓ/∂z) of :class:`coursekit.layers.BCEWithLogitsLoss`."""
+    from coursekit.layers import BCEWithLogitsLoss
+
+    loss = BCEWithLogitsLoss()
+    value = loss.forward(z, y)
+    return value, loss.backward()
+
+
+def _bce_trials(rng, v):
+    return [(rng.normal(size=(n, 1)) * 3, rng.integers(0, 2, size=(n, 1)).astype(float)) for n in (5, 12, 1)]
+
+
+@question(f"{ASSIGNMENT}.BCEWithLogitsLoss", kind="function", points=1, rtol=1e-9, atol=1e-15,
+          inputs=_bce_trials,
+          hints={"default": "forward: mean of logaddexp(0, z) − y z; backward: (σ(z) − y)/N with "
+                            "N = z.size."})
+def BCEWithLogitsLoss(v):
+    """Reference: :func:`bce_value_and_gradient`."""
+    return bce_value_and_gradient
+
+
+def reference_sequential(x, grad_out, W1, b1, W2, b2):
+    """What the test cell's adapter returns, with coursekit's own Sequential."""
+    net = _two_layer_net(W1, b1, W2, b2)
+    y = net.forward(x)
+    grad_in = net.backward(grad_out)
+    return y, grad_in, [np.array(g) for g in net.gradients()]
+
+
+def _network_trials(rng, v, sizes=((5, 2, 4, 1), (3, 3, 6, 2), (8, 1, 3, 3))):
+    return [(rng.normal(size=(n, d)), rng.normal(size=(n, m)), rng.normal(size=(d, h)), rng.normal(size=h),
+             rng.normal(size=(h, m)), rng.normal(size=m)) for n, d, h, m in sizes]
+
+
+@question(f"{ASSIGNMENT}.Sequential", kind="function", points=2, rtol=1e-9, atol=1e-12,
+          inputs=_network_trials,
+          hints={"default": "forward through the layers in order; backward through reversed(self.layers), "
+                            "feeding each layer's result to the one before; parameters()/gradients(): "
+                            "layer by layer, in the order of each layer's params dict."})
+def Sequential(v):
+    """Reference: :func:`reference_sequential`."""
+    return reference_sequential
+
+
+def reference_train(X, y, W1, b1, W2, b2, lr, epochs):
+    """Losses of full-batch gradient descent, by :func:`coursekit.train.fit` with plain SGD."""
+    from coursekit.layers import BCEWithLogitsLoss
+    from coursekit.optim import SGD
+    from coursekit.train import fit
+
+    net = _two_layer_net(W1, b1, W2, b2)
+    history = fit(net, BCEWithLogitsLoss(), SGD(net.parameters(), lr=lr), X, y, epochs=epochs,
+                  batch_size=None, shuffle=False)
+    return np.array(history.train_loss)
+
+
+def _train_trials(rng, v, cases=((20, 2, 5, 0.5, 10), (8, 3, 4, 0.1, 5))):
+    trials = []
+    for n, d, h, lr, epochs in cases:
+        X = rng.normal(size=(n, d))
+        y = (X[:, :1] * X[:, -1:] > 0).astype(float)
+        trials.append((X, y, rng.normal(size=(d, h)), rng.normal(size=h) * 0.1, rng.normal(size=(h, 1)),
+                       rng.normal(size=1) * 0.1, lr, epochs))
+    return trials
+
+
+def _train_loss_after_update(X, y, W1, b1, W2, b2, lr, epochs):
+    return reference_train(X, y, W1, b1, W2, b2, lr, epochs + 1)[1:]
+
+
+@question(f"{ASSIGNMENT}.train", kind="function", points=2, rtol=1e-9, atol=1e-12,
+          inputs=_train_trials, mistakes={"loss_after_update": lambda v: _train_loss_after_update},
+          hints={"default": "Per epoch: value = loss.forward(model.forward(X), y); "
+                            "model.backward(loss.backward()); then param -= lr * grad for every pair of "
+                            "model.parameters() and model.gradients(); record value.",
+                 "loss_after_update": "Record the loss computed before the update of that epoch."})
+def train(v):
+    """Reference: :func:`reference_train`."""
+    return reference_train
+
+
+@question(f"{ASSIGNMENT}.test_accuracy", kind="number", points=2, rtol=0.0, atol=0.1,
+          hints={"default": "Aim for at least 0.9 on every data set: more hidden units, a nonlinearity "
+                            "between the layers, a larger learning rate or more epochs.",
+                 "wrong_keys": "Use the keys of DATASETS: 'circles', 'xor', 'moons'."})
+def test_accuracy(v):
+    """Perfect test accuracy, with a tolerance of 0.1: at least 90 % on each data set passes."""
+    return {"circles": 1.0, "xor": 1.0, "moons": 1.0}
+
+
+# ---------------------------------------------------------------- 5. dropout
+
+def reference_dropout(x, grad_out, keep, p):
+    """Inverted dropout with a given mask: x ⊙ m/(1 − p) and grad_out ⊙ m/(1 − p)."""
+    scale = np.asarray(keep, dtype=float) / (1.0 - p)
+    return np.asarray(x, dtype=float) * scale, np.asarray(grad_out, dtype=float) * scale
+
+
+def _dropout_trials(rng, v, shapes=((4, 5), (10,), (2, 3))):
+    trials = []
+    for shape in shapes:
+        p = float(rng.uniform(0.1, 0.8))
+        trials.append((rng.normal(size=shape), rng.normal(size=shape), rng.random(shape) >= p, p))
+    return trials
+
+
+def _dropout_unscaled(x, grad_out, keep, p):
+    keep = np.asarray(keep, dtype=float)
+    return np.asarray(x) * keep, np.asarray(grad_out) * keep
+
+
+@question(f"{ASSIGNMENT}.dropout", kind="function", points=1, rtol=1e-12,
+          inputs=_dropout_trials, mistakes={"unscaled": lambda v: _dropout_unscaled},
+          hints={"default": "Both the output and the input gradient are multiplied by keep / (1 − p).",
+                 "unscaled": "Divide the kept values by 1 − p (inverted dropout), so that the expected "
+                             "output equals the input."})
+def dropout(v):
+    """Reference: :func:`reference_dropout`."""
+    return reference_dropout
+
+
+# ---------------------------------------------------------------- 6. counting parameters
+
+def reference_count_parameters(sizes):
+    """Number of entries of every parameter of a coursekit MLP with these widths."""
+    from coursekit.layers import Linear, Sequential
+
+    sizes = [int(s) for s in sizes]
+    net = Sequential(*(Linear(n, m) for n, m in zip(sizes[:-1], sizes[1:])))
+    return int(sum(p.size for p in net.parameters()))
+
+
+def _count_weights_only(sizes):
+    sizes = [int(s) for s in sizes]
+    return int(sum(n * m for n, m in zip(sizes[:-1], sizes[1:])))
+
+
+def _count_trials(rng, v):
+    return [([int(s) for s in rng.integers(1, 60, size=k)],) for k in (2, 3, 4, 5)]
+
+
+@question(f"{ASSIGNMENT}.count_parameters", kind="function", points=1, rtol=0.0, atol=0.0,
+          inputs=_count_trials, mistakes={"weights_only": lambda v: _count_weights_only},
+          hints={"default": "Each pair of consecutive widths (n, m) contributes n·m weights and m biases.",
+                 "weights_only": "Count the biases too: m per layer."})
+def count_parameters(v):
+    """Reference: :func:`reference_count_parameters`."""
+    return reference_count_parameters
+
+
+@question(f"{ASSIGNMENT}.image_weights", kind="number", points=1, rtol=1e-12, atol=0.0,
+          mistakes={"one_channel": lambda v: float(v["side"] ** 4),
+                    "with_biases": lambda v: float((3 * v["side"] ** 2) ** 2 + 3 * v["side"] ** 2)},
+          hints={"default": "Inputs n = side · side · 3; a dense layer to n units has n · n weights.",
+                 "one_channel": "An RGB pixel is three numbers: n = side · side · 3.",
+                 "with_biases": "Only the weights, not the biases."})
+def image_weights(v):
+    """(3 · side²)² weights; 1.44 × 10¹⁰ for the lecture's 200 × 200 image."""
+    n = 3 * v["side"] ** 2
+    return float(n * n)
+
+
+# ---------------------------------------------------------------- hidden edge cases (hidden test regions)
+
+question(f"{ASSIGNMENT}.collapse_hidden", kind="function", points=1, rtol=1e-9, atol=1e-12,
+         inputs=lambda rng, v: _collapse_trials(rng, v, sizes=((1, 1, 1), (6, 1, 4), (1, 7, 2))),
+         hints={"default": "Also check one input, a hidden layer of width 1 and one output."})(collapse)
+question(f"{ASSIGNMENT}.Tanh_hidden", kind="layer", points=1, rtol=1e-9, atol=1e-15,
+         inputs=lambda rng, v: _activation_trials(rng, v, [np.array([[-800.0, -20.0, 0.0, 20.0, 800.0]])]),
+         hints={"default": "Large |x| saturates tanh at ±1 (derivative 0), never NaN."})(_tanh)
+question(f"{ASSIGNMENT}.BCEWithLogitsLoss_hidden", kind="function", points=1, rtol=1e-9, atol=1e-15,
+         inputs=lambda rng, v: [(np.array([[1000.0], [-1000.0], [0.0]]), np.array([[0.0], [1.0], [1.0]])),
+                                (rng.normal(size=6), rng.uniform(0, 1, size=6))],
+         hints={"default": "Logits of ±1000 must give finite losses (use np.logaddexp), and soft "
+                           "targets between 0 and 1 and 1-D arrays must work."})(BCEWithLogitsLoss)
+question(f"{ASSIGNMENT}.Sequential_hidden", kind="function", points=1, rtol=1e-9, atol=1e-12,
+         inputs=lambda rng, v: _network_trials(rng, v, sizes=((1, 1, 1, 1), (30, 4, 16, 3))),
+         hints={"default": "Also check a single example and wider layers."})(Sequential)
+question(f"{ASSIGNMENT}.train_hidden", kind="function", points=1, rtol=1e-9, atol=1e-12,
+         inputs=lambda rng, v: _train_trials(rng, v, cases=((6, 2, 3, 0.3, 1), (10, 2, 8, 0.0, 3), (4, 1, 2, 2.0, 4))),
+         hints={"default": "Check one epoch, a zero learning rate (constant losses) and a large one."})(train)
+question(f"{ASSIGNMENT}.dropout_hidden", kind="function", points=1, rtol=1e-12,
+         inputs=lambda rng, v: [(rng.normal(size=5), rng.normal(size=5), np.zeros(5, dtype=bool), 0.5),
+                                (rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), np.ones((2, 2), dtype=bool), 0.0),
+                                (rng.normal(size=3), rng.normal(size=3), np.array([1, 0, 1]), 0.25)],
+         hints={"default": "Check a mask that drops everything, p = 0 (identity) and an integer mask."})(dropout)
+question(f"{ASSIGNMENT}.count_parameters_hidden", kind="function", points=1, rtol=0.0, atol=0.0,
+         inputs=lambda rng, v: [([1, 1],), ((784, 256, 128, 10),), (np.array([3, 1, 3]),)],
+         hints={"default": "Accept a list, a tuple or an array of widths; [1, 1] has 2 parameters."})(count_parameters)

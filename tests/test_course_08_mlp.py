@@ -1,0 +1,145 @@
+"""Assignment 08_mlp: its references against closed forms, torch and coursekit.layers.Dropout.
+
+Answers are judged through the same record → judge path as ``check()``.
+"""
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+import torch
+
+from autograder import questions
+from autograder.checks import answer_record, judge_record
+from autograder.student import parameters
+
+A = "08_mlp"
+Q = importlib.import_module(f"autograder.questions.{A}")
+
+
+def judge(name, answer, student=None, monkeypatch=None):
+    if student is not None:
+        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
+    return judge_record(answer_record(f"{A}.{name}", answer), student)
+
+
+def _torch_net(W1, b1, W2, b2):
+    return [torch.tensor(np.asarray(a, dtype=float), requires_grad=True) for a in (W1, b1, W2, b2)]
+
+
+def _torch_forward(params, x):
+    W1, b1, W2, b2 = params
+    return torch.tanh(x @ W1 + b1) @ W2 + b2
+
+
+# ---------------------------------------------------------------- closed forms and the lecture
+
+def test_collapse_reference_equals_the_closed_form():
+    rng = np.random.default_rng(0)
+    W1, b1, W2, b2 = rng.normal(size=(4, 6)), rng.normal(size=6), rng.normal(size=(6, 3)), rng.normal(size=3)
+    W, b = Q.reference_collapse(W1, b1, W2, b2)
+    np.testing.assert_allclose(W, W1 @ W2, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(b, b1 @ W2 + b2, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("depth", [3, 10, 20])
+def test_sigmoid_chain_is_a_quarter_per_layer(depth):
+    assert Q.sigmoid_chain({"depth": depth}) == pytest.approx(0.25 ** depth, rel=1e-15)
+
+
+def test_image_weights_reproduce_the_lectures_200_by_200_example():
+    assert Q.image_weights(parameters(A)) == 1.44e10
+
+
+def test_count_parameters_reference_equals_the_closed_form():
+    for sizes in ([2, 16, 16, 1], [784, 256, 10], [5, 5]):
+        expected = sum(n * m + m for n, m in zip(sizes[:-1], sizes[1:]))
+        assert Q.reference_count_parameters(sizes) == expected
+
+
+# ---------------------------------------------------------------- against torch
+
+def test_bce_reference_matches_torch():
+    rng = np.random.default_rng(1)
+    z, y = rng.normal(size=(7, 1)) * 4, rng.integers(0, 2, size=(7, 1)).astype(float)
+    t = torch.tensor(z, requires_grad=True)
+    value = torch.nn.functional.binary_cross_entropy_with_logits(t, torch.tensor(y))
+    value.backward()
+    ours, grad = Q.bce_value_and_gradient(z, y)
+    assert ours == pytest.approx(value.item(), rel=1e-12)
+    np.testing.assert_allclose(grad, t.grad.numpy(), rtol=1e-12)
+
+
+def test_sequential_reference_matches_torch_autograd():
+    rng = np.random.default_rng(2)
+    x, g = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    weights = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=2)
+    y, grad_in, grads = Q.reference_sequential(x, g, *weights)
+    params = _torch_net(*weights)
+    xt = torch.tensor(x, requires_grad=True)
+    out = _torch_forward(params, xt)
+    out.backward(torch.tensor(g))
+    np.testing.assert_allclose(y, out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(grad_in, xt.grad.numpy(), rtol=1e-10)
+    for ours, theirs in zip(grads, params):
+        np.testing.assert_allclose(ours, theirs.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_train_reference_matches_full_batch_gradient_descent_in_torch():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(12, 2))
+    y = (X[:, :1] * X[:, 1:] > 0).astype(float)
+    weights = rng.normal(size=(2, 5)), rng.normal(size=5), rng.normal(size=(5, 1)), rng.normal(size=1)
+    losses = Q.reference_train(X, y, *weights, 0.5, 8)
+    params = _torch_net(*weights)
+    optimizer = torch.optim.SGD(params, lr=0.5)
+    expected = []
+    for _ in range(8):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            _torch_forward(params, torch.tensor(X)), torch.tensor(y))
+        loss.backward()
+        optimizer.step()
+        expected.append(loss.item())
+    np.testing.assert_allclose(losses, expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
+def test_dropout_reference_matches_coursekit_dropout_with_the_same_mask(p):
+    from coursekit.layers import Dropout
+
+    rng = np.random.default_rng(4)
+    x, g = rng.normal(size=(6, 5)), rng.normal(size=(6, 5))
+    layer = Dropout(p, rng=7)
+    keep = np.random.default_rng(7).random(x.shape) >= p
+    y, grad_in = Q.reference_dropout(x, g, keep, p)
+    np.testing.assert_allclose(y, layer.forward(x), rtol=1e-15)
+    np.testing.assert_allclose(grad_in, layer.backward(g), rtol=1e-15)
+
+
+# ---------------------------------------------------------------- the questions as students meet them
+
+def test_accuracy_question_accepts_ninety_percent_and_rejects_less():
+    good = {"circles": 0.95, "xor": 0.9, "moons": 1.0}
+    assert judge("test_accuracy", good).correct
+    result = judge("test_accuracy", {**good, "xor": 0.85})
+    assert result.score == pytest.approx(2 * 2 / 3) and [p.name for p in result.parts if not p.correct] == ["xor"]
+
+
+@pytest.mark.parametrize("name, tag", [
+    ("collapse", "forgot_b1"), ("sigmoid_chain", "one_layer"), ("train", "loss_after_update"),
+    ("dropout", "unscaled"), ("count_parameters", "weights_only"), ("image_weights", "one_channel"),
+    ("image_weights", "with_biases"),
+])
+def test_declared_mistakes_are_recognised_with_their_hint(name, tag):
+    q = questions.get(f"{A}.{name}")
+    result = judge(name, q.mistakes[tag](parameters(A)))
+    assert result.score == 0 and result.mistake == tag and q.hints[tag] in result.hint
+
+
+@pytest.mark.parametrize("student", [None, "grace"])
+def test_reference_answers_score_full_marks_for_each_student(student, monkeypatch):
+    for qid, q in questions.for_assignment(A).items():
+        result = judge(q.name, q.reference(parameters(A, student)), student, monkeypatch)
+        assert result.score == q.points, (qid, result.text())
