@@ -528,7 +528,7 @@ def _status(problems: dict, events: list) -> tuple[str, str]:
     failing = [detail for kind, detail in events if kind in ("died", "memory", "error", "hung")]
     timeouts = [detail for kind, detail in events if kind == "timeout"]
     if reasons or failing:
-        return "failed", "; ".join(reasons + failing + timeouts)
+        return "failed", "; ".join(reasons + [detail for _, detail in events])  # in order
     if timeouts:
         return "timeout", "; ".join(timeouts)
     return "graded", ""
@@ -715,7 +715,7 @@ def _limit_kernel(memory_limit_bytes: int | None) -> None:
 @functools.cache
 def _guarded_class(execute_class):
     """Subclass the configured executor (keeping its configuration) with kernel guards."""
-    from nbclient.exceptions import DeadKernelError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from nbformat.v4 import new_output
 
     class KernelGuard(execute_class):
@@ -752,6 +752,7 @@ def _guarded_class(execute_class):
             if tail:
                 self.log.warning("kernel stderr: %s", tail)
 
+        @contextlib.contextmanager
         def setup_kernel(self, **kwargs):
             env = {**KERNEL_ENV_DEFAULTS, **os.environ, "COURSEKIT_STUDENT_ID": self._student}
             kwargs.setdefault("env", env)
@@ -759,7 +760,16 @@ def _guarded_class(execute_class):
             kwargs.setdefault("stderr", self._kernel_stderr)
             kwargs.setdefault("preexec_fn", functools.partial(_limit_kernel,
                                                               self._memory_limit))
-            return super().setup_kernel(**kwargs)
+            timings, tick = self._guard_timings, time.perf_counter()
+            with super().setup_kernel(**kwargs):
+                timings["kernel_start"] += time.perf_counter() - tick
+                tick = time.perf_counter()
+                try:
+                    yield
+                finally:
+                    timings["execute"] += time.perf_counter() - tick
+                    tick = time.perf_counter()
+            timings["kernel_stop"] += time.perf_counter() - tick
 
         def preprocess_cell(self, cell, resources, index):
             if cell.cell_type != "code":
@@ -774,6 +784,17 @@ def _guarded_class(execute_class):
                 detail = f"the kernel died while running cell {name}{self._exit_detail()}"
                 cell.outputs.append(_error_output(new_output, KERNEL_DIED, detail))
                 self._stop("died", detail)
+                return cell, resources
+            except CellTimeoutError:
+                # Still busy after the time-out interrupt (nbclient gave up waiting for
+                # the cell's last output): the kernel ignores interrupts.
+                ename = (self.error_on_timeout or {}).get("ename", "CellTimeoutError")
+                cell.outputs.append(_error_output(
+                    new_output, ename, f"no reply within the {self.timeout} s time limit"))
+                self._guard_events.append(("timeout", f"cell {name} exceeded the {self.timeout} s "
+                                                      "time limit"))
+                self._stop("hung", f"the kernel did not respond after cell {name} was "
+                                   "interrupted")
                 return cell, resources
             errors = {out.get("ename") for out in cell.get("outputs", [])
                       if out.get("output_type") == "error"}

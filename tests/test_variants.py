@@ -116,3 +116,57 @@ def test_draw_is_stable_across_processes_and_hash_seeds(no_student):
 def test_draw_rejects_bad_arguments_with_a_clear_message(space, defaults, student, error, match):
     with pytest.raises(error, match=match):
         draw("a1", space, defaults, student=student)
+
+
+# ------------------------------------------------- the real pipeline: a graded assignment
+
+
+def _three_steps_by_hand(beta0):
+    """β⁽¹⁾..β⁽³⁾ of β ← β − α(10β − 3) for α = 1, 0.01, 0.1, as the exercise states."""
+    out = {}
+    for key, alpha in (("alpha=1", 1.0), ("alpha=0.01", 0.01), ("alpha=0.1", 0.1)):
+        beta, path = beta0, []
+        for _ in range(3):
+            beta = beta - alpha * (10 * beta - 3)
+            path.append(beta)
+        out[key] = path
+    return out
+
+
+@pytest.mark.slow
+def test_own_variant_scores_full_marks_and_a_copied_neighbours_answer_fails(tmp_path, no_student):
+    from autograder.cli import _tools_on_path, build
+    from autograder.demo import Sample, make_course, write_submissions
+    from autograder.grading import grade_assignment
+    from autograder.questions import variant_space
+
+    space, defaults = variant_space("demo_gd")
+    beta0 = {s: draw("demo_gd", space, defaults, student=s)["beta0"]
+             for s in ["alice"] + [f"student{i}" for i in range(30)]}
+    bob = next(s for s in beta0 if beta0[s] != beta0["alice"])
+    carol = next(s for s in beta0 if beta0[s] not in (beta0["alice"], beta0[bob]))
+    everything = {"iterates_answer": "solution", "one_step_answer": "solution",
+                  "gd_answer": "solution"}
+    copied = {**everything, "iterates_answer": f"iterates = {_three_steps_by_hand(beta0['alice'])!r}"}
+    samples = [Sample("alice", "own variant", everything, 6),
+               Sample(bob, "own variant", everything, 6),
+               Sample(carol, "copies alice's numbers", copied, 3)]
+
+    _tools_on_path()
+    course = make_course(tmp_path / "course")
+    build(["demo_gd"], course)
+    write_submissions(course, samples)
+    results = {r.student: r for r in grade_assignment("demo_gd", course, jobs=2, timeout=20,
+                                                       progress=False)}
+
+    # Solutions compute from parameters("demo_gd") in the kernel: full marks for each student.
+    assert results["alice"].score == results[bob].score == 6.0
+    # The copied iterates are right for alice's β⁽⁰⁾ but not for carol's: that question scores 0.
+    assert _three_steps_by_hand(beta0["alice"]) != _three_steps_by_hand(beta0[carol])
+    assert results[carol].score == 3.0
+    import nbformat
+    nb = nbformat.read(course / "autograded" / carol / "demo_gd" / "demo_gd.ipynb", as_version=4)
+    verdicts = {c.metadata["autograder"]["question"]: c.metadata["autograder"]["correct"]
+                for c in nb.cells if "autograder" in c.metadata}
+    assert verdicts["demo_gd.iterates"] is False
+    assert verdicts["demo_gd.one_step"] is True
