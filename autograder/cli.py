@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("grade", "Autograde every submission in submitted/*/ASSIGNMENT/ "
                      "(isolated kernels, time and memory limits, resumable).", _grade)
-    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("assignment", metavar="ASSIGNMENT", help="assignment name (a folder of solutions/)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count)")
     p.add_argument("--timeout", type=float, default=30.0, help="per-cell time limit in seconds (default 30)")
     p.add_argument("--memory-limit", type=float, default=2048.0, metavar="MB",
@@ -73,12 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("feedback", "Write per-student HTML feedback (each question's verdict and hint, "
                         "no test code) to feedback/STUDENT/ASSIGNMENT/.", _feedback)
-    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("assignment", metavar="ASSIGNMENT", help="assignment name (a folder of solutions/)")
     p.add_argument("--student", action="append", dest="students", metavar="ID",
                    help="only this student (repeatable)")
 
     p = add("report", "Write the instructor's report of an assignment (CSV and HTML).", _report)
-    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("assignment", metavar="ASSIGNMENT", help="assignment name (a folder of solutions/)")
     p.add_argument("--out", default=None, metavar="DIR", help="output directory (default: reports/)")
 
     p = add("export", "Export every grade in the gradebook as nbgrader's CSV.", _export)
