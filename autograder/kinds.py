@@ -373,10 +373,11 @@ def _judge_behaviour(q: Question, payload: dict, v: dict, seed: int) -> Verdict:
     wrong = {tag: [run(f(v), copy.deepcopy(c)) for c in cases] for tag, f in q.mistakes.items()}
     if q.kind == "layer":
         return scored(q.id, q.points, _layer_parts(q, outputs, reference, wrong, cases))
-    return scored(q.id, q.points, [_compare_outputs(q, "", outputs, reference, wrong)])
+    return scored(q.id, q.points, [_compare_outputs(q, "", outputs, reference, wrong, cases)])
 
 
-def _compare_outputs(q: Question, name: str, outputs: list, reference: list, wrong: dict) -> Part:
+def _compare_outputs(q: Question, name: str, outputs: list, reference: list, wrong: dict,
+                     cases: list | None = None) -> Part:
     failures = [i for i, (o, r) in enumerate(zip(outputs, reference)) if not _same(o, r, q)]
     if not failures:
         return Part(name, True)
@@ -384,9 +385,27 @@ def _compare_outputs(q: Question, name: str, outputs: list, reference: list, wro
     i = failures[0]
     if tag is None:
         tag = _diagnose_structured(outputs[i], reference[i], q)
-    message = (f"wrong on {len(failures)} of {len(outputs)} hidden inputs; on input {i + 1} "
+    called = f" {_describe_call(cases[i])}" if cases and isinstance(cases[i], tuple) else ""
+    message = (f"wrong on {len(failures)} of {len(outputs)} hidden inputs; on input {i + 1}{called} "
                f"expected {_describe(reference[i])}, got {_describe(outputs[i])}")
     return Part(name, False, message, tag, hint_for(q, tag))
+
+
+def _describe_call(args: tuple) -> str:
+    """The arguments of a hidden call in short: small ints and floats by value, arrays by shape."""
+    def short(x: Any) -> str:
+        if isinstance(x, (bool, np.bool_)):
+            return str(bool(x))
+        if isinstance(x, (int, np.integer)):
+            return str(int(x))
+        if isinstance(x, (float, np.floating)):
+            return f"{float(x):.3g}"
+        if isinstance(x, np.ndarray):
+            return f"array{x.shape}"
+        if callable(x):
+            return "a function"
+        return type(x).__name__
+    return "(" + ", ".join(short(a) for a in args) + ")"
 
 
 def _layer_parts(q: Question, outputs: list, reference: list, wrong: dict, cases: list) -> list[Part]:
