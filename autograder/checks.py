@@ -1,8 +1,9 @@
 """``check``: the one function test cells call.
 
-While a student works, ``check(question_id, answer)`` judges the answer in the
-kernel and prints a friendly verdict.  While nbgrader grades
-(``NBGRADER_EXECUTION`` is set), it only *records* the answer as JSON in a
+While a student works (and under ``nbgrader validate``),
+``check(question_id, answer)`` judges the answer in the kernel and prints a
+friendly verdict.  While nbgrader autogrades (``NBGRADER_EXECUTION`` is set),
+it only *records* the answer as JSON in a
 ``display_data`` output; :class:`autograder.preprocessors.ScoreRecordedAnswers`
 then judges the record in the grader's own process.  Both modes go through the
 same record, so a verdict in the notebook is the verdict the grader gives.
@@ -33,8 +34,13 @@ class CheckFailed(AssertionError):
 
 
 def grading() -> bool:
-    """Whether this process runs under ``nbgrader autograde`` (answers are recorded, not judged)."""
-    return bool(os.environ.get("NBGRADER_EXECUTION"))
+    """Whether this process runs under ``nbgrader autograde`` (answers are recorded, not judged).
+
+    nbgrader sets ``NBGRADER_EXECUTION=autograde`` when grading and
+    ``NBGRADER_EXECUTION=validate`` for a student's Validate button; validating
+    must judge in the kernel, or every answer would look right.
+    """
+    return os.environ.get("NBGRADER_EXECUTION", "") not in ("", "validate")
 
 
 def answer_record(question_id: str, answer: Any) -> dict:

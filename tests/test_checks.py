@@ -309,6 +309,12 @@ def test_while_grading_check_only_records(monkeypatch):
     assert judge_record(data, None).score == 0
 
 
+def test_nbgrader_validate_judges_in_the_kernel(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    with pytest.raises(CheckFailed):
+        check("unit_checks.mean", 123.0)
+
+
 def test_unknown_question_names_the_known_ones():
     with pytest.raises(UnknownQuestionError, match="unit_checks.mean"):
         get("unit_checks.nope")

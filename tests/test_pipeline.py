@@ -120,3 +120,10 @@ def test_in_a_students_kernel_checks_print_verdicts_not_tracebacks(course):
     assert gd.traceback[0].startswith("demo_gd.gradient_descent: 0/2 points")
     assert not any("Traceback" in line or "File " in line for line in gd.traceback)
     assert any("NotImplementedError" in line for line in gd.traceback)
+
+
+def test_nbgrader_validate_fails_the_student_version_and_passes_the_solution(course):
+    unanswered = _nbgrader(course, "validate", f"notebooks/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")
+    assert "VALIDATION FAILED" in unanswered.stdout and "demo_gd.gradient_descent: 0/2 points" in unanswered.stdout
+    solved = _nbgrader(course, "validate", f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")
+    assert "Success! Your notebook passes all the tests." in solved.stdout, solved.stdout
