@@ -33,7 +33,6 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
-    _tools_on_path()
     try:
         return int(args.run(args) or 0)
     except (ValueError, FileNotFoundError, RuntimeError) as exc:
@@ -106,6 +105,7 @@ def _api(course: str):
 
     from autograder.grading import load_course_config
 
+    _tools_on_path()
     config = load_course_config(course)
     return NbGraderAPI(config=config)
 
