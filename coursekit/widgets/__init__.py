@@ -27,7 +27,7 @@ _EXPLORERS = {
     "backprop_stepper": "backprop",
     "explore_overfitting": "overfitting",
     "explore_neuron": "neuron",
-    "playground": "playground",
+    "playground": "mlp",
 }
 
 __all__ = sorted(_EXPLORERS)
