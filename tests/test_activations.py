@@ -61,7 +61,7 @@ def test_saturated_values_are_exact():
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus"])
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(z=finite_arrays)
 def test_smooth_derivatives_pass_gradcheck(name, z):
     f, f_grad = ACTIVATIONS[name]
@@ -70,8 +70,8 @@ def test_smooth_derivatives_pass_gradcheck(name, z):
 
 
 @pytest.mark.parametrize("name", ["relu", "step"])
-@settings(max_examples=40, deadline=None)
-@given(z=finite_arrays.filter(lambda a: np.all(np.abs(a) > 1e-3)))
+@settings(max_examples=20, deadline=None)
+@given(z=finite_arrays.map(lambda a: np.where(a < 0, np.minimum(a, -1e-3), np.maximum(a, 1e-3))))  # |z| ≥ 1e-3
 def test_piecewise_derivatives_pass_gradcheck_away_from_the_kink(name, z):
     f, f_grad = ACTIVATIONS[name]
     numeric = numerical_gradient(lambda v: np.sum(f(v)), z)

@@ -91,7 +91,7 @@ def lecture_h_form(grad, w0, lr, momentum, steps, nesterov):
     return np.array(out)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     lr=st.floats(0.0, 0.15),
     momentum=st.floats(0.0, 0.95),

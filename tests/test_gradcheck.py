@@ -43,7 +43,7 @@ class SquaredErrorLayer:
         return self.factor * self.diff
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     x=hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=3, max_side=4), elements=st.floats(-3, 3))
 )

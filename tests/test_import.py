@@ -10,31 +10,45 @@ import pytest
 import coursekit
 
 HEAVY = ("matplotlib", "sympy", "ipywidgets", "nbgrader", "torch", "IPython")
-NUMERICS = ("gd", "functions", "activations", "losses", "gradcheck", "data")
+NUMERICS = ("gd", "functions", "activations", "losses", "gradcheck", "data", "optim", "layers", "train", "linear",
+            "model_selection")
 
 
-def _modules_loaded_after(statement: str) -> set[str]:
-    """Top-level package names in sys.modules after running ``statement`` in a fresh interpreter."""
-    script = f"import sys, json\n{statement}\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+# One fresh interpreter goes through the three stages in turn and reports, after each, the
+# coursekit modules and the top-level packages it has loaded (one process instead of three).
+_STAGES = {
+    "import coursekit": "import coursekit",
+    "import the numerics": "\n".join(f"import coursekit.{name}" for name in NUMERICS),
+    "compute with an objective": "from coursekit import functions\nfunctions.get('beale').grad([1.0, 1.0])",
+}
 
 
-def test_import_coursekit_loads_no_heavy_package_and_no_submodule():
-    script = "import sys, json, coursekit\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith('coursekit'))))"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert json.loads(result.stdout) == ["coursekit"]
-    assert not _modules_loaded_after("import coursekit") & set(HEAVY)
+@pytest.fixture(scope="module")
+def loaded_after() -> dict[str, set[str]]:
+    """Stage → names in sys.modules after it (top-level packages plus coursekit's own modules)."""
+    lines = ["import sys, json", "report = {}"]
+    for stage, statement in _STAGES.items():
+        lines += [statement, f"report[{stage!r}] = sorted({{m.split('.')[0] for m in sys.modules}}"
+                             f" | {{m for m in sys.modules if m.startswith('coursekit')}})"]
+    lines.append("print(json.dumps(report))")
+    result = subprocess.run([sys.executable, "-c", "\n".join(lines)], capture_output=True, text=True, check=True)
+    return {stage: set(names) for stage, names in json.loads(result.stdout.strip().splitlines()[-1]).items()}
 
 
-def test_numerics_modules_load_no_heavy_package():
-    loaded = _modules_loaded_after("\n".join(f"import coursekit.{name}" for name in NUMERICS))
+def test_import_coursekit_loads_no_heavy_package_and_no_submodule(loaded_after):
+    loaded = loaded_after["import coursekit"]
+    assert {name for name in loaded if name.startswith("coursekit")} == {"coursekit"}
+    assert not loaded & set(HEAVY)
+
+
+def test_numerics_modules_load_no_heavy_package(loaded_after):
+    loaded = loaded_after["import the numerics"]
+    assert {f"coursekit.{name}" for name in NUMERICS} <= loaded
     assert not loaded & set(HEAVY), f"the numerics modules import {sorted(loaded & set(HEAVY))}"
 
 
-def test_computing_with_an_objective_does_not_load_sympy():
-    loaded = _modules_loaded_after("from coursekit import functions\nfunctions.get('beale').grad([1.0, 1.0])")
-    assert "sympy" not in loaded
+def test_computing_with_an_objective_does_not_load_sympy(loaded_after):
+    assert "sympy" not in loaded_after["compute with an objective"]
 
 
 @pytest.mark.parametrize("name", NUMERICS)

@@ -44,7 +44,7 @@ class _FixedMaskDropout(Dropout):
 # gradient checks
 # ----------------------------------------------------------------------------
 @given(n=st.integers(1, 6), d=st.integers(1, 5), m=st.integers(1, 5), seed=st.integers(0, 10**6))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 def test_linear_passes_gradient_check_on_random_shapes(n, d, m, seed):
     rng = np.random.default_rng(seed)
     layer = Linear(d, m, rng=rng)
@@ -80,7 +80,7 @@ def test_whole_network_passes_gradient_check_for_every_parameter():
 
 @given(n=st.integers(1, 6), k=st.integers(1, 4), seed=st.integers(0, 10**6),
        reduction=st.sampled_from(["mean", "sum"]))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 def test_regression_and_binary_losses_pass_gradient_check(n, k, seed, reduction):
     rng = np.random.default_rng(seed)
     y01 = rng.integers(0, 2, size=(n, k)).astype(float)
@@ -96,7 +96,7 @@ def test_regression_and_binary_losses_pass_gradient_check(n, k, seed, reduction)
 
 @given(n=st.integers(1, 6), classes=st.integers(2, 5), seed=st.integers(0, 10**6),
        one_hot=st.booleans())
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 def test_softmax_cross_entropy_passes_gradient_check(n, classes, seed, one_hot):
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, classes, size=n)

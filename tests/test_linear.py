@@ -27,7 +27,7 @@ def _problem(seed, n=30, d=4, noise=0.1):
 
 
 @given(n=st.integers(1, 12), d=st.integers(1, 5), seed=st.integers(0, 10**6))
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 def test_mse_gradient_matches_finite_differences(n, d, seed):
     rng = np.random.default_rng(seed)
     X, y, w = rng.normal(size=(n, d)), rng.normal(size=n), rng.normal(size=d)

@@ -108,7 +108,7 @@ def test_logits_of_plus_minus_1000_are_exact_and_warning_free():
     assert all(np.all(np.isfinite(g)) for g in grads)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(z=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=2, max_side=5), elements=st.floats(-700, 700)),
        shift=st.floats(-300, 300))
 def test_softmax_is_a_distribution_and_ignores_a_common_shift(z, shift):
@@ -126,14 +126,14 @@ def test_softmax_along_another_axis():
 
 # --------------------------------------------------------------------------- gradients
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(pair=_paired(-5, 5, st.floats(-5, 5)))
 def test_mse_gradient_passes_gradcheck(reduction, pair):
     assert check_loss(_reduced(mse, mse_grad, reduction), *pair) < TOLERANCE
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(pair=_paired(0.05, 0.95, st.sampled_from([0.0, 1.0])))
 def test_binary_cross_entropy_gradient_passes_gradcheck(reduction, pair):
     # Hard labels: with soft ones hypothesis finds p = y, where the gradient is 0 and only rounding is left.
@@ -142,7 +142,7 @@ def test_binary_cross_entropy_gradient_passes_gradcheck(reduction, pair):
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(pair=_paired(-6, 6, st.floats(0, 1)))
 def test_binary_cross_entropy_with_logits_gradient_passes_gradcheck(reduction, pair):
     loss = _reduced(binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad, reduction)
@@ -150,7 +150,7 @@ def test_binary_cross_entropy_with_logits_gradient_passes_gradcheck(reduction, p
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(data=logits_and_labels())
 def test_cross_entropy_gradient_passes_gradcheck_with_indices_and_one_hot(reduction, data):
     logits, labels = data
@@ -159,14 +159,23 @@ def test_cross_entropy_gradient_passes_gradcheck_with_indices_and_one_hot(reduct
     assert check_loss(loss, logits, np.eye(logits.shape[1])[labels]) < TOLERANCE
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(data=logits_and_labels(), seed=st.integers(0, 2**32 - 1))
 def test_softmax_and_log_softmax_backward_pass_gradcheck(data, seed):
     logits, _ = data
     upstream = np.random.default_rng(seed).standard_normal(logits.shape)
+    # Exact: the vector-Jacobian product row by row, with the Jacobians of the lecture's formula.
+    jacobians = np.array([softmax_jacobian(row) for row in logits])
+    np.testing.assert_allclose(softmax_grad(logits, upstream), np.einsum("nk,nkj->nj", upstream, jacobians),
+                               rtol=1e-12, atol=1e-15)
+    log_jacobians = np.eye(logits.shape[1]) - softmax(logits)[:, None, :]        # ∂ log σₖ/∂zⱼ
+    np.testing.assert_allclose(log_softmax_grad(logits, upstream),
+                               np.einsum("nk,nkj->nj", upstream, log_jacobians), rtol=1e-12, atol=1e-15)
+    # Finite differences: φ = Σ G ⊙ σ(z) is O(1), so its rounding error over 2h is about 1e-10; a
+    # saturated softmax (logits 9 apart) has gradients of 1e-4, hence the absolute floor.
     for forward, backward in ((softmax, softmax_grad), (log_softmax, log_softmax_grad)):
         numeric = numerical_gradient(lambda z: np.sum(upstream * forward(z)), logits)
-        assert relative_error(backward(logits, upstream), numeric) < TOLERANCE
+        np.testing.assert_allclose(backward(logits, upstream), numeric, rtol=1e-7, atol=1e-8)
 
 
 def test_softmax_jacobian_matches_finite_differences_and_the_backward_pass():

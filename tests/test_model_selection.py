@@ -9,7 +9,7 @@ from coursekit.model_selection import cross_val_score, holdout_split, kfold
 
 
 @given(n=st.integers(2, 200), frac=st.floats(0.01, 0.99), seed=st.integers(0, 1000))
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 def test_holdout_split_partitions_the_samples(n, frac, seed):
     X = np.arange(n * 2.0).reshape(n, 2)
     y = np.arange(n)
@@ -32,7 +32,7 @@ def test_holdout_split_is_reproducible_and_unshuffled_keeps_the_tail():
 
 
 @given(n=st.integers(2, 100), data=st.data())
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 def test_kfold_validates_every_sample_exactly_once(n, data):
     k = data.draw(st.integers(2, n))
     folds = kfold(n, k, rng=data.draw(st.integers(0, 1000)))

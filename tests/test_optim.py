@@ -100,7 +100,7 @@ def _optimizer_cases(draw):
 
 
 @given(case=_optimizer_cases())
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 def test_random_hyperparameters_match_torch_optim(case):
     torch = pytest.importorskip("torch")
     name, hyper, seed = case
@@ -141,7 +141,7 @@ def _quadratic_grad(w):
 
 
 @given(lr=st.floats(1e-3, 0.3), alpha=st.floats(0.0, 0.95))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 def test_sgd_momentum_equals_lecture_h_form(lr, alpha):
     """h_t = αh_{t−1} + ηg_t, w ← w − h_t gives torch's iterates with h = lr·v."""
     w_lecture = np.array([2.0, -1.0])
