@@ -12,7 +12,12 @@ drive it from code) and ``.state`` (the computed model: iterates, table rows, lo
 ``explore_overfitting()``  polynomial degree and L1/L2 strength on the sin data
 ``explore_neuron()``     a perceptron's decision line, activations, softmax of editable logits
 ``playground()``         a small MLP trained live on circles, XOR or moons
+``derivative_checker()``  a text box that checks a typed derivative while the student types
 =======================  ====================================================================
+
+Outside JupyterLab an explorer degrades to a static picture: its MIME bundle carries a PNG of
+the current figure beside the widget view, which front ends without widget support show
+instead; ``explorer.figure`` is a plain matplotlib figure (``.savefig`` works anywhere).
 
 The explorers are imported lazily, so ``import coursekit.widgets`` stays cheap.
 """
@@ -28,6 +33,7 @@ _EXPLORERS = {
     "explore_overfitting": "overfitting",
     "explore_neuron": "neuron",
     "playground": "mlp",
+    "derivative_checker": "derivative",
 }
 
 __all__ = sorted(_EXPLORERS)
