@@ -469,7 +469,7 @@ class Dropout(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = _check.real_array(x, "x")
         if not self.training or self.p == 0.0:
-            self._mask = np.ones(1)     # broadcasts: identity in backward
+            self._mask = np.ones(x.shape)     # identity in backward
             return x
         keep = self.rng.random(x.shape) >= self.p
         self._mask = keep / (1.0 - self.p) if self.p < 1.0 else np.zeros(x.shape)
@@ -477,7 +477,10 @@ class Dropout(Layer):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         mask = _cached(self, "_mask")
-        return _check.real_array(grad_out, "grad_out") * mask
+        grad_out = _check.real_array(grad_out, "grad_out")
+        if grad_out.shape != mask.shape:
+            raise ValueError(f"grad_out must have the input's shape {mask.shape}, got {grad_out.shape}")
+        return grad_out * mask
 
     def __repr__(self) -> str:
         return f"Dropout(p={self.p})"

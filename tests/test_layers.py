@@ -319,6 +319,10 @@ def test_backward_rejects_gradient_of_the_wrong_shape():
     layer.forward(np.zeros((4, 2)))
     with pytest.raises(ValueError, match=r"grad_out must have the output's shape \(4, 3\)"):
         layer.backward(np.zeros((4, 2)))
+    for layer in (ReLU(), Dropout(0.5), Dropout(0.5).eval()):
+        layer.forward(np.zeros((4, 3)))
+        with pytest.raises(ValueError, match=r"grad_out must have the input's shape \(4, 3\), got \(3,\)"):
+            layer.backward(np.zeros(3))            # would broadcast silently
 
 
 @pytest.mark.parametrize("make, message", [
