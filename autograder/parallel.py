@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-__all__ = ["JobError", "Progress", "Stopped", "run_jobs", "uninterruptible"]
+__all__ = ["JobError", "Progress", "Stopped", "WorkerPool", "run_jobs", "uninterruptible"]
 
 class Stopped(BaseException):
     """Raised inside a worker when the parent asks it to stop (SIGTERM)."""
@@ -217,7 +217,10 @@ def _worker_main(argv: list[str]) -> int:
             except EOFError:  # the parent went away
                 return 0
             if payload is None:
-                return 0
+                results.close()
+                # Skip interpreter teardown (closing zmq contexts and the like took
+                # seconds); every result is already sent and every file written.
+                os._exit(0)
             try:
                 value = fn(payload)
             except Exception as exc:  # one job's bug must not end the run
@@ -225,6 +228,112 @@ def _worker_main(argv: list[str]) -> int:
             results.send(("done", value))
     except Stopped:
         return 1
+
+
+class WorkerPool:
+    """``jobs`` worker processes that start booting at once and run jobs later.
+
+    Starting the pool before the caller's own preparation lets the workers'
+    imports (nbgrader, nbformat: seconds) overlap with it.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function of an importable module (it is pickled by
+        reference to the workers); every job is ``fn(payload)``.
+    jobs : int
+        Number of worker processes.
+    initializer, initargs : callable, tuple, optional
+        Run once in each worker before its first job.
+    stop_grace : float
+        Seconds workers get to shut down after Ctrl-C before they are killed.
+
+    Raises
+    ------
+    ValueError
+        If ``jobs`` is not a positive integer.
+
+    Examples
+    --------
+    >>> with WorkerPool(abs, jobs=2) as pool:  # doctest: +SKIP
+    ...     pool.run([-1, 2, -3])
+    [1, 2, 3]
+    """
+
+    def __init__(self, fn: Callable[[Any], Any], jobs: int = 1, *,
+                 initializer: Callable | None = None, initargs: tuple = (),
+                 stop_grace: float = 20.0):
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+        self.setup = (fn, initializer, initargs)
+        self.stop_grace = stop_grace
+        self.workers = [_Worker(self.setup) for _ in range(jobs)]
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.stop()
+
+    def close(self) -> None:
+        """Let every worker finish its set-up and exit."""
+        for worker in self.workers:
+            worker.close()
+        for worker in self.workers:
+            worker.process.wait()
+
+    def stop(self) -> None:
+        """Stop every worker now: SIGTERM (each shuts its kernel down), then SIGKILL."""
+        _stop_workers(self.workers, self.stop_grace)
+        self.workers = []
+
+    def run(self, payloads: Sequence,
+            on_result: Callable[[int, Any], None] | None = None) -> list:
+        """Run ``fn(payload)`` for every payload; see :func:`run_jobs`."""
+        from multiprocessing.connection import wait
+
+        results: list = [None] * len(payloads)
+        todo = collections.deque(range(len(payloads)))
+        # Workers beyond the number of jobs would only finish their set-up to exit.
+        _stop_workers(self.workers[len(todo):], self.stop_grace)
+        self.workers = self.workers[:len(todo)]
+        try:
+            for worker in self.workers:
+                index = todo.popleft()
+                worker.give(index, payloads[index])
+            while any(worker.index is not None for worker in self.workers):
+                busy = {w.results: w for w in self.workers if w.index is not None}
+                for connection in wait(list(busy)):
+                    self._collect(busy[connection], payloads, results, todo, on_result)
+        except BaseException:
+            self.stop()
+            raise
+        return results
+
+    def _collect(self, worker: _Worker, payloads, results, todo, on_result) -> None:
+        index, worker.index = worker.index, None
+        try:
+            kind, value = worker.results.recv()
+        except EOFError:
+            kind, value = "died", JobError(f"worker process died ({worker.exit_description()})")
+        if kind == "init-error":
+            raise RuntimeError(f"worker set-up failed: {value.message}\n{value.details}")
+        results[index] = value
+        if on_result is not None:
+            on_result(index, value)
+        if kind == "died":
+            worker.close()
+            self.workers.remove(worker)
+            if not todo:
+                return
+            worker = _Worker(self.setup)
+            self.workers.append(worker)
+        if todo:
+            next_index = todo.popleft()
+            worker.give(next_index, payloads[next_index])
 
 
 def run_jobs(fn: Callable[[Any], Any], payloads: Sequence, jobs: int = 1, *,
@@ -266,50 +375,13 @@ def run_jobs(fn: Callable[[Any], Any], payloads: Sequence, jobs: int = 1, *,
     KeyboardInterrupt
         Re-raised after every worker has stopped, when the parent got Ctrl-C.
     """
-    from multiprocessing.connection import wait
-
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    results: list = [None] * len(payloads)
-    todo = collections.deque(range(len(payloads)))
-    setup = (fn, initializer, initargs)
-    workers = [_Worker(setup) for _ in range(min(jobs, len(payloads)))]
-    try:
-        for worker in workers:
-            index = todo.popleft()
-            worker.give(index, payloads[index])
-        while any(worker.index is not None for worker in workers):
-            busy = {worker.results: worker for worker in workers if worker.index is not None}
-            for connection in wait(list(busy)):
-                worker = busy[connection]
-                index, worker.index = worker.index, None
-                try:
-                    kind, value = connection.recv()
-                except EOFError:
-                    kind, value = "died", JobError(
-                        f"worker process died ({worker.exit_description()})")
-                if kind == "init-error":
-                    raise RuntimeError(f"worker set-up failed: {value.message}\n{value.details}")
-                results[index] = value
-                if on_result is not None:
-                    on_result(index, value)
-                if kind == "died":
-                    worker.close()
-                    workers.remove(worker)
-                    if todo:
-                        worker = _Worker(setup)
-                        workers.append(worker)
-                if todo:
-                    next_index = todo.popleft()
-                    worker.give(next_index, payloads[next_index])
-    except BaseException:
-        _stop_workers(workers, stop_grace)
-        raise
-    for worker in workers:
-        worker.close()
-    for worker in workers:
-        worker.process.wait()
-    return results
+    if not payloads:
+        return []
+    with WorkerPool(fn, min(jobs, len(payloads)), initializer=initializer, initargs=initargs,
+                    stop_grace=stop_grace) as pool:
+        return pool.run(payloads, on_result)
 
 
 def _stop_workers(workers: list[_Worker], grace: float) -> None:

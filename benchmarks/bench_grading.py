@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.cli import build
+from autograder.cli import _tools_on_path, build
 from autograder.demo import ASSIGNMENT, SAMPLES, Sample, make_course, write_submissions
 from autograder.grading import read_logs
 
@@ -91,6 +91,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", default=None, help="build the courses in DIR and keep them")
     args = parser.parse_args(argv)
 
+    _tools_on_path()
     tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="bench-grading-")
     base = Path(args.keep or tmp.name)
     try:
