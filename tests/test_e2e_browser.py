@@ -7,6 +7,7 @@ checks that the table the widget displays changes accordingly.
 """
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -59,17 +60,39 @@ def _table_text(page):
     return page.locator(".coursekit-table").first.inner_text()
 
 
+def _number(text):
+    return float(text.replace("−", "-"))
+
+
+def _first_row(table_text):
+    """(r, β⁽⁰⁾, f′(β⁽⁰⁾), β⁽¹⁾) as displayed."""
+    return table_text.splitlines()[1].split()[:4]
+
+
+def _wait_until_table_matches_readout(page, slider, timeout=30.0):
+    """Key presses arrive one by one: wait until the table shows the readout's α."""
+    deadline = time.monotonic() + timeout
+    while True:
+        readout = _number(slider.locator(".widget-readout").inner_text())
+        _, beta0, grad, beta1 = map(_number, _first_row(_table_text(page)))
+        if abs(beta1 - (beta0 - readout * grad)) <= 5e-3 * abs(beta1) or \
+                time.monotonic() > deadline:
+            return readout, (beta0, grad, beta1)
+        time.sleep(0.25)
+
+
 def test_moving_the_learning_rate_slider_updates_the_table(lab_with_notebook, tmp_path):
     lab, notebook, cells = lab_with_notebook
     with _lab.chromium_page() as page:
         _lab.run_cells(page, lab, notebook, cells)
-        table = page.locator(".coursekit-table").first
-        table.wait_for(timeout=60_000)
+        page.locator(".coursekit-table").first.wait_for(timeout=60_000)
         before = _table_text(page)
         assert re.search(r"β⁽ʳ⁾\s+f′\(β⁽ʳ⁾\)\s+β⁽ʳ⁺¹⁾", before), before
+        # The browser snaps slider values to their grid; the lecture's start must survive it.
+        assert _first_row(before)[:3] == ["0", "4", "37"], before
 
         slider = page.locator(".widget-hslider", has_text="learning rate")
-        readout_before = slider.locator(".widget-readout").inner_text()
+        readout_before = _number(slider.locator(".widget-readout").inner_text())
         handle = slider.locator(".noUi-handle")
         handle.focus()
         for _ in range(3):
@@ -77,16 +100,13 @@ def test_moving_the_learning_rate_slider_updates_the_table(lab_with_notebook, tm
         page.wait_for_function(
             "before => document.querySelector('.coursekit-table').innerText !== before",
             arg=before, timeout=30_000, polling=250)
-        after = _table_text(page)
-        readout_after = slider.locator(".widget-readout").inner_text()
+        readout_after, (beta0, grad, beta1) = _wait_until_table_matches_readout(page, slider)
         page.screenshot(path=str(tmp_path / "explore_gd.png"), full_page=True)
 
-    assert float(readout_after) > float(readout_before)
-    first_row_before = before.splitlines()[1].split()
-    first_row_after = after.splitlines()[1].split()
-    # Same start β⁽⁰⁾ and f′(β⁽⁰⁾); a larger α moves β⁽¹⁾ = β⁽⁰⁾ − α f′(β⁽⁰⁾) further.
-    assert first_row_before[:3] == first_row_after[:3]
-    beta0, grad = (float(v.replace("−", "-")) for v in first_row_after[1:3])
-    expected = beta0 - float(readout_after) * grad
-    assert float(first_row_after[3].replace("−", "-")) == pytest.approx(expected, rel=5e-3)
+    # Three steps of the log slider, 10^0.05 each (the readout shows 3 significant digits).
+    assert readout_after == pytest.approx(readout_before * 10 ** 0.15, rel=5e-3)
+    # Same start and slope; β⁽¹⁾ = β⁽⁰⁾ − α f′(β⁽⁰⁾) with the new α.
+    assert (beta0, grad) == (4.0, 37.0)
+    assert beta1 == pytest.approx(4.0 - readout_after * 37.0, rel=5e-3)
+    assert beta1 < 4.0 - readout_before * 37.0
     assert (tmp_path / "explore_gd.png").stat().st_size > 10_000

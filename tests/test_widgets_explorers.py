@@ -79,3 +79,26 @@ def test_derivative_checker_is_exported():
     checker = explorers.derivative_checker("x^3")
     checker.controls["answer"].value = "3*x^2"
     assert checker.state.status == "correct"
+
+
+def test_slider_values_sit_on_the_grid_the_browser_snaps_to():
+    from coursekit.widgets._common import float_slider, log_slider, nice_step
+
+    assert nice_step(-2.0, 5.0) == 0.02 and nice_step(0, 1) == 0.005
+    slider = float_slider("β", 4.0, -2.0, 5.0)
+    assert slider.value == 4.0
+    k = (slider.value - slider.min) / slider.step
+    assert abs(k - round(k)) < 1e-9
+    assert float_slider("β", 1.2345, -2.0, 5.0).value == 1.24
+    for lr in (0.001, 0.01, 0.1, 1.0):
+        assert log_slider("α", lr, 1e-3, 2.0).value == lr
+    assert log_slider("α", 0.15, 1e-3, 2.0).value == pytest.approx(10 ** -0.8)
+
+
+@pytest.mark.parametrize("name, control, value", [
+    ("explore_gd", "beta0", 4.0), ("explore_gd", "lr", 0.01),
+    ("explore_gd_2d", "x0", -4.5), ("explore_gd_2d", "y0", 1.5),
+    ("optimizer_race", "lr_SGD", 0.001), ("explore_neuron", "w2", -2.0),
+])
+def test_defaults_keep_the_lectures_numbers_exactly(name, control, value):
+    assert getattr(explorers, name)().controls[control].value == value

@@ -81,29 +81,59 @@ def box(domain, dim: int) -> np.ndarray:
     return limits
 
 
-def float_slider(description: str, value: float, low: float, high: float, step: float,
-                 readout_format: str = ".3g") -> widgets.FloatSlider:
-    """A FloatSlider with the explorers' look (readable description, continuous_update)."""
-    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
-                               readout_format=readout_format, style=_SLIDER_STYLE,
-                               layout=_SLIDER_LAYOUT, continuous_update=True)
+def nice_step(low: float, high: float, divisions: int = 400) -> float:
+    """A step of 1, 2 or 5 times a power of ten giving at least ``divisions`` positions."""
+    raw = (high - low) / divisions
+    power = 10.0 ** np.floor(np.log10(raw))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9)))
+
+
+def _on_grid(value: float, low: float, step: float) -> float:
+    """``value`` moved to the nearest low + k·step, without binary-fraction noise."""
+    decimals = max(0, int(-np.floor(np.log10(step)))) + 2
+    return round(low + round((value - low) / step) * step, decimals)
+
+
+def float_slider(description: str, value: float, low: float, high: float,
+                 step: float | None = None, readout_format: str = ".3g") -> widgets.FloatSlider:
+    """A FloatSlider whose value lies on its grid of steps.
+
+    The browser snaps a slider's value to min + k·step and sends it back, so the range and the
+    value are aligned here first: the lecture's numbers (β⁽⁰⁾ = 4, ...) stay exact.
+    """
+    step = nice_step(low, high) if step is None else step
+    low, high = np.floor(low / step) * step, np.ceil(high / step) * step
+    return widgets.FloatSlider(value=_on_grid(value, low, step), min=_on_grid(low, 0.0, step),
+                               max=_on_grid(high, 0.0, step), step=step,
+                               description=description, readout_format=readout_format,
+                               style=_SLIDER_STYLE, layout=_SLIDER_LAYOUT, continuous_update=True)
 
 
 def log_slider(description: str, value: float, low: float, high: float,
                steps_per_decade: int = 20) -> widgets.FloatLogSlider:
-    """A FloatLogSlider from ``low`` to ``high`` (powers of ten allowed at both ends)."""
-    return widgets.FloatLogSlider(value=value, base=10, min=np.log10(low), max=np.log10(high),
-                                  step=1.0 / steps_per_decade, description=description,
+    """A FloatLogSlider from ``low`` to ``high`` whose value is a grid point 10^(k/steps).
+
+    Powers of ten (the lecture's α = 0.01, 0.1, 1) are always on the grid; other values move
+    to the nearest grid point, as the browser would move them.
+    """
+    step = 1.0 / steps_per_decade
+    low_exponent, high_exponent = np.log10(low), np.log10(high)
+    exponent = round(round((np.log10(value) - low_exponent) / step) * step + low_exponent, 10)
+    return widgets.FloatLogSlider(value=10.0 ** exponent, base=10, min=low_exponent,
+                                  max=high_exponent, step=step, description=description,
                                   readout_format=".3g", style=_SLIDER_STYLE,
                                   layout=_SLIDER_LAYOUT)
 
 
-def set_range(slider, low: float, high: float, value: float, divisions: int = 400) -> None:
-    """Give a float slider the range [low, high] and a new value (in an order ipywidgets accepts)."""
+def set_range(slider, low: float, high: float, value: float) -> None:
+    """Give a float slider the range [low, high] (aligned to a nice step) and a new value."""
+    step = nice_step(low, high)
+    low, high = _on_grid(np.floor(low / step) * step, 0.0, step), \
+        _on_grid(np.ceil(high / step) * step, 0.0, step)
     slider.min, slider.max = min(low, slider.min), max(high, slider.max)
     slider.min, slider.max = low, high
-    slider.step = (high - low) / divisions
-    slider.value = value
+    slider.step = step
+    slider.value = _on_grid(value, low, step)
 
 
 def int_slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:

@@ -194,7 +194,7 @@ class GradientDescent1D(Explorer):
         low, high = self._beta0_range(first.function, first.beta0)
         controls = {
             "function": dropdown("function f", names_of_dim(1), first.function),
-            "beta0": float_slider("start β⁽⁰⁾", first.beta0, low, high, (high - low) / 400),
+            "beta0": float_slider("start β⁽⁰⁾", first.beta0, low, high),
             "lr": log_slider("learning rate α", first.lr, 1e-3, max(2.0, first.lr)),
             "steps": int_slider("steps", first.steps, 0, MAX_STEPS),
             "momentum": float_slider("momentum η", first.momentum, 0.0, 0.95, 0.05),

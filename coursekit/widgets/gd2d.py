@@ -133,8 +133,8 @@ class GradientDescent2D(Explorer):
         (x_low, x_high), (y_low, y_high) = box(objective(function, 2).domain, 2)
         controls = {
             "function": dropdown("function f", names_of_dim(2), function),
-            "x0": float_slider("start x⁽⁰⁾", first.start[0], x_low, x_high, (x_high - x_low) / 400),
-            "y0": float_slider("start y⁽⁰⁾", first.start[1], y_low, y_high, (y_high - y_low) / 400),
+            "x0": float_slider("start x⁽⁰⁾", first.start[0], x_low, x_high),
+            "y0": float_slider("start y⁽⁰⁾", first.start[1], y_low, y_high),
             "lr": log_slider("learning rate α", first.lr, 1e-4, 1.0),
             "momentum": float_slider("momentum η", first.momentum, 0.0, 0.99, 0.01),
             "steps": int_slider("steps", first.steps, 0, MAX_STEPS),

@@ -87,7 +87,7 @@ class PlaygroundRun:
         Unknown dataset or activation, or a setting out of range.
     """
 
-    def __init__(self, dataset="xor", depth=2, width=8, activation="tanh", lr=0.03, dropout=0.0,
+    def __init__(self, dataset="xor", depth=2, width=8, activation="tanh", lr=0.01, dropout=0.0,
                  seed=0):
         self.settings = {
             "dataset": check_choice("dataset", dataset, DATASETS),
@@ -170,7 +170,7 @@ class Playground(Explorer):
 
     _SETTINGS = ("dataset", "depth", "width", "activation", "lr", "dropout", "seed")
 
-    def __init__(self, dataset="xor", depth=2, width=8, activation="tanh", lr=0.03, dropout=0.0,
+    def __init__(self, dataset="xor", depth=2, width=8, activation="tanh", lr=0.01, dropout=0.0,
                  seed=0, epoch=0):
         self.run = PlaygroundRun(dataset, depth, width, activation, lr, dropout, seed)
         epoch = check_int("epoch", epoch, minimum=0, maximum=MAX_EPOCHS)
@@ -251,7 +251,7 @@ class Playground(Explorer):
 
 
 def playground(dataset: str = "xor", depth: int = 2, width: int = 8, activation: str = "tanh",
-               lr: float = 0.03, dropout: float = 0.0, seed: int = 0, epoch: int = 0) -> Playground:
+               lr: float = 0.01, dropout: float = 0.0, seed: int = 0, epoch: int = 0) -> Playground:
     """Train a small MLP live on circles, XOR or moons and watch its decision boundary.
 
     Parameters
