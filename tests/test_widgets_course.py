@@ -1,0 +1,32 @@
+"""The course notebooks' explorer cells run as written (headless, in this process)."""
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _explorer_cells():
+    for path in sorted(ROOT.glob("solutions/*/*.ipynb")):
+        for index, cell in enumerate(nbformat.read(str(path), as_version=4).cells):
+            if cell.cell_type == "code" and "coursekit.widgets" in cell.source:
+                yield pytest.param(cell.source, id=f"{path.parent.name}-cell{index}")
+
+
+CELLS = list(_explorer_cells())
+
+
+@pytest.mark.skipif(not CELLS, reason="no course notebook embeds an explorer yet")
+@pytest.mark.parametrize("source", CELLS)
+def test_course_cell_builds_an_explorer_that_shows_itself(source):
+    tree = ast.parse(source)
+    *body, last = tree.body
+    assert isinstance(last, ast.Expr), "the cell should end with the explorer as its value"
+    namespace: dict = {}
+    exec(compile(ast.Module(body=body, type_ignores=[]), "<cell>", "exec"), namespace)
+    explorer = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace)
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert explorer.state is not None
