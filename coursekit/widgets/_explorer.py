@@ -71,7 +71,10 @@ class Explorer:
         self._background = None
         self._background_key = None
         self._background_version = 0
-        self._image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        width, _ = self.figure.canvas.get_width_height()
+        # A fixed width: inside a VBox the browser would otherwise stretch (and blur) the image.
+        self._image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{width}px", max_width="100%", object_fit="contain", flex="0 0 auto"))
         self._status = widgets.HTML()
         self.build_view()
         self.update()
