@@ -19,6 +19,11 @@ __all__ = ["linearly_separable", "circles", "xor", "moons", "sin_points", "count
 _PERCEPTRON_BIAS, _PERCEPTRON_WEIGHTS = 1.0, np.array([3.0, -2.0])
 
 
+def _arguments(n, spread, rng, spread_name: str = "noise") -> tuple[int, float, np.random.Generator]:
+    """The checked (n, noise or margin, generator) every point-cloud generator starts from."""
+    return _check.integer(n, "n", minimum=2), _check.non_negative(spread, spread_name), _check.generator(rng)
+
+
 def _shuffled(X: np.ndarray, y: np.ndarray, generator: np.random.Generator):
     order = generator.permutation(len(X))
     return X[order], y[order]
@@ -62,7 +67,7 @@ def linearly_separable(n: int = 100, rng=None, margin: float = 0.1):
     >>> X, y = linearly_separable(6, rng=0); X.shape, y.dtype.name
     ((6, 2), 'int64')
     """
-    n, margin, generator = _check.integer(n, "n", 2), _check.non_negative(margin, "margin"), _check.generator(rng)
+    n, margin, generator = _arguments(n, margin, rng, spread_name="margin")
     X = generator.uniform(-2.0, 2.0, (n, 2))
     z = _PERCEPTRON_BIAS + X @ _PERCEPTRON_WEIGHTS
     side = np.where(z > 0, 1.0, -1.0)
@@ -108,7 +113,7 @@ def circles(n: int = 200, noise: float = 0.05, rng=None, factor: float = 0.5):
     >>> X, y = circles(10, rng=0); int(y.sum())
     5
     """
-    n, noise, generator = _check.integer(n, "n", 2), _check.non_negative(noise, "noise"), _check.generator(rng)
+    n, noise, generator = _arguments(n, noise, rng)
     if not 0 < _check.real_number(factor, "factor") < 1:
         raise ValueError(f"factor must lie strictly between 0 and 1, got {factor!r}")
     y = (np.arange(n) >= (n + 1) // 2).astype(np.int64)
@@ -154,7 +159,7 @@ def xor(n: int = 200, noise: float = 0.05, rng=None):
     >>> X, y = xor(4, noise=0.0, rng=1); bool(np.all(y == (X[:, 0] * X[:, 1] < 0)))
     True
     """
-    n, noise, generator = _check.integer(n, "n", 2), _check.non_negative(noise, "noise"), _check.generator(rng)
+    n, noise, generator = _arguments(n, noise, rng)
     signs = generator.choice([-1.0, 1.0], size=(n, 2))
     X = signs * generator.uniform(0.1, 1.0, (n, 2))
     y = (signs[:, 0] != signs[:, 1]).astype(np.int64)
@@ -199,7 +204,7 @@ def moons(n: int = 200, noise: float = 0.1, rng=None):
     >>> X, y = moons(8, noise=0.0, rng=0); X.shape
     (8, 2)
     """
-    n, noise, generator = _check.integer(n, "n", 2), _check.non_negative(noise, "noise"), _check.generator(rng)
+    n, noise, generator = _arguments(n, noise, rng)
     y = (np.arange(n) >= (n + 1) // 2).astype(np.int64)
     t = generator.uniform(0.0, np.pi, n)
     upper = np.column_stack([np.cos(t), np.sin(t)])
@@ -290,5 +295,7 @@ def counting(n: int = 50, rng=None, intercept: float = 10.0, slope: float = 4.0)
     temperature = generator.uniform(5.0, 35.0, n)
     mean = intercept + slope * temperature
     if np.any(mean < 0):
-        raise ValueError(f"intercept + slope·T must be ≥ 0 on 5…35 °C, got intercept={intercept}, slope={slope}")
+        raise ValueError(
+            f"intercept + slope·T must be ≥ 0 on 5…35 °C, got intercept={intercept}, slope={slope}"
+        )
     return temperature[:, None], generator.poisson(mean).astype(np.float64)

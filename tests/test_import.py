@@ -10,8 +10,8 @@ import pytest
 import coursekit
 
 HEAVY = ("matplotlib", "sympy", "ipywidgets", "nbgrader", "torch", "IPython")
-NUMERICS = ("gd", "functions", "activations", "losses", "gradcheck", "data", "optim", "layers", "train", "linear",
-            "model_selection")
+NUMERICS = ("gd", "functions", "activations", "losses", "gradcheck", "data",
+            "optim", "layers", "train", "linear", "model_selection")
 
 
 # One fresh interpreter goes through the three stages in turn and reports, after each, the
@@ -31,7 +31,8 @@ def loaded_after() -> dict[str, set[str]]:
         lines += [statement, f"report[{stage!r}] = sorted({{m.split('.')[0] for m in sys.modules}}"
                              f" | {{m for m in sys.modules if m.startswith('coursekit')}})"]
     lines.append("print(json.dumps(report))")
-    result = subprocess.run([sys.executable, "-c", "\n".join(lines)], capture_output=True, text=True, check=True)
+    script = "\n".join(lines)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     return {stage: set(names) for stage, names in json.loads(result.stdout.strip().splitlines()[-1]).items()}
 
 

@@ -38,7 +38,8 @@ def test_unwrap_turns_only_0d_arrays_into_scalars():
     (check.integer, np.True_, TypeError, "^lr must be an integer"),
     (check.integer, -1, ValueError, "^lr must be an integer >= 0, got -1"),
     (check.flag, 1, TypeError, "^lr must be True or False, got 1"),
-    (check.generator, "seed", TypeError, "^lr must be a non-negative int seed, a numpy.random.Generator or None"),
+    (check.generator, "seed", TypeError,
+     "^lr must be a non-negative int seed, a numpy.random.Generator or None"),
     (check.generator, -2, ValueError, "^lr must be a non-negative seed, got -2"),
 ])
 def test_scalar_checks_raise_the_documented_error_naming_the_argument(function, value, error, message):
