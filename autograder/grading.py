@@ -371,23 +371,7 @@ def grade_assignment(assignment: str, course_dir=".", jobs: int | None = None,
     # Workers left without a submission are stopped when the jobs are handed out.
     pool = WorkerPool(_grade_submission, jobs, initializer=_init_worker, initargs=(str(root),))
     try:
-        coursedir = course_directory(load_course_config(root))
-        submitted = _submitted_students(coursedir, assignment, students)
-        logs = {} if force else read_logs(assignment, root)
-        fingerprints = {student: _fingerprint(path) for student, path in submitted.items()}
-        unfinished = [s for s in submitted if s not in logs
-                      or not _log_matches(logs[s], fingerprints[s], coursedir, assignment)]
-        with gradebook_lock(root):
-            notebooks = _assignment_notebooks(coursedir, assignment)
-            in_gradebook = _graded_students(coursedir, assignment)
-        results: dict[str, SubmissionResult] = {}
-        todo = []
-        for student in submitted:
-            if student not in unfinished and student in in_gradebook:
-                results[student] = _skipped(logs[student], assignment)
-            else:
-                todo.append({"assignment": assignment, "student": student, "notebooks": notebooks,
-                             "fingerprint": fingerprints[student], **settings})
+        results, todo = _plan(assignment, root, students, force, settings)
         bar = Progress(len(todo), jobs=min(jobs, len(todo)), label="submissions") \
             if progress and todo else None
 
@@ -408,15 +392,41 @@ def grade_assignment(assignment: str, course_dir=".", jobs: int | None = None,
     return [results[student] for student in sorted(results)]
 
 
+def _plan(assignment: str, root: Path, students, force: bool, settings: dict):
+    """Split the submissions into finished ones (their results) and jobs for the workers.
+
+    A submission is finished if its log holds the SHA-256 of the same files,
+    its autograded output still exists and the gradebook has it.
+    """
+    coursedir = course_directory(load_course_config(root))
+    submitted = _submitted_students(coursedir, assignment, students)
+    logs = {} if force else read_logs(assignment, root)
+    fingerprints = {student: _fingerprint(path) for student, path in submitted.items()}
+    with gradebook_lock(root):
+        notebooks = _assignment_notebooks(coursedir, assignment)
+        in_gradebook = _graded_students(coursedir, assignment)
+    results: dict[str, SubmissionResult] = {}
+    todo = []
+    for student in submitted:
+        log = logs.get(student)
+        if log is not None and student in in_gradebook \
+                and _log_matches(log, fingerprints[student], coursedir, assignment):
+            results[student] = _skipped(log, assignment)
+        else:
+            todo.append({"assignment": assignment, "student": student, "notebooks": notebooks,
+                         "fingerprint": fingerprints[student], **settings})
+    return results, todo
+
+
 def _check_settings(jobs, timeout, memory_limit_mb) -> dict:
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
         raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
     if memory_limit_mb is not None and not (isinstance(memory_limit_mb, (int, float))
-                                            and memory_limit_mb >= 64):
-        raise ValueError("memory_limit_mb must be at least 64 (a kernel needs that much) "
-                         f"or None, got {memory_limit_mb!r}")
+                                            and memory_limit_mb >= 256):
+        raise ValueError("memory_limit_mb must be at least 256 (a Python kernel needs about "
+                         f"that much address space) or None, got {memory_limit_mb!r}")
     return {"timeout": None if timeout is None else math.ceil(timeout),
             "memory_limit_bytes": None if memory_limit_mb is None
             else int(memory_limit_mb * 2**20)}

@@ -139,16 +139,20 @@ def test_validate_notebook_names_the_problem(tmp_path, content, reason):
     ({"jobs": 0}, "jobs must be a positive integer"),
     ({"jobs": 2.0}, "jobs must be a positive integer"),
     ({"timeout": 0}, "timeout must be a positive number"),
-    ({"memory_limit_mb": 8}, "memory_limit_mb must be at least 64"),
+    ({"memory_limit_mb": 8}, "memory_limit_mb must be at least 256"),
 ])
 def test_grade_assignment_rejects_bad_settings(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         grade_assignment(ASSIGNMENT, tmp_path, **kwargs)
 
 
-def test_grade_assignment_needs_an_existing_course_and_gradebook(tmp_path):
+def test_grade_assignment_needs_an_existing_course(tmp_path):
     with pytest.raises(FileNotFoundError, match="is not a directory"):
         grade_assignment(ASSIGNMENT, tmp_path / "nowhere")
+
+
+@pytest.mark.slow  # workers start booting before the course is read
+def test_grade_assignment_needs_a_gradebook_and_does_not_create_one(tmp_path):
     with pytest.raises(ValueError, match="no gradebook at .*gradebook.db; build the assignment"):
         grade_assignment(ASSIGNMENT, tmp_path)
     assert not (tmp_path / "gradebook.db").exists()  # and it did not create an empty one
