@@ -19,6 +19,7 @@ from autograder.student import current_student, parameters
 from autograder.verdict import Verdict, failed
 
 _NO_ANSWER = Ellipsis
+NONCE_ENV = "COURSEKIT_TRIAL_NONCE"
 
 
 class CheckFailed(AssertionError):
@@ -43,26 +44,53 @@ def grading() -> bool:
     return os.environ.get("NBGRADER_EXECUTION", "") not in ("", "validate")
 
 
+def trial_nonce() -> str | None:
+    """The grader's nonce for this run's hidden inputs (``COURSEKIT_TRIAL_NONCE``), if grading.
+
+    :class:`autograder.preprocessors.StudentEnvironment` draws a fresh one for
+    every submission, so hidden inputs cannot be known before the notebook
+    runs (outputs precomputed at home for them are worthless).
+    """
+    return os.environ.get(NONCE_ENV) or None
+
+
 def answer_record(question_id: str, answer: Any) -> dict:
     """The record of ``answer`` to ``question_id`` for the current student.
 
     Runs the student's code for behavioural kinds; never raises for a bad
-    answer (the problem is recorded instead).
+    answer, however odd the object (the problem is recorded instead).
     """
     q = questions.get(question_id)
     student = current_student()
     if answer is _NO_ANSWER:
         return record.make_record(q.id, {"missing": True})
-    payload = kinds.capture(q, answer, parameters(q.assignment, student),
-                            kinds.trial_seed(q.id, student))
     try:
+        payload = kinds.capture(q, answer, parameters(q.assignment, student),
+                                kinds.trial_seed(q.id, student, trial_nonce()))
         return record.make_record(q.id, payload)
     except record.RecordError as exc:
         return record.make_record(q.id, {"unrecordable": str(exc)})
+    except Exception as exc:  # an answer whose methods raise (__iter__, __float__, ...) is a wrong answer
+        problem = record.error_entry(exc)["__error__"]
+        return record.make_record(q.id, {"unrecordable": f"reading it raised {problem['type']}: "
+                                                          f"{problem['message'][:200]}"})
 
 
-def judge_record(data: Any, student: str | None) -> Verdict:
+def judge_record(data: Any, student: str | None, nonce: str | None = None,
+                 expected: dict | None = None) -> Verdict:
     """Judge a published record for ``student`` (the grader's side; data only).
+
+    Parameters
+    ----------
+    data : object
+        The published record (JSON data).
+    student : str or None
+        Whose variant and hidden inputs to judge against.
+    nonce : str, optional
+        The grader's nonce of this run (see :func:`trial_nonce`).
+    expected : dict, optional
+        Question id -> :class:`autograder.kinds.Expected` computed before the
+        student's code ran (see :func:`autograder.kinds.expect`).
 
     Raises
     ------
@@ -80,7 +108,8 @@ def judge_record(data: Any, student: str | None) -> Verdict:
         return failed(q.id, q.points, f"your answer could not be recorded: {payload['unrecordable']}",
                       "wrong_type", kinds.hint_for(q, "wrong_type"))
     v = parameters(q.assignment, student)
-    return kinds.judge(q, payload, v, kinds.trial_seed(q.id, student))
+    return kinds.judge(q, payload, v, kinds.trial_seed(q.id, student, nonce),
+                       (expected or {}).get(q.id))
 
 
 def check(question_id: str, answer: Any = _NO_ANSWER) -> float | None:
@@ -119,7 +148,7 @@ def check(question_id: str, answer: Any = _NO_ANSWER) -> float | None:
         _publish(data)
         return None
     # The same JSON round trip as when grading, so both modes judge the same data.
-    verdict = judge_record(json.loads(json.dumps(data)), current_student())
+    verdict = judge_record(json.loads(json.dumps(data)), current_student(), trial_nonce())
     if verdict.score == 0:
         raise CheckFailed(verdict)
     print(verdict.text())

@@ -8,6 +8,7 @@ when it is available; otherwise a small allow-list parser built on
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 _FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "sinh", "cosh", "tanh", "asin", "acos",
@@ -47,8 +48,30 @@ def equivalent(answer: str, expected: str, symbols: tuple = ("x",)) -> Equivalen
         except ValueError as exc:
             return Equivalence("no", f"cannot read the expression: {exc}", "wrong_type",
                                "Write the expression with *, ** and functions like exp(x).")
-        return Equivalence(str(out.result), str(getattr(out, "reason", "")))
+        return _without_expected_values(Equivalence(str(out.result), str(getattr(out, "reason", ""))))
     return _fallback_equivalent(answer, expected, tuple(symbols))
+
+
+_NUMBER = r"-?(?:\d+(?:\.\d*)?(?:e[-+]?\d+)?|inf|nan)"
+_POINT = re.compile(rf"differ at ([A-Za-z_]\w*={_NUMBER}(?:, [A-Za-z_]\w*={_NUMBER})*)")
+
+
+def _without_expected_values(result: Equivalence) -> Equivalence:
+    """``result`` with a counterexample's expected value removed from its reason.
+
+    :func:`coursekit.symbolic.equivalent` explains "no" with both values at a
+    sample point; the second is the expected expression's value there, which a
+    verdict must not reveal.  Only the point is kept: the student can evaluate
+    their own answer there.
+    """
+    if result.verdict != "no" or result.mistake:
+        return result
+    return Equivalence("no", "they differ" + _at_point(result.reason), result.mistake, result.hint)
+
+
+def _at_point(reason: str) -> str:
+    found = _POINT.search(reason)
+    return f" at {found.group(1)}" if found else " for some values"
 
 
 def derivative(function: str, answer: str, wrt) -> Equivalence:
@@ -67,8 +90,13 @@ def derivative(function: str, answer: str, wrt) -> Equivalence:
         expected = str(sympy.diff(parse(function, names), sympy.Symbol(str(wrt))))
         return _fallback_equivalent(answer, expected, names)
     out = check_derivative(function, answer, wrt=wrt)
-    verdict = "yes" if out.correct else "no"
-    return Equivalence(verdict, str(out.feedback), out.mistake, str(out.feedback))
+    if out.correct:
+        return Equivalence("yes", str(out.feedback))
+    if out.mistake is None:  # no typical mistake recognised: its reason names df/dx's value
+        text = (f"Not the derivative of {function} with respect to {wrt}: your answer differs from it"
+                f"{_at_point(str(out.feedback))}. Differentiate term by term and compare.")
+        return Equivalence("no", text, None, text)
+    return Equivalence("no", str(out.feedback), out.mistake, str(out.feedback))
 
 
 def _letters(text: str) -> tuple:

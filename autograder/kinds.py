@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -28,10 +29,15 @@ from autograder.verdict import Part, Verdict, failed, scored
 VALUE_KINDS = ("number", "array", "expression", "choice", "text")
 
 
-def trial_seed(question_id: str, student: str | None) -> int:
-    """The seed of a question's hidden inputs for one student (stable, 63-bit)."""
-    text = f"coursekit|{question_id}|{student or ''}".encode()
-    return int.from_bytes(hashlib.sha256(text).digest()[:8], "big") >> 1
+def trial_seed(question_id: str, student: str | None, nonce: str | None = None) -> int:
+    """The seed of a question's hidden inputs for one student (63-bit).
+
+    Without ``nonce`` it is stable (the inputs a student meets while working);
+    while grading the grader mixes in a fresh nonce per run, so the hidden
+    inputs are unknown until the notebook runs.
+    """
+    text = f"coursekit|{question_id}|{student or ''}" + (f"|{nonce}" if nonce else "")
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
 def trials(q: Question, v: dict, seed: int) -> list:
@@ -146,18 +152,56 @@ _DRIVERS = {"function": _run_function, "layer": _run_layer, "optimizer": _run_op
 
 # ---------------------------------------------------------------- judge (on data)
 
-def judge(q: Question, payload: dict, v: dict, seed: int) -> Verdict:
-    """The verdict on a captured (or recorded, then decoded) answer."""
+@dataclass(frozen=True)
+class Expected:
+    """What a question's answers are compared with, for one student and seed.
+
+    Attributes
+    ----------
+    reference : object
+        The expected value (value kinds) or the reference's outputs on the
+        hidden inputs (behavioural kinds).
+    mistakes : dict
+        Tag -> the answer (or outputs) that mistake produces.
+    cases : list or None
+        The hidden inputs (behavioural kinds).
+    """
+
+    reference: Any
+    mistakes: dict
+    cases: list | None = None
+
+
+def expect(q: Question, v: dict, seed: int) -> Expected:
+    """Compute what answers to ``q`` are judged against (the reference and the declared mistakes).
+
+    The grader calls this before the student's code runs, so a verdict never
+    depends on code the submission could have changed on disk.
+    """
+    if q.kind in VALUE_KINDS:
+        return Expected(q.reference(v), {tag: f(v) for tag, f in q.mistakes.items()})
+    cases = trials(q, v, seed)
+    run = _DRIVERS[q.kind]
+    reference = [run(q.reference(v), copy.deepcopy(c)) for c in cases]
+    wrong = {tag: [run(f(v), copy.deepcopy(c)) for c in cases] for tag, f in q.mistakes.items()}
+    return Expected(reference, wrong, cases)
+
+
+def judge(q: Question, payload: dict, v: dict, seed: int, expected: Expected | None = None) -> Verdict:
+    """The verdict on a captured (or recorded, then decoded) answer.
+
+    ``expected`` is :func:`expect` ``(q, v, seed)``, computed here if not given.
+    """
+    expected = expect(q, v, seed) if expected is None else expected
     if q.kind in VALUE_KINDS:
         if "value" not in payload:
             return failed(q.id, q.points, "the record holds no answer", "bad_record", hint_for(q, "bad_record"))
-        return _judge_value(q, payload["value"], v)
-    return _judge_behaviour(q, payload, v, seed)
+        return _judge_value(q, payload["value"], expected)
+    return _judge_behaviour(q, payload, seed, expected)
 
 
-def _judge_value(q: Question, answer: Any, v: dict) -> Verdict:
-    expected = q.reference(v)
-    mistakes = {tag: f(v) for tag, f in q.mistakes.items()}
+def _judge_value(q: Question, answer: Any, expect: Expected) -> Verdict:
+    expected, mistakes = expect.reference, expect.mistakes
     if isinstance(expected, dict):
         if not isinstance(answer, dict):
             return failed(q.id, q.points,
@@ -216,6 +260,8 @@ _GENERIC_HINTS = {
     "not_an_option": "Answer with one of the options, exactly as written.",
     "wrong_keys": "Give an answer for every part, under the keys the notebook uses.",
     "bad_record": "Run the notebook from the top without changing the test cells.",
+    "other_inputs": "Run the notebook from the top as handed out, without changing who you are "
+                    "(COURSEKIT_STUDENT_ID) or how it is graded.",
 }
 
 
@@ -348,12 +394,12 @@ def _compare_expression(q: Question, name: str, answer: Any, expected: Any) -> P
 
 # ---------------------------------------------------------------- behavioural kinds
 
-def _judge_behaviour(q: Question, payload: dict, v: dict, seed: int) -> Verdict:
-    cases = trials(q, v, seed)
+def _judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected) -> Verdict:
+    cases = expect.cases
     if payload.get("seed") != seed or payload.get("inputs") != record.digest(cases):
         return failed(q.id, q.points,
                       "the recorded outputs were computed on other inputs than the grader's",
-                      "bad_record", hint_for(q, "bad_record"))
+                      "other_inputs", hint_for(q, "other_inputs"))
     if "not_callable" in payload:
         what = {"function": "a function", "layer": "a layer class", "optimizer": "an optimizer class"}[q.kind]
         return failed(q.id, q.points, f"expected {what}; you gave a {payload['not_callable']}",
@@ -368,9 +414,7 @@ def _judge_behaviour(q: Question, payload: dict, v: dict, seed: int) -> Verdict:
         msg = part.message if part.mistake == "not_implemented" else (
             f"on {len(errors)} of {len(cases)} hidden inputs " + part.message)
         return failed(q.id, q.points, msg, part.mistake, part.hint)
-    run = _DRIVERS[q.kind]
-    reference = [run(q.reference(v), copy.deepcopy(c)) for c in cases]
-    wrong = {tag: [run(f(v), copy.deepcopy(c)) for c in cases] for tag, f in q.mistakes.items()}
+    reference, wrong = expect.reference, expect.mistakes
     if q.kind == "layer":
         return scored(q.id, q.points, _layer_parts(q, outputs, reference, wrong, cases))
     return scored(q.id, q.points, [_compare_outputs(q, "", outputs, reference, wrong, cases)])

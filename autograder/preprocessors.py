@@ -14,13 +14,29 @@ into what ``nbgrader.utils.determine_grade`` scores:
 Each test cell gets ``cell.metadata["autograder"]`` (question, score,
 max_score, correct, mistake, hint, message) and the notebook gets
 ``nb.metadata["autograder"]`` (student, assignment, flags, score, max_score).
-:class:`StudentEnvironment`, placed before ``Execute``, gives the kernel the
-student's id so it draws the student's variant.
+
+:class:`StudentEnvironment`, placed before ``Execute``, prepares each run
+before any student code executes:
+
+* it gives the kernel the student's id (so it draws the student's variant)
+  and a fresh nonce for the hidden inputs of function/layer/optimizer
+  questions (so outputs computed in advance for them are worthless);
+* it computes every expected answer in the grader (references and declared
+  mistakes), so verdicts never use code the submission could change on disk;
+* it fingerprints the course's code (``autograder``, ``coursekit``,
+  ``nbgrader`` and the interpreter's ``.pth`` start-up files); if the
+  submission changed any of it while running, its checks score 0 and it is
+  flagged.  The kernel runs with the grader's file permissions; only running
+  it as another user (or in a container) stops such writes for good.
 """
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
+import secrets
+import site
+from pathlib import Path
 from typing import Any
 
 from nbformat.v4 import new_output
@@ -28,25 +44,76 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
-from autograder import questions, record, tamper
-from autograder.checks import judge_record
+from autograder import kinds, questions, record, tamper
+from autograder.checks import NONCE_ENV, judge_record
 from autograder.kinds import hint_for
 from autograder.questions import UnknownQuestionError
+from autograder.student import parameters
 from autograder.verdict import Verdict, failed
 
 STUDENT_ENV = "COURSEKIT_STUDENT_ID"
+_CODE_PACKAGES = ("autograder", "coursekit", "nbgrader")
 
 
 class StudentEnvironment(NbGraderPreprocessor):
-    """Set ``COURSEKIT_STUDENT_ID`` to the submission's student before the kernel starts."""
+    """Prepare a submission's run before its kernel starts (see the module docstring).
+
+    Sets ``COURSEKIT_STUDENT_ID`` and ``COURSEKIT_TRIAL_NONCE`` for the kernel
+    and leaves ``resources["autograder"]`` = ``{"nonce", "code", "expected"}``
+    for :class:`ScoreRecordedAnswers`.
+    """
 
     def preprocess(self, nb, resources):
-        student = (resources.get("nbgrader") or {}).get("student")
+        info = resources.get("nbgrader") or {}
+        student = info.get("student")
         if student:
             os.environ[STUDENT_ENV] = str(student)
         else:
             os.environ.pop(STUDENT_ENV, None)
+        nonce = secrets.token_hex(16)
+        os.environ[NONCE_ENV] = nonce
+        resources["autograder"] = {"nonce": nonce, "code": code_fingerprint(),
+                                   "expected": self._expected(info.get("assignment"), student, nonce)}
         return nb, resources
+
+    def _expected(self, assignment: str | None, student: str | None, nonce: str) -> dict:
+        """Question id -> kinds.Expected for every question of the assignment that can be computed."""
+        try:
+            qs = questions.for_assignment(assignment) if assignment else {}
+            v = parameters(assignment, student) if qs else {}
+        except (UnknownQuestionError, ValueError):
+            return {}
+        out = {}
+        for qid, q in qs.items():
+            try:
+                out[qid] = kinds.expect(q, v, kinds.trial_seed(qid, student, nonce))
+            except Exception as exc:  # judged (and reported) again after the run
+                self.log.error("Could not compute the reference of %s: %r", qid, exc)
+        return out
+
+
+def code_fingerprint() -> dict[str, str]:
+    """SHA-256 of every file the grader's verdicts depend on, by path.
+
+    The ``.py`` files of the ``autograder``, ``coursekit`` and ``nbgrader``
+    packages, and the ``.pth``/``*customize.py`` start-up files of the
+    interpreter's site-packages (code there runs in every later grader).
+    """
+    files = []
+    for name in _CODE_PACKAGES:
+        module = __import__(name)
+        files += Path(module.__file__).parent.rglob("*.py")
+    for directory in {*site.getsitepackages(), site.getusersitepackages()}:
+        path = Path(directory)
+        if path.is_dir():
+            files += [p for p in path.iterdir()
+                      if p.suffix == ".pth" or p.name in ("sitecustomize.py", "usercustomize.py")]
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(set(files)) if p.is_file()}
+
+
+def changed_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Paths added, removed or changed between two :func:`code_fingerprint` results."""
+    return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
 
 
 class ScoreRecordedAnswers(NbGraderPreprocessor):
@@ -58,10 +125,25 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader") or {}
+        prepared = resources.get("autograder") or {}
         self._student = info.get("student")
-        self._flags = tamper.scan(nb, info.get("assignment"))
+        self._nonce = prepared.get("nonce")
+        self._expected = prepared.get("expected") or {}
+        self._tampered = []
+        self._flags = []
+        if "code" in prepared:
+            self._tampered = changed_files(prepared["code"], code_fingerprint())
+        if self._tampered:  # judge nothing: the grader's own code may no longer be its own
+            shown = ", ".join(self._tampered[:5]) + (" ..." if len(self._tampered) > 5 else "")
+            self._flag("notebook", f"the course's code changed on disk while this submission ran "
+                                   f"({len(self._tampered)} files: {shown}); restore it before grading "
+                                   "anything else")
+            self.log.error("Submission of %s changed the course's code: %s", self._student, shown)
+        else:
+            self._flags = tamper.scan(nb, info.get("assignment")) + self._flags
         self._totals = [0.0, 0.0]
         nb, resources = super().preprocess(nb, resources)
+        os.environ.pop(NONCE_ENV, None)
         nb.metadata["autograder"] = {
             "student": self._student,
             "assignment": info.get("assignment"),
@@ -89,14 +171,23 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
         return cell, resources
 
     def _verdict(self, qid: str, cell, grade_id: str) -> Verdict:
+        if self._tampered:
+            return _zero(qid, "not judged: the notebook changed the course's code on disk", "flagged")
         found = [d for d in _records(cell) if isinstance(d, dict) and d.get("question") == qid]
         try:
             if len(found) > 1:
                 self._flag(grade_id, f"{len(found)} answer records for {qid} (expected one)")
                 return _zero(qid, "more than one answer was recorded", "bad_record")
             if not found:
-                return _zero(qid, *_why_no_record(cell))
-            verdict = judge_record(found[0], self._student)
+                message, mistake = _why_no_record(cell)
+                if mistake == "bad_record":
+                    self._flag(grade_id, f"the test cell ran without error but recorded no answer for {qid} "
+                                         "(check() replaced, outputs cleared, or grading mode changed?)")
+                return _zero(qid, message, mistake)
+            verdict = judge_record(found[0], self._student, self._nonce, self._expected)
+            if verdict.mistake == "other_inputs":
+                self._flag(grade_id, f"the answer to {qid} was computed on other hidden inputs than "
+                                     "this run's (student id or grading nonce changed in the notebook?)")
         except record.RecordError as exc:
             self._flag(grade_id, f"malformed answer record for {qid}: {exc}")
             return _zero(qid, f"the answer record is malformed: {exc}", "bad_record")

@@ -119,9 +119,20 @@ def _encode_array(a: np.ndarray, budget: _Budget) -> dict:
 
 
 def error_entry(exc: BaseException) -> dict:
-    """The record of an exception raised by student code (type and message only)."""
-    message = str(exc)
-    return {"__error__": {"type": type(exc).__name__, "message": message[:500]}}
+    """The record of an exception raised by student code (type and message only).
+
+    Never raises: an exception whose ``__str__`` fails or whose type has an
+    odd name is still recorded, truncated to the limits :func:`decode` keeps.
+    """
+    try:
+        message = str(exc)
+        if not isinstance(message, str):
+            raise TypeError("__str__ returned a non-string")
+    except Exception:  # student code defines __str__: it may raise too
+        message = "<the error message could not be shown>"
+    name = getattr(type(exc), "__name__", "Exception")
+    name = name if isinstance(name, str) and name else "Exception"
+    return {"__error__": {"type": name[:100], "message": message[:500]}}
 
 
 def decode(data: Any, _depth: int = 0, _budget: _Budget | None = None) -> Any:

@@ -11,7 +11,13 @@ cells a student may edit (never executing them) and flags:
 * importing or reaching into the grader's internals (anything in
   ``autograder`` but ``check`` and ``parameters``, also by name in a string);
 * importing or using the reference implementation of a function, layer or
-  optimizer the assignment asks for (e.g. ``coursekit.gd.gradient_descent``).
+  optimizer the assignment asks for (e.g. ``coursekit.gd.gradient_descent``);
+* the escape hatches a submission needs to do any of this without naming it,
+  or to act behind the test cells' back: code built at run time (``exec``,
+  ``eval``, ``__import__``, ``importlib``), ``sys.modules``, frames and
+  function internals, IPython event hooks and display machinery, output
+  clearing, the grader's environment variables and record type, process
+  exits, threads, subprocesses, ``ctypes`` and ``__del__`` methods.
 
 Static analysis cannot see everything a dynamic language can do (``getattr``
 with computed names, ``exec``); it narrows what an instructor must read, and
@@ -27,6 +33,41 @@ from nbgrader import utils
 
 PROTECTED = ("numpy", "coursekit", "autograder", "IPython", "builtins", "sys", "os", "nbgrader")
 ALLOWED_FROM_AUTOGRADER = ("check", "parameters", "CheckFailed", "current_student")
+
+# Escape hatches: rarely needed in a course answer, and all a submission needs to reach the
+# reference without naming it, or to act while a test cell runs.
+_DYNAMIC_CALLS = {"exec": "runs code built at run time", "eval": "runs code built at run time",
+                  "compile": "compiles code at run time", "__import__": "imports by computed name",
+                  "globals": "reaches the notebook's namespace as a dict", "vars": "reaches a namespace as a dict",
+                  "breakpoint": "starts a debugger"}
+_DYNAMIC_MODULES = {"importlib": "imports by computed name", "ctypes": "calls C code directly",
+                    "subprocess": "starts other processes", "multiprocessing": "starts other processes",
+                    "threading": "runs code in the background (e.g. while a test cell runs)",
+                    "atexit": "runs code at exit", "signal": "handles signals (e.g. the time limit)",
+                    "gc": "reaches every object in memory", "inspect": "inspects the caller's frames",
+                    "builtins": "changes built-in functions", "nbgrader": "uses nbgrader",
+                    "sqlite3": "opens databases such as the gradebook"}
+_DYNAMIC_ATTRIBUTES = {
+    "modules": ("sys", "replaces or finds loaded modules"),
+    "_getframe": ("sys", "inspects the caller's frames"),
+    "settrace": ("sys", "traces code"), "setprofile": ("sys", "traces code"),
+    "addaudithook": ("sys", "hooks the interpreter"), "_exit": ("os", "ends the kernel"),
+    "environ": ("os", "reads or changes environment variables (the grader's settings)"),
+    "putenv": ("os", "changes environment variables"), "unsetenv": ("os", "changes environment variables"),
+    "system": ("os", "runs shell commands"), "popen": ("os", "runs shell commands"),
+    "clear_output": (None, "clears outputs (the test cells' records)"),
+    "publish_display_data": (None, "publishes raw display data"),
+    "events": ("IPython", "registers IPython event hooks (code run around every cell)"),
+    "register_post_execute": ("IPython", "registers code run after every cell"),
+    "set_custom_exc": ("IPython", "replaces IPython's error handling"),
+    "display_formatter": ("IPython", "replaces IPython's output formatting"),
+    "display_pub": ("IPython", "replaces IPython's display machinery"),
+    "displayhook": (None, "replaces the display hook"), "excepthook": (None, "replaces the error hook"),
+}
+_DUNDERS = {"__globals__", "__code__", "__closure__", "__subclasses__", "__builtins__", "__bases__",
+            "__mro__", "__getattribute__", "__reduce__", "__loader__"}
+_WATCHED_TEXT = ("vnd.coursekit", "NBGRADER_EXECUTION", "COURSEKIT_", "gradebook", "site-packages",
+                 ".pth", "autograder/", "coursekit/", "nbgrader_config")
 
 
 def scan(nb, assignment: str | None = None) -> list[dict]:
@@ -87,7 +128,50 @@ def find_problems(tree: ast.AST, aliases: dict[str, str], forbidden: dict[str, s
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
                 _internal(node.value) or node.value in forbidden):
             problems.append(f"line {line}: names {node.value!r} in a string (dynamic import?)")
-    return list(dict.fromkeys(problems))
+        problems += _dynamic_problems(node, line, aliases, ipython_names)
+    return sorted(dict.fromkeys(problems), key=_line_number)
+
+
+def _line_number(problem: str) -> int:
+    number = problem.split(":", 1)[0].removeprefix("line ")
+    return int(number) if number.isdigit() else 0
+
+
+def _dynamic_problems(node: ast.AST, line, aliases: dict[str, str], ipython_names: set) -> list[str]:
+    """Escape hatches used by one node (see ``_DYNAMIC_*``)."""
+    out = []
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DYNAMIC_CALLS:
+        out.append(f"line {line}: calls {node.func.id}() ({_DYNAMIC_CALLS[node.func.id]})")
+    modules = []
+    if isinstance(node, ast.Import):
+        modules = [a.name for a in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.module:
+        modules = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    for module in modules:
+        top = module.split(".")[0]
+        if top in _DYNAMIC_MODULES:
+            out.append(f"line {line}: imports {module} ({_DYNAMIC_MODULES[top]})")
+        elif module.split(".")[-1] in _DYNAMIC_ATTRIBUTES:
+            out.append(f"line {line}: imports {module} ({_DYNAMIC_ATTRIBUTES[module.split('.')[-1]][1]})")
+    if isinstance(node, ast.Attribute):
+        owner, why = _DYNAMIC_ATTRIBUTES.get(node.attr, (None, None))
+        root = (_dotted(node.value, aliases) or "").split(".")[0]
+        if owner == "IPython" and root != "IPython":
+            root = _root(node.value, aliases, ipython_names, attribute=False) or _root(
+                ast.Attribute(value=node.value, attr=node.attr), aliases, ipython_names) or ""
+        if why and (owner is None or root == owner):
+            out.append(f"line {line}: uses {_text(node)} ({why})")
+        elif node.attr in _DUNDERS:
+            out.append(f"line {line}: uses {node.attr} (reaches into objects' internals)")
+    if isinstance(node, ast.Name) and node.id in ("__builtins__", "__loader__", "__spec__"):
+        out.append(f"line {line}: uses {node.id} (reaches into the interpreter)")
+    if isinstance(node, ast.FunctionDef) and node.name in ("__del__", "__init_subclass__", "__set_name__"):
+        out.append(f"line {line}: defines {node.name} (runs at times the test cells do not control)")
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        hit = next((w for w in _WATCHED_TEXT if w in node.value), None)
+        if hit:
+            out.append(f"line {line}: names {hit!r} in a string (part of the grading machinery)")
+    return out
 
 
 def _internal(path: str | None) -> bool:

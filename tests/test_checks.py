@@ -373,3 +373,107 @@ def test_sympy_answers_are_recorded_as_text_and_judged():
     sympy = pytest.importorskip("sympy")
     x = sympy.Symbol("x")
     assert judge_record(answer_record("unit_checks.chain", 2 * x * sympy.cos(x**2)), None).correct
+
+
+# ---------------------------------------------------------------- hostile answers
+
+class _ExplodingList(list):
+    def __iter__(self):
+        raise RuntimeError("no iteration today")
+
+
+class _LyingInt(int):
+    def __int__(self):
+        raise OverflowError("too big to say")
+
+
+class _UnprintableError(Exception):
+    def __str__(self):
+        raise RuntimeError("cannot print me")
+
+
+def _raise_unprintable(x):
+    raise _UnprintableError()
+
+
+@pytest.mark.parametrize("answer", [_ExplodingList([3.0]), _LyingInt(3)])
+def test_an_answer_whose_methods_raise_is_a_wrong_answer_not_a_crash(answer):
+    data = answer_record("unit_checks.mean", answer)
+    verdict = judge_record(data, None)
+    assert verdict.score == 0 and "could not be recorded" in verdict.text()
+
+
+def test_a_function_raising_an_unprintable_error_is_recorded_by_type():
+    verdict = judge_record(answer_record("unit_checks.double", _raise_unprintable), None)
+    assert verdict.score == 0 and verdict.mistake == "raised" and "_UnprintableError" in verdict.text()
+
+
+def _precomputed_answer():
+    """What a student can build at home: the reference's outputs on the inputs they see while working."""
+    from autograder.kinds import trial_seed, trials
+
+    q = get("unit_checks.double")
+    cases = trials(q, {}, trial_seed(q.id, "mallory"))
+    outputs = iter([2 * args[0] for args in cases])
+    return lambda x: next(outputs)
+
+
+def test_outputs_precomputed_for_the_working_inputs_score_nothing_while_grading(monkeypatch):
+    monkeypatch.setenv("COURSEKIT_STUDENT_ID", "mallory")
+    honest_run = judge_record(answer_record("unit_checks.double", _precomputed_answer()), "mallory")
+    assert honest_run.correct  # the cached outputs do match the inputs met while working...
+    monkeypatch.setenv("COURSEKIT_TRIAL_NONCE", "f00d")
+    graded = judge_record(answer_record("unit_checks.double", _precomputed_answer()), "mallory", "f00d")
+    assert graded.score == 0  # ...but the grader's nonce draws other hidden inputs
+    assert judge_record(answer_record("unit_checks.double", lambda x: 2 * x), "mallory", "f00d").correct
+
+
+def test_a_record_made_for_other_hidden_inputs_is_named_as_such(monkeypatch):
+    monkeypatch.setenv("COURSEKIT_STUDENT_ID", "ada")  # a student posing as another one
+    data = answer_record("unit_checks.double", lambda x: 2 * x)
+    verdict = judge_record(data, "mallory")
+    assert verdict.score == 0 and verdict.mistake == "other_inputs"
+    monkeypatch.setenv("COURSEKIT_STUDENT_ID", "mallory")
+    stale = answer_record("unit_checks.double", lambda x: 2 * x)  # no nonce: not this grading run's
+    assert judge_record(stale, "mallory", "f00d").mistake == "other_inputs"
+
+
+def test_judging_uses_the_expectations_computed_before_the_kernel_ran():
+    from autograder.kinds import Expected
+
+    data = answer_record("unit_checks.mean", 4.0)
+    assert judge_record(data, None, expected={"unit_checks.mean": Expected(4.0, {})}).correct
+    assert not judge_record(data, None).correct  # the registry's reference says 3
+
+
+@question("unit_checks.cube_derivative", kind="expression", derivative_of=("x**3", "x"))
+def _cube_derivative(v):
+    return "3*x**2"
+
+
+@question("unit_checks.cube", kind="expression", symbols=("x",))
+def _cube(v):
+    return "x**3 + 2*x"
+
+
+def _expected_value_shown(text: str, expected) -> list[str]:
+    """Renderings of the expected expression's value at the counterexample point found in ``text``."""
+    import re
+
+    import sympy
+
+    point = re.search(r"x=(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)", text)
+    assert point, text
+    value = float(sympy.sympify(expected).subs(sympy.Symbol("x"), float(point.group(1))))
+    shown = {f"{value:{fmt}}" for fmt in (".6g", ".5g", ".4g", ".3g", ".3f", ".2f")}
+    return [s for s in shown if s in text]
+
+
+def test_expression_verdicts_never_show_the_expected_value_at_a_counterexample():
+    derivative = judge_record(answer_record("unit_checks.cube_derivative", "3*x"), None)
+    assert derivative.score == 0
+    text = derivative.text() + derivative.hint
+    assert "differs" in text and _expected_value_shown(text, "3*x**2") == []
+    value = judge_record(answer_record("unit_checks.cube", "x**3 + 2"), None)
+    assert value.score == 0 and "differ" in value.text()
+    assert _expected_value_shown(value.text(), "x**3 + 2*x") == []

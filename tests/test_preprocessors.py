@@ -164,3 +164,74 @@ def test_tampering_is_flagged_and_zeroed_only_when_configured():
     (flag,) = flagged.metadata["autograder"]["flags"]
     assert flag["questions"] == ["unit_pp.scalar"] and "np.isclose" in flag["reason"]
     assert determine_grade(run(zero_flagged=True).cells[1])[0] == 0
+
+
+def test_a_test_cell_that_ran_cleanly_without_a_record_is_flagged():
+    printed = [new_output("stream", name="stdout", text="unit_pp.scalar: 1/1 points - correct.\n")]
+    nb = _score(_test_cell('check("unit_pp.scalar", x)', printed, points=1, grade_id="t"))
+    (flag,) = nb.metadata["autograder"]["flags"]
+    assert flag["cell"] == "t" and "recorded no answer" in flag["reason"]
+    err = new_output("error", ename="NameError", evalue="name 'x' is not defined", traceback=[])
+    assert _score(_test_cell('check("unit_pp.scalar", x)', [err], points=1)).metadata["autograder"]["flags"] == []
+
+
+def _double_inputs(rng, v):
+    return [(rng.normal(size=3),) for _ in range(2)]
+
+
+@question("unit_pp.double", kind="function", inputs=_double_inputs)
+def _double(v):
+    return lambda x: 2 * x
+
+
+def test_student_environment_draws_a_fresh_nonce_and_the_expected_answers(monkeypatch):
+    monkeypatch.delenv("COURSEKIT_TRIAL_NONCE", raising=False)
+    runs = [StudentEnvironment().preprocess(new_notebook(), {"nbgrader": {"student": "ada", "assignment": "unit_pp"}})[1]
+            for _ in range(2)]
+    first, second = (r["autograder"] for r in runs)
+    assert first["nonce"] != second["nonce"] and os.environ["COURSEKIT_TRIAL_NONCE"] == second["nonce"]
+    assert first["expected"]["unit_pp.scalar"].reference == 0.3
+    assert "unit_pp.broken" not in first["expected"]  # a broken reference is judged (and reported) later
+    x = first["expected"]["unit_pp.double"].cases[0][0]
+    np.testing.assert_array_equal(first["expected"]["unit_pp.double"].reference[0], 2 * x)
+
+
+def test_the_kernel_and_the_grader_agree_on_this_runs_hidden_inputs(monkeypatch):
+    resources = {"nbgrader": {"student": "ada", "assignment": "unit_pp"}}
+    _, resources = StudentEnvironment().preprocess(new_notebook(), resources)  # sets the kernel's env
+    good = _test_cell('check("unit_pp.double", f)', [_record_output("unit_pp.double", lambda x: 2 * x)], points=1)
+    monkeypatch.setenv("COURSEKIT_TRIAL_NONCE", "an-earlier-run")
+    stale = _test_cell('check("unit_pp.double", f)', [_record_output("unit_pp.double", lambda x: 2 * x)],
+                       points=1, grade_id="t2")
+    nb, _ = ScoreRecordedAnswers().preprocess(new_notebook(cells=[good, stale]), resources)
+    assert determine_grade(nb.cells[0])[0] == 1.0 and determine_grade(nb.cells[1])[0] == 0
+    (flag,) = nb.metadata["autograder"]["flags"]
+    assert flag["cell"] == "t2" and "other hidden inputs" in flag["reason"]
+    assert "COURSEKIT_TRIAL_NONCE" not in os.environ  # nothing of this run leaks into the next one
+
+
+def test_code_fingerprint_sees_changed_added_and_startup_files(tmp_path, monkeypatch):
+    from autograder import preprocessors
+
+    package = tmp_path / "fakecourse"
+    package.mkdir()
+    (package / "__init__.py").write_text("REFERENCE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(preprocessors, "_CODE_PACKAGES", ("fakecourse",))
+    monkeypatch.setattr(preprocessors.site, "getsitepackages", lambda: [str(tmp_path)])
+    before = preprocessors.code_fingerprint()
+    (package / "__init__.py").write_text("REFERENCE = 2\n")
+    (package / "extra.py").write_text("")
+    (tmp_path / "evil.pth").write_text("import os\n")
+    changed = preprocessors.changed_files(before, preprocessors.code_fingerprint())
+    assert changed == sorted(str(p) for p in (package / "__init__.py", package / "extra.py", tmp_path / "evil.pth"))
+
+
+def test_a_submission_that_changed_the_course_code_scores_nothing_and_is_flagged():
+    resources = {"nbgrader": {"student": "s1", "assignment": "unit_pp"},
+                 "autograder": {"code": {"/course/autograder/questions/unit_pp.py": "0" * 64}}}
+    cell = _test_cell('check("unit_pp.scalar", x)', [_record_output("unit_pp.scalar", 0.3)], points=1)
+    nb, _ = ScoreRecordedAnswers().preprocess(new_notebook(cells=[cell]), resources)
+    assert determine_grade(nb.cells[0])[0] == 0
+    (flag,) = nb.metadata["autograder"]["flags"]
+    assert "changed on disk" in flag["reason"] and "unit_pp.py" in flag["reason"]

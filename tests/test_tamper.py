@@ -73,3 +73,41 @@ def test_locked_instructor_cells_and_unparsable_cells_are_skipped():
     nb = _nb("import numpy as np\nnp.seterr = None", "def broken(:")
     assert _reasons(nb) == []
     assert nbformat.validate(nb) is None
+
+
+def test_escape_hatches_that_reach_the_reference_without_naming_it_are_flagged():
+    hostile = {
+        "ref = __import__('course' + 'kit.gd', fromlist=['x']).gradient_descent": "__import__",
+        "import importlib\nm = importlib.import_module('course' + 'kit.gd')": "importlib",
+        "exec('from course' + 'kit.gd import gradient_descent')": "exec",
+        "import sys\nfake = sys.modules['autograder']": "sys.modules",
+        "get_ipython().events.register('post_run_cell', lambda r: None)": "events",
+        "ip = get_ipython()\nip.events.register('pre_run_cell', print)": "events",
+        "from IPython.display import clear_output\nclear_output()": "clear_output",
+        "import IPython\nIPython.display.publish_display_data({})": "publish_display_data",
+        "mime = 'application/vnd.coursekit.answer+json'": "vnd.coursekit",
+        "import os\nos.environ.update(NBGRADER_EXECUTION='')": "os.environ",
+        "import os\nos._exit(0)": "os._exit",
+        "class Sneaky:\n    def __del__(self):\n        print('late')": "__del__",
+        "import threading\nthreading.Timer(0.1, print).start()": "threading",
+        "f = gradient_descent.__globals__": "__globals__",
+        "open('/venv/lib/site-packages/x.pth', 'w')": "site-packages",
+        "import sys\nsys.displayhook = print": "displayhook",
+    }
+    for source, needle in hostile.items():
+        reasons = " | ".join(_reasons(_nb("import numpy as np", source)))
+        assert needle in reasons, (source, reasons)
+
+
+def test_ordinary_object_code_is_not_mistaken_for_an_escape_hatch():
+    nb = _nb("import numpy as np",
+             "class Layer:\n    def __init__(self):\n        self.events = []\n"
+             "    def name(self):\n        return self.__class__.__name__\n"
+             "history = Layer()\nhistory.events.append(np.mean([1.0]))\nprint(type(history).__name__)")
+    assert _reasons(nb) == []
+
+
+def test_flags_are_listed_in_line_order():
+    nb = _nb("import numpy as np", "import subprocess\nx = 1\nexec('x = 2')\nnp.isclose = None")
+    lines = [int(r.split(":")[0].removeprefix("line ")) for r in _reasons(nb)]
+    assert lines == sorted(lines) and len(lines) == 3

@@ -189,7 +189,7 @@ def _validate(q: Question) -> None:
 # Tags recognised for every question (see autograder.kinds); hints may override their text.
 _GENERIC_TAGS = ("missing", "not_implemented", "raised", "wrong_type", "wrong_shape",
                  "transposed", "wrong_sign", "not_finite", "all_zero", "scaled", "wrong_keys",
-                 "not_an_option", "bad_record", "timeout")
+                 "not_an_option", "bad_record", "other_inputs", "timeout")
 
 
 def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
