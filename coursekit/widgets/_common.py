@@ -155,7 +155,7 @@ def format_number(value: float) -> str:
     return f"{value:.6g}".replace("-", "−")
 
 
-def html_table(header: Sequence[str], rows, caption: str = "", max_height: str = "260px") -> str:
+def html_table(header: Sequence[str], rows, max_height: str = "260px") -> str:
     """An HTML table (numbers formatted by :func:`format_number`) in a scrolling box."""
     head = "".join(f"<th style='padding:2px 10px'>{h}</th>" for h in header)
     body = "".join(
@@ -164,8 +164,6 @@ def html_table(header: Sequence[str], rows, caption: str = "", max_height: str =
             f"{format_number(c) if isinstance(c, numbers.Real) else html.escape(str(c))}</td>"
             for c in row) + "</tr>"
         for row in rows)
-    caption_html = f"<caption style='caption-side:top;text-align:left'>{caption}</caption>" \
-        if caption else ""
     return (f"<div style='max-height:{max_height};overflow-y:auto'>"
             f"<table class='coursekit-table' style='border-collapse:collapse;font-family:monospace'>"
-            f"{caption_html}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")

@@ -115,8 +115,8 @@ def gd_1d(function: str = "quadratic", beta0: float | None = None, lr: float | N
 
     Examples
     --------
-    >>> gd_1d(beta0=4.0, lr=1.0, steps=3).iterates
-    array([   4.,  -33.,  300., -2697.])
+    >>> gd_1d(beta0=4.0, lr=1.0, steps=3).iterates.tolist()
+    [4.0, -33.0, 300.0, -2697.0]
     """
     from coursekit.gd import gradient_descent
 
@@ -330,7 +330,7 @@ def explore_gd(function: str = "quadratic", beta0: float | None = None, lr: floa
     >>> gd.state.status
     'diverging'
     >>> gd.controls["lr"].value = 0.1
-    >>> round(gd.state.iterates[1], 12)
+    >>> round(float(gd.state.iterates[1]), 12)
     0.3
     """
     return GradientDescent1D(function, beta0, lr, steps, momentum)
