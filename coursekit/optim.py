@@ -13,7 +13,8 @@ updates them in place from a list of gradients g of the same shapes::
 The state each rule needs (momentum buffers, running averages, the step count
 t) is created on the first :meth:`Optimizer.step` and kept in ``opt.state``,
 a dict from parameter index to a dict of arrays. Hyperparameters are plain
-attributes (``opt.lr = 0.01`` changes the learning rate from the next step).
+attributes (``opt.lr = 0.01`` changes the learning rate from the next step),
+checked whenever they are set.
 
 The lecture writes the same methods in slightly different symbols; each
 class's Notes give torch's rule, the lecture's rule and how they correspond.
@@ -33,16 +34,16 @@ __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "OPTIMIZER
 # ----------------------------------------------------------------------------
 # argument checks (shared by every optimizer)
 # ----------------------------------------------------------------------------
-def _betas(value: Any) -> tuple[float, float]:
+def _betas(value: Any, name: str = "betas") -> tuple[float, float]:
     try:
         beta1, beta2 = value
     except (TypeError, ValueError):
-        raise TypeError(f"betas must be a pair (beta1, beta2), got {value!r}") from None
+        raise TypeError(f"{name} must be a pair (beta1, beta2), got {value!r}") from None
     checked = []
     for index, beta in enumerate((beta1, beta2)):
-        beta = _check.real_number(beta, f"betas[{index}]")
+        beta = _check.real_number(beta, f"{name}[{index}]")
         if not 0.0 <= beta < 1.0:
-            raise ValueError(f"betas[{index}] must lie in [0, 1), got {beta}")
+            raise ValueError(f"{name}[{index}] must lie in [0, 1), got {beta}")
         checked.append(beta)
     return checked[0], checked[1]
 
@@ -186,12 +187,18 @@ class Optimizer:
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
         raise NotImplementedError
 
+    #: Hyperparameter name → the check applied whenever it is set, in the constructor or later
+    #: (``opt.lr = -1`` raises at once, naming ``lr``); the order is torch's argument order.
+    _hyperparameters: dict[str, Any] = {}
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        check = self._hyperparameters.get(name)
+        super().__setattr__(name, value if check is None else check(value, name))
+
     @property
     def hyperparameters(self) -> dict[str, Any]:
         """The hyperparameters as keyword arguments (for printing or copying)."""
-        return {name: getattr(self, name) for name in self._hyper_names}
-
-    _hyper_names: tuple[str, ...] = ()
+        return {name: getattr(self, name) for name in self._hyperparameters}
 
     def __repr__(self) -> str:
         hyper = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters.items())
@@ -268,7 +275,13 @@ class SGD(Optimizer):
     array([2.964])
     """
 
-    _hyper_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
+    _hyperparameters = {
+        "lr": _check.non_negative,
+        "momentum": _check.non_negative,
+        "dampening": _check.real_number,
+        "weight_decay": _check.non_negative,
+        "nesterov": _check.flag,
+    }
 
     def __init__(
         self,
@@ -280,11 +293,8 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         super().__init__(params)
-        self.lr = _check.non_negative(lr, "lr")
-        self.momentum = _check.non_negative(momentum, "momentum")
-        self.dampening = _check.real_number(dampening, "dampening")
-        self.weight_decay = _check.non_negative(weight_decay, "weight_decay")
-        self.nesterov = _check.flag(nesterov, "nesterov")
+        self.lr, self.momentum, self.dampening = lr, momentum, dampening
+        self.weight_decay, self.nesterov = weight_decay, nesterov
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov=True requires momentum > 0 and dampening == 0")
 
@@ -348,7 +358,13 @@ class Adagrad(Optimizer):
     array([ 0.9, -1.9])
     """
 
-    _hyper_names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+    _hyperparameters = {
+        "lr": _check.non_negative,
+        "lr_decay": _check.non_negative,
+        "weight_decay": _check.non_negative,
+        "initial_accumulator_value": _check.non_negative,
+        "eps": _check.non_negative,
+    }
 
     def __init__(
         self,
@@ -360,13 +376,8 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
     ) -> None:
         super().__init__(params)
-        self.lr = _check.non_negative(lr, "lr")
-        self.lr_decay = _check.non_negative(lr_decay, "lr_decay")
-        self.weight_decay = _check.non_negative(weight_decay, "weight_decay")
-        self.initial_accumulator_value = _check.non_negative(
-            initial_accumulator_value, "initial_accumulator_value"
-        )
-        self.eps = _check.non_negative(eps, "eps")
+        self.lr, self.lr_decay, self.weight_decay = lr, lr_decay, weight_decay
+        self.initial_accumulator_value, self.eps = initial_accumulator_value, eps
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
         if "sum" not in state:
@@ -434,7 +445,14 @@ class RMSprop(Optimizer):
     array([-0.1])
     """
 
-    _hyper_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
+    _hyperparameters = {
+        "lr": _check.non_negative,
+        "alpha": _check.non_negative,
+        "eps": _check.non_negative,
+        "weight_decay": _check.non_negative,
+        "momentum": _check.non_negative,
+        "centered": _check.flag,
+    }
 
     def __init__(
         self,
@@ -447,12 +465,8 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ) -> None:
         super().__init__(params)
-        self.lr = _check.non_negative(lr, "lr")
-        self.alpha = _check.non_negative(alpha, "alpha")
-        self.eps = _check.non_negative(eps, "eps")
-        self.weight_decay = _check.non_negative(weight_decay, "weight_decay")
-        self.momentum = _check.non_negative(momentum, "momentum")
-        self.centered = _check.flag(centered, "centered")
+        self.lr, self.alpha, self.eps = lr, alpha, eps
+        self.weight_decay, self.momentum, self.centered = weight_decay, momentum, centered
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
         if "square_avg" not in state:
@@ -532,7 +546,13 @@ class Adam(Optimizer):
     array([0.9, 1.1])
     """
 
-    _hyper_names = ("lr", "betas", "eps", "weight_decay", "amsgrad")
+    _hyperparameters = {
+        "lr": _check.non_negative,
+        "betas": _betas,
+        "eps": _check.non_negative,
+        "weight_decay": _check.non_negative,
+        "amsgrad": _check.flag,
+    }
     _decoupled = False
 
     def __init__(
@@ -545,11 +565,8 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ) -> None:
         super().__init__(params)
-        self.lr = _check.non_negative(lr, "lr")
-        self.betas = _betas(betas)
-        self.eps = _check.non_negative(eps, "eps")
-        self.weight_decay = _check.non_negative(weight_decay, "weight_decay")
-        self.amsgrad = _check.flag(amsgrad, "amsgrad")
+        self.lr, self.betas, self.eps = lr, betas, eps
+        self.weight_decay, self.amsgrad = weight_decay, amsgrad
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict) -> None:
         if "exp_avg" not in state:

@@ -337,6 +337,19 @@ def test_changing_lr_attribute_takes_effect_next_step():
     assert w[0] == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize("name, value, error, message", [
+    ("lr", -0.5, ValueError, "lr must be a finite number >= 0, got -0.5"),
+    ("lr", "fast", TypeError, "lr must be a real number"),
+    ("betas", (0.9, 1.5), ValueError, r"betas\[1\] must lie in \[0, 1\)"),
+    ("amsgrad", "yes", TypeError, "amsgrad must be True or False"),
+])
+def test_hyperparameters_set_later_are_checked_like_constructor_arguments(name, value, error, message):
+    opt = Adam([np.zeros(2)], lr=0.1)
+    with pytest.raises(error, match=message):
+        setattr(opt, name, value)
+    assert opt.lr == 0.1 and opt.betas == (0.9, 0.999) and opt.amsgrad is False   # unchanged
+
+
 def test_repr_and_hyperparameters_name_torch_arguments():
     opt = AdamW([np.zeros(2)], lr=0.01)
     assert opt.hyperparameters == {"lr": 0.01, "betas": (0.9, 0.999), "eps": 1e-8,
