@@ -186,6 +186,9 @@ def _env(**extra) -> dict:
            if k not in ("COURSEKIT_DB_URL", "COURSEKIT_STUDENT_ID", "JUPYTERHUB_USER", "NBGRADER_EXECUTION")}
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("MPLBACKEND", "Agg")
+    # correctness here, not speed (test_solution_runs_... checks the time budget): a generous per-cell
+    # limit keeps a busy machine from turning slow imports into lost points
+    env.setdefault("COURSEKIT_CELL_TIMEOUT", "180")
     env.update(extra)
     return env
 
@@ -235,6 +238,17 @@ def _scores(course: Path, a: str, student: str) -> dict[str, tuple[float, float]
         return {g.name: (g.auto_score, g.max_score) for g in nb.grades if g.cell.cell_type == "code"}
 
 
+def _errors(course: Path, a: str, student: str) -> str:
+    """The first errors of the autograded notebook, to explain a failure."""
+    path = course / "autograded" / student / a / f"{a}.ipynb"
+    if not path.exists():
+        return f"no autograded notebook at {path}"
+    nb = nbformat.read(path, as_version=4)
+    found = [f"{c.get('id')}: {o.ename}: {o.evalue[:200]}" for c in nb.cells if c.cell_type == "code"
+             for o in c.outputs if o.output_type == "error"]
+    return "errors: " + ("; ".join(found[:3]) or "none")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_solution_scores_full_marks_through_nbgrader(a, graded):
@@ -242,7 +256,7 @@ def test_solution_scores_full_marks_through_nbgrader(a, graded):
     scores = _scores(course, a, SOLUTION_STUDENT)
     assert scores, f"{a}: no autograded cells"
     lost = {gid: s for gid, s in scores.items() if s[0] != pytest.approx(s[1])}
-    assert not lost, f"{a}: the solution loses points in {lost}"
+    assert not lost, f"{a}: the solution loses points in {lost}; {_errors(course, a, SOLUTION_STUDENT)}"
 
 
 @pytest.mark.slow
