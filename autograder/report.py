@@ -267,12 +267,13 @@ def render_html(data: ReportData) -> str:
                     ("median score", f"{statistics.median(scores):g}"),
                     ("full marks", f"{sum(s >= data.max_score - _PASS_TOLERANCE for s in scores)}")]
     summary += [("failed or timed out", f"{len(data.failures)}"),
-                ("flagged answers", f"{len(data.flags)}")]
+                ("flagged submissions", f"{len({f['student'] for f in data.flags})}"),
+                ("flags", f"{len(data.flags)}")]
     if data.not_graded:
         summary.append(("submitted, not graded yet", f"{len(data.not_graded)}"))
     parts = [
         f"<h1>Report: {esc(data.assignment)}</h1>",
-        _table("summary", ["", ""], summary),
+        _summary_table(summary),
         "<h2>Score distribution</h2>",
         _score_histogram(scores, data.max_score) if scores else "<p>No graded submissions.</p>",
         "<h2>Questions</h2>",
@@ -317,6 +318,12 @@ figure {{ margin: 0; }}
 {body}
 </body></html>
 """
+
+
+def _summary_table(pairs) -> str:
+    esc = html.escape
+    rows = "".join(f"<tr><th>{esc(label)}</th><td>{esc(value)}</td></tr>" for label, value in pairs)
+    return f'<table id="summary"><tbody>{rows}</tbody></table>'
 
 
 def _table(table_id: str, header: list[str], rows) -> str:

@@ -86,12 +86,13 @@ def sample_page():
 
 def test_page_shows_the_numbers_of_every_section(sample_page):
     tables = _Tables(sample_page)
-    summary = dict(tables.tables["summary"][1:])  # (label, value) rows after the header
+    summary = dict(tables.tables["summary"])  # (label, value) rows
     assert summary["submissions graded"] == "5"
     assert summary["mean score"] == "1.80"  # (3 + 1 + 0 + 3 + 2) / 5
     assert summary["median score"] == "2"
     assert summary["full marks"] == "2"
     assert summary["failed or timed out"] == "1"
+    assert summary["flagged submissions"] == "1"
     assert summary["submitted, not graded yet"] == "1"
     questions = _rows(tables, "questions")
     assert [(q["question"], q["pass rate"], q["average credit"]) for q in questions] == [
