@@ -60,7 +60,8 @@ from pathlib import Path
 from autograder.parallel import JobError, Progress, WorkerPool, uninterruptible
 
 __all__ = ["LOG_DIR", "STATUSES", "SubmissionResult", "course_directory", "grade_assignment",
-           "gradebook_lock", "load_course_config", "read_logs", "validate_notebook"]
+           "gradebook_lock", "load_course_config", "read_logs", "require_gradebook",
+           "validate_notebook"]
 
 #: Directory (under the course root) holding one JSON log per graded submission.
 LOG_DIR = "autograder_log"
@@ -176,14 +177,22 @@ def gradebook_lock(root: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _assignment_notebooks(coursedir, assignment: str) -> list[str]:
-    from nbgrader.api import Gradebook, MissingEntry
+def require_gradebook(coursedir, assignment: str) -> None:
+    """Raise ``ValueError`` if the course's SQLite gradebook does not exist yet.
+
+    Opening a missing SQLite gradebook would silently create an empty one.
+    """
     if coursedir.db_url.startswith("sqlite:///"):
         database = Path(coursedir.db_url[len("sqlite:///"):])
-        if not database.is_file():  # opening it would create an empty gradebook
+        if not database.is_file():
             raise ValueError(f"no gradebook at {database}; build the assignment first "
                              f"(`autograder build {assignment}` or "
                              f"`nbgrader generate_assignment {assignment}`)")
+
+
+def _assignment_notebooks(coursedir, assignment: str) -> list[str]:
+    from nbgrader.api import Gradebook, MissingEntry
+    require_gradebook(coursedir, assignment)
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         try:
             record = gb.find_assignment(assignment)

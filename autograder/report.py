@@ -23,7 +23,8 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading import course_directory, gradebook_lock, load_course_config, read_logs
+from autograder.grading import (course_directory, gradebook_lock, load_course_config, read_logs,
+                                require_gradebook)
 
 __all__ = ["QuestionStats", "ReportData", "collect", "render_html", "write_report"]
 
@@ -124,7 +125,7 @@ def collect(assignment: str, course_dir=".") -> ReportData:
 
     coursedir = course_directory(load_course_config(course_dir))
     root = Path(coursedir.root)
-    _require_gradebook(coursedir, assignment)
+    require_gradebook(coursedir, assignment)
     with gradebook_lock(root), Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         try:
             record = gb.find_assignment(assignment)
@@ -159,13 +160,6 @@ def collect(assignment: str, course_dir=".") -> ReportData:
     not_graded = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}")
                         if p.is_dir() and p.parent.name not in scores)
     return ReportData(assignment, max_score, scores, questions, failures, flags, not_graded)
-
-
-def _require_gradebook(coursedir, assignment: str) -> None:
-    if coursedir.db_url.startswith("sqlite:///"):
-        database = Path(coursedir.db_url[len("sqlite:///"):])
-        if not database.is_file():
-            raise ValueError(f"no gradebook at {database}: build and grade {assignment!r} first")
 
 
 def _autograded_metadata(coursedir, assignment: str, students: list[str]):

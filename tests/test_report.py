@@ -173,3 +173,9 @@ def test_html_report_of_a_graded_assignment(demo_course):
     assert [f["student"] for f in failures] == ["gus"] and "not valid JSON" in failures[0]["reason"]
     flagged = {f["student"] for f in _rows(tables, "flags")}
     assert flagged == {"fay"}
+
+
+def test_report_of_a_course_without_gradebook_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="no gradebook at .*gradebook.db"):
+        write_report("hw", tmp_path)
+    assert not (tmp_path / "gradebook.db").exists() and not (tmp_path / "reports").exists()
