@@ -23,26 +23,29 @@ before any student code executes:
   questions (so outputs computed in advance for them are worthless);
 * it computes every expected answer in the grader (references and declared
   mistakes), so verdicts never use code the submission could change on disk;
-* it fingerprints the course's code (``autograder``, ``coursekit``,
-  ``nbgrader`` and the interpreter's ``.pth`` start-up files); if the
-  submission changed any of it while running, its checks score 0 and it is
-  flagged.  The kernel runs with the grader's file permissions; only running
-  it as another user (or in a container) stops such writes for good.
+* it fingerprints the grader's code (the loaded modules of ``autograder``,
+  ``coursekit`` and ``nbgrader`` and the interpreter's ``.pth`` start-up
+  files); if any of it changed while the submission ran, the submission is
+  flagged, and only questions whose expected answers were computed before
+  the run are judged.  The kernel runs with the grader's file permissions;
+  only running it as another user (or in a container) stops such writes.
 """
 from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import secrets
 import site
+import sys
 from pathlib import Path
 from typing import Any
 
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool
+from traitlets import Bool, Integer
 
 from autograder import kinds, questions, record, tamper
 from autograder.checks import NONCE_ENV, judge_record
@@ -72,8 +75,9 @@ class StudentEnvironment(NbGraderPreprocessor):
             os.environ.pop(STUDENT_ENV, None)
         nonce = secrets.token_hex(16)
         os.environ[NONCE_ENV] = nonce
-        resources["autograder"] = {"nonce": nonce, "code": code_fingerprint(),
-                                   "expected": self._expected(info.get("assignment"), student, nonce)}
+        expected = self._expected(info.get("assignment"), student, nonce)
+        _load_judging_modules()
+        resources["autograder"] = {"nonce": nonce, "expected": expected, "code": code_fingerprint()}
         return nb, resources
 
     def _expected(self, assignment: str | None, student: str | None, nonce: str) -> dict:
@@ -92,17 +96,28 @@ class StudentEnvironment(NbGraderPreprocessor):
         return out
 
 
+def _load_judging_modules() -> None:
+    """Import what judging imports lazily (symbolic equivalence, gradient checks) while it is intact."""
+    import importlib
+
+    for module in ("coursekit.symbolic", "coursekit.gradcheck", "autograder.expressions", "autograder.variants"):
+        try:
+            importlib.import_module(module)
+        except ImportError:  # judged with the fallbacks then
+            continue
+
+
 def code_fingerprint() -> dict[str, str]:
     """SHA-256 of every file the grader's verdicts depend on, by path.
 
-    The ``.py`` files of the ``autograder``, ``coursekit`` and ``nbgrader``
-    packages, and the ``.pth``/``*customize.py`` start-up files of the
-    interpreter's site-packages (code there runs in every later grader).
+    The source files of the modules of the ``autograder``, ``coursekit`` and
+    ``nbgrader`` packages loaded in this process (the references are loaded
+    by :class:`StudentEnvironment` before it takes the fingerprint), and the
+    ``.pth``/``*customize.py`` start-up files of the interpreter's
+    site-packages (code there runs in every later grader).
     """
-    files = []
-    for name in _CODE_PACKAGES:
-        module = __import__(name)
-        files += Path(module.__file__).parent.rglob("*.py")
+    files = [Path(m.__file__) for name, m in list(sys.modules.items())
+             if name.split(".")[0] in _CODE_PACKAGES and isinstance(getattr(m, "__file__", None), str)]
     for directory in {*site.getsitepackages(), site.getusersitepackages()}:
         path = Path(directory)
         if path.is_dir():
@@ -133,14 +148,13 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
         self._flags = []
         if "code" in prepared:
             self._tampered = changed_files(prepared["code"], code_fingerprint())
-        if self._tampered:  # judge nothing: the grader's own code may no longer be its own
+        self._flags = tamper.scan(nb, info.get("assignment"))
+        if self._tampered:  # verdicts still use the expectations computed before the run
             shown = ", ".join(self._tampered[:5]) + (" ..." if len(self._tampered) > 5 else "")
-            self._flag("notebook", f"the course's code changed on disk while this submission ran "
-                                   f"({len(self._tampered)} files: {shown}); restore it before grading "
-                                   "anything else")
-            self.log.error("Submission of %s changed the course's code: %s", self._student, shown)
-        else:
-            self._flags = tamper.scan(nb, info.get("assignment")) + self._flags
+            self._flag("notebook", f"the grader's code changed on disk while this submission ran "
+                                   f"({len(self._tampered)} files: {shown}); check and restore it before "
+                                   "grading anything else")
+            self.log.error("The grader's code changed while %s's submission ran: %s", self._student, shown)
         self._totals = [0.0, 0.0]
         nb, resources = super().preprocess(nb, resources)
         os.environ.pop(NONCE_ENV, None)
@@ -155,12 +169,20 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
             self.log.warning("Flagged %s: %s: %s", self._student, flag["cell"], flag["reason"])
         return nb, resources
 
+    max_output_chars = Integer(
+        100_000, help="Characters of output kept per cell of the graded notebook (nbgrader's LimitOutput "
+                      "counts lines only, so one printed line of megabytes would stay); -1 for no limit."
+    ).tag(config=True)
+
     def preprocess_cell(self, cell, resources, index):
-        if not (cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)):
+        if cell.cell_type != "code":
             return cell, resources
-        asked = checked_questions(cell.source)
-        if not asked:
-            return cell, resources  # a plain nbgrader test cell: graded in the kernel as usual
+        is_test = utils.is_grade(cell) and not utils.is_solution(cell)
+        asked = checked_questions(cell.source) if is_test else []
+        if not asked:  # answer cells, and plain nbgrader test cells graded in the kernel as usual
+            if self.max_output_chars >= 0:
+                cell.outputs = limit_output_size(cell.get("outputs", []), self.max_output_chars)
+            return cell, resources
         grade_id = cell.metadata["nbgrader"].get("grade_id", f"cell {index}")
         strays = [d for d in _records(cell) if not (isinstance(d, dict) and d.get("question") in asked)]
         if strays:
@@ -171,8 +193,9 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
         return cell, resources
 
     def _verdict(self, qid: str, cell, grade_id: str) -> Verdict:
-        if self._tampered:
-            return _zero(qid, "not judged: the notebook changed the course's code on disk", "flagged")
+        if self._tampered and qid not in self._expected:  # judging now would run the changed code
+            return _zero(qid, "not judged: the grader's code changed on disk while your notebook ran",
+                         "flagged")
         found = [d for d in _records(cell) if isinstance(d, dict) and d.get("question") == qid]
         try:
             if len(found) > 1:
@@ -221,6 +244,32 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
         meta = verdicts[0].metadata() if len(verdicts) == 1 else _combined(verdicts)
         meta.update(score=score, max_score=points)
         cell.metadata["autograder"] = meta
+
+
+def limit_output_size(outputs: list, max_chars: int) -> list:
+    """``outputs`` with at most ``max_chars`` characters of text; larger outputs are cut with a note.
+
+    Stream text is truncated; any other output whose JSON is too large is
+    replaced by a short note (answer records are read before this runs on a
+    test cell and are far below the limit; see :data:`autograder.record.LIMITS`).
+    """
+    kept, budget = [], max_chars
+    for out in outputs:
+        if out.get("output_type") == "stream":
+            text = out.get("text", "")
+            if len(text) > budget:
+                out["text"] = text[:max(budget, 0)] + f"\n... output cut: {len(text) - max(budget, 0)} characters ...\n"
+            budget -= len(text)
+        else:
+            size = len(json.dumps(dict(out.get("data", {})))) + sum(len(str(x)) for x in out.get("traceback", []))
+            if size > budget:
+                out = new_output("stream", name="stdout", text=f"... output of {size} characters cut ...\n")
+            budget -= size
+        kept.append(out)
+        if budget < -max_chars:  # more outputs would only repeat the note
+            kept.append(new_output("stream", name="stdout", text="... further outputs cut ...\n"))
+            break
+    return kept
 
 
 def checked_questions(source: str) -> list[str]:

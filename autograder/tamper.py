@@ -105,7 +105,7 @@ def scan(nb, assignment: str | None = None) -> list[dict]:
 
 def find_problems(tree: ast.AST, aliases: dict[str, str], forbidden: dict[str, str]) -> list[str]:
     """Reasons to flag one parsed cell (see the module docstring)."""
-    problems = []
+    problems, hatches = [], []
     ipython_names = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
                      and _is_get_ipython(node.value) for t in node.targets if isinstance(t, ast.Name)}
     for node in ast.walk(tree):
@@ -128,7 +128,14 @@ def find_problems(tree: ast.AST, aliases: dict[str, str], forbidden: dict[str, s
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
                 _internal(node.value) or node.value in forbidden):
             problems.append(f"line {line}: names {node.value!r} in a string (dynamic import?)")
-        problems += _dynamic_problems(node, line, aliases, ipython_names)
+        hatches += _dynamic_problems(node, line, aliases, ipython_names)
+    # One reason per line is enough to send an instructor there: escape hatches only
+    # for lines not flagged otherwise, the first of them.
+    flagged_lines = {_line_number(p) for p in problems}
+    for hatch in hatches:
+        if _line_number(hatch) not in flagged_lines:
+            problems.append(hatch)
+            flagged_lines.add(_line_number(hatch))
     return sorted(dict.fromkeys(problems), key=_line_number)
 
 

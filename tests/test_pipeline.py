@@ -127,3 +127,83 @@ def test_nbgrader_validate_fails_the_student_version_and_passes_the_solution(cou
     assert "VALIDATION FAILED" in unanswered.stdout and "demo_gd.gradient_descent: 0/2 points" in unanswered.stdout
     solved = _nbgrader(course, "validate", f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")
     assert "Success! Your notebook passes all the tests." in solved.stdout, solved.stdout
+
+
+# ---------------------------------------------------------------- hostile submissions, graded for real
+
+_FORGE_FROM_A_HOOK = '''one_step = "1"
+from IPython.display import display
+def _forge(*args):
+    display({"application/vnd.coursekit.answer+json": {"version": 1, "question": "demo_gd.one_step",
+             "payload": {"__dict__": {"value": "0.1"}}}}, raw=True)
+get_ipython().events.register("post_run_cell", _forge)'''
+
+_UNPRINTABLE = '''class Odd:
+    def __repr__(self):
+        raise RuntimeError("no")
+    __str__ = __repr__
+one_step = Odd()'''
+
+_DEEP_OUTPUT = '''one_step = "0.1"
+nested = []
+for _ in range(100_000):
+    nested = [nested]
+from IPython.display import display
+display({"application/json": nested}, raw=True)'''
+
+
+def _precomputed_gradient_descent(student: str) -> str:
+    """An answer cell with no implementation: the reference's outputs on the inputs seen while working."""
+    from coursekit.gd import gradient_descent
+
+    from autograder.kinds import trial_seed, trials
+    from autograder.questions import get
+
+    q = get("demo_gd.gradient_descent")
+    outputs = [gradient_descent(*case).tolist()
+               for case in trials(q, parameters(ASSIGNMENT, student), trial_seed(q.id, student))]
+    return ("import numpy as np\n_OUTPUTS = iter(" + repr(outputs) + ")\n"
+            "def gradient_descent(grad, x0, lr, steps):\n    return np.array(next(_OUTPUTS))")
+
+
+def test_hostile_submissions_earn_nothing_they_did_not_answer_and_fail_only_their_own_questions(course):
+    from autograder.grading import grade_assignment
+
+    sample = {s.student: s for s in SAMPLES}["ada"]
+    solved = solution_sources(course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    full = {cell: solved[cell] for cell in sample.answers}
+
+    def student(name, expected, **answers):
+        return type(sample)(name, "hostile", {**full, **answers}, expected)
+
+    hostile = [  # every one would have had full marks in stock nbgrader or without the grader's nonce
+        student("m_cache", 4, gd_answer=_precomputed_gradient_descent("m_cache")),
+        student("m_hook", 5, one_step_answer=_FORGE_FROM_A_HOOK),
+        student("m_pose", 4, gd_answer="import os\nos.environ['COURSEKIT_STUDENT_ID'] = 'ada'\n" + solved["gd_answer"]),
+        student("m_mode", 4, gd_answer="import os\nos.environ['NBGRADER_EXECUTION'] = ''\n" + solved["gd_answer"]),
+        student("m_loud", 6, one_step_answer='one_step = "0.1"\nprint("x" * 5_000_000)\n'
+                                             'import sys\nprint("noise", file=sys.stderr)'),
+        student("m_huge", 4, gd_answer="def gradient_descent(grad, x0, lr, steps):\n    return np.zeros(10**6)"),
+        student("m_repr", 5, one_step_answer=_UNPRINTABLE),
+        student("m_shadow", 6, iterates_answer=solved["iterates_answer"] + "\ndef check(*args, **kwargs):\n"
+                                                                          "    print('correct!')"),
+        student("m_exit", 4, gd_answer="import os\ndef gradient_descent(grad, x0, lr, steps):\n    os._exit(1)"),
+        student("m_deep", 6, one_step_answer=_DEEP_OUTPUT),
+    ]
+    write_submissions(course, hostile)
+    results = {r.student: r for r in grade_assignment(ASSIGNMENT, course_dir=course, jobs=2, timeout=20,
+                                                      students=[s.student for s in hostile], force=True,
+                                                      progress=False)}
+    assert {name: r.score for name, r in results.items()} == {s.student: s.expected_score for s in hostile}
+    reasons = {name: " | ".join(f["reason"] for f in r.flags) for name, r in results.items()}
+    assert "2 answer records for demo_gd.one_step" in reasons["m_hook"] and "events" in reasons["m_hook"]
+    assert "other hidden inputs" in reasons["m_pose"]
+    assert "recorded no answer for demo_gd.gradient_descent" in reasons["m_mode"]
+    assert results["m_exit"].status == "failed" and "kernel died" in results["m_exit"].reason
+    for name in ("m_cache", "m_loud", "m_huge", "m_repr", "m_shadow", "m_deep"):
+        assert results[name].status == "graded" and not results[name].flags, (name, reasons[name])
+    graded = nbformat.read(str(course / "autograded" / "m_huge" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
+    gd = next(c for c in graded.cells if c.metadata.get("autograder", {}).get("question") == "demo_gd.gradient_descent")
+    assert "could not be recorded" in gd.metadata["autograder"]["message"]
+    loud = course / "autograded" / "m_loud" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert loud.stat().st_size < 1_000_000  # nbgrader's LimitOutput kept the notebook small

@@ -1,5 +1,6 @@
 """ScoreRecordedAnswers on hand-made executed notebooks: verdicts from records only."""
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -210,28 +211,60 @@ def test_the_kernel_and_the_grader_agree_on_this_runs_hidden_inputs(monkeypatch)
     assert "COURSEKIT_TRIAL_NONCE" not in os.environ  # nothing of this run leaks into the next one
 
 
-def test_code_fingerprint_sees_changed_added_and_startup_files(tmp_path, monkeypatch):
+def test_code_fingerprint_sees_changed_loaded_modules_and_new_startup_files(tmp_path, monkeypatch):
+    import importlib
+
     from autograder import preprocessors
 
     package = tmp_path / "fakecourse"
     package.mkdir()
     (package / "__init__.py").write_text("REFERENCE = 1\n")
+    (package / "unused.py").write_text("")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(preprocessors, "_CODE_PACKAGES", ("fakecourse",))
     monkeypatch.setattr(preprocessors.site, "getsitepackages", lambda: [str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "fakecourse", raising=False)
+    importlib.import_module("fakecourse")
     before = preprocessors.code_fingerprint()
+    assert list(before) == [str(package / "__init__.py")]  # what the grader loaded, not every file
     (package / "__init__.py").write_text("REFERENCE = 2\n")
-    (package / "extra.py").write_text("")
+    (package / "unused.py").write_text("print('never imported by the grader')")
     (tmp_path / "evil.pth").write_text("import os\n")
     changed = preprocessors.changed_files(before, preprocessors.code_fingerprint())
-    assert changed == sorted(str(p) for p in (package / "__init__.py", package / "extra.py", tmp_path / "evil.pth"))
+    assert changed == sorted([str(package / "__init__.py"), str(tmp_path / "evil.pth")])
+    monkeypatch.delitem(sys.modules, "fakecourse")
 
 
-def test_a_submission_that_changed_the_course_code_scores_nothing_and_is_flagged():
+def test_a_run_that_changed_the_grader_code_is_flagged_and_judged_only_by_prior_expectations():
+    from autograder.kinds import Expected
+
     resources = {"nbgrader": {"student": "s1", "assignment": "unit_pp"},
-                 "autograder": {"code": {"/course/autograder/questions/unit_pp.py": "0" * 64}}}
-    cell = _test_cell('check("unit_pp.scalar", x)', [_record_output("unit_pp.scalar", 0.3)], points=1)
-    nb, _ = ScoreRecordedAnswers().preprocess(new_notebook(cells=[cell]), resources)
-    assert determine_grade(nb.cells[0])[0] == 0
+                 "autograder": {"code": {"/course/autograder/questions/unit_pp.py": "0" * 64},
+                                "expected": {"unit_pp.scalar": Expected(0.3, {})}}}
+    prepared = _test_cell('check("unit_pp.scalar", x)', [_record_output("unit_pp.scalar", 0.3)], points=1,
+                          grade_id="t1")
+    unprepared = _test_cell('check("unit_pp.vector", x)',
+                            [_record_output("unit_pp.vector", {"first": [1, 2], "second": [3]})], grade_id="t2")
+    nb, _ = ScoreRecordedAnswers().preprocess(new_notebook(cells=[prepared, unprepared]), resources)
+    assert determine_grade(nb.cells[0])[0] == 1.0 and determine_grade(nb.cells[1])[0] == 0
     (flag,) = nb.metadata["autograder"]["flags"]
     assert "changed on disk" in flag["reason"] and "unit_pp.py" in flag["reason"]
+
+
+def test_megabytes_of_output_are_cut_in_answer_cells_but_records_in_test_cells_are_read_whole():
+    answer = new_code_cell("print('x' * 5_000_000)", metadata={"nbgrader": {
+        "grade": False, "solution": True, "locked": False, "grade_id": "a", "schema_version": 3, "task": False}})
+    answer.outputs = [new_output("stream", name="stdout", text="x" * 5_000_000),
+                      new_output("display_data", data={"text/plain": "y" * 300_000}),
+                      *[new_output("stream", name="stderr", text="z" * 1000) for _ in range(500)]]
+    big = np.linspace(0.0, 1.0, 20_000)  # a legitimate large answer: its record is ~400 kB of JSON
+
+    @question("unit_pp.big", kind="array", rtol=1e-12)
+    def _big(v):
+        return np.linspace(0.0, 1.0, 20_000)
+
+    test = _test_cell('check("unit_pp.big", x)', [_record_output("unit_pp.big", big)], points=1)
+    nb = _score(answer, test)
+    assert sum(len(str(o)) for o in nb.cells[0].outputs) < 250_000
+    assert "output cut" in nb.cells[0].outputs[0]["text"] and nb.cells[0].outputs[-1]["text"].startswith("... further")
+    assert determine_grade(nb.cells[1])[0] == 1.0
