@@ -59,8 +59,8 @@ def test_table_html_shows_the_rows():
 @pytest.mark.parametrize("momentum", [0.0, 0.3, 0.9])
 def test_momentum_slider_gives_heavy_ball_iterates(momentum):
     gd = explore_gd()
-    gd.set(beta0=-1.5, lr=0.02, steps=12, momentum=momentum)
-    np.testing.assert_allclose(gd.state.iterates, heavy_ball(-1.5, 0.02, 12, momentum),
+    gd.set(beta0=-1.5, lr=0.01, steps=12, momentum=momentum)
+    np.testing.assert_allclose(gd.state.iterates, heavy_ball(-1.5, 0.01, 12, momentum),
                                rtol=1e-12)
 
 
@@ -108,7 +108,10 @@ def test_changing_the_function_resets_start_and_rate_to_its_defaults():
     well = functions.get("double_well")
     assert gd.state.function == "double_well"
     assert gd.state.beta0 == pytest.approx(well.default_start)
-    assert gd.state.lr == pytest.approx(well.default_lr, rel=1e-12)
+    # α is the slider's grid point nearest the function's default (the browser snaps too)
+    assert gd.state.lr == pytest.approx(well.default_lr, rel=0.06)
+    np.testing.assert_allclose(gd.state.iterates[1],
+                               well.default_start - gd.state.lr * well.grad(well.default_start))
     np.testing.assert_allclose(gd.state.grads, well.grad(gd.state.iterates))
 
 
@@ -136,6 +139,15 @@ def test_static_fallback_is_part_of_the_mime_bundle():
 def test_impossible_settings_raise_clear_errors(kwargs, error, words):
     with pytest.raises(error, match=re.escape(words)):
         explore_gd(**kwargs)
+
+
+def test_values_set_from_code_snap_to_the_sliders_grid_like_the_browser():
+    gd = explore_gd()
+    gd.controls["lr"].value = 0.15  # between 10^−0.85 and 10^−0.8
+    assert gd.state.lr == pytest.approx(10 ** -0.8)
+    gd.controls["beta0"].value = 1.2345
+    assert gd.state.beta0 == 1.24
+    assert gd.state.iterates[1] == pytest.approx(1.24 - 10 ** -0.8 * f_prime(1.24))
 
 
 def test_unknown_control_name_is_rejected():

@@ -26,14 +26,14 @@ def heavy_ball(start, lr, momentum, steps, nesterov=False):
 
 def test_explore_gd_2d_paths_match_an_independent_momentum_loop():
     explorer = explore_gd_2d()
-    explorer.set(x0=-4.0, y0=1.0, lr=0.04, momentum=0.7, steps=30)
+    explorer.set(x0=-4.0, y0=1.0, lr=0.01, momentum=0.7, steps=30)
     paths = explorer.state.paths
     np.testing.assert_allclose(paths["gradient descent"].points,
-                               heavy_ball([-4, 1], 0.04, 0.0, 30), rtol=1e-12, atol=1e-14)
+                               heavy_ball([-4, 1], 0.01, 0.0, 30), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(paths["momentum"].points,
-                               heavy_ball([-4, 1], 0.04, 0.7, 30), rtol=1e-12, atol=1e-14)
+                               heavy_ball([-4, 1], 0.01, 0.7, 30), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(paths["Nesterov"].points,
-                               heavy_ball([-4, 1], 0.04, 0.7, 30, nesterov=True),
+                               heavy_ball([-4, 1], 0.01, 0.7, 30, nesterov=True),
                                rtol=1e-12, atol=1e-14)
     losses = paths["momentum"].losses
     np.testing.assert_allclose(losses, [0.5 * x**2 + 10 * y**2 for x, y in paths["momentum"].points])
@@ -134,12 +134,12 @@ def test_race_adaptive_paths_match_torch_optim(racer, torch_name, kwargs):
 def test_race_moving_one_rate_recomputes_only_that_racer():
     explorer = optimizer_race(steps=80)
     before = dict(explorer.state.paths)
-    explorer.controls["lr_Adam"].value = 0.02
+    explorer.controls["lr_Adam"].value = 0.01
     after = explorer.state.paths
     assert after["Adam"] is not before["Adam"]
     assert not np.array_equal(after["Adam"].points, before["Adam"].points)
     assert all(after[name] is before[name] for name in RACERS if name != "Adam")
-    assert explorer.state.hyperparameters["lr_Adam"] == 0.02
+    assert explorer.state.hyperparameters["lr_Adam"] == 0.01
 
 
 def test_race_ranking_is_sorted_and_show_selects_racers():

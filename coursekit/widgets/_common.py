@@ -7,6 +7,7 @@ from typing import Sequence
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 
 _SLIDER_STYLE = {"description_width": "initial"}
 _SLIDER_LAYOUT = {"width": "320px"}
@@ -94,35 +95,52 @@ def _on_grid(value: float, low: float, step: float) -> float:
     return round(low + round((value - low) / step) * step, decimals)
 
 
-def float_slider(description: str, value: float, low: float, high: float,
-                 step: float | None = None, readout_format: str = ".3g") -> widgets.FloatSlider:
-    """A FloatSlider whose value lies on its grid of steps.
+class GridFloatSlider(widgets.FloatSlider):
+    """A FloatSlider whose value is always min + k·step, wherever it is set from.
 
-    The browser snaps a slider's value to min + k·step and sends it back, so the range and the
-    value are aligned here first: the lecture's numbers (β⁽⁰⁾ = 4, ...) stay exact.
+    The browser snaps a slider's value to that grid and sends it back; snapping here too keeps
+    the kernel, the tests and the page in agreement (the lecture's β⁽⁰⁾ = 4 stays 4).
     """
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        value = super()._validate_value(proposal)
+        return min(max(_on_grid(value, self.min, self.step), self.min), self.max)
+
+
+class GridFloatLogSlider(widgets.FloatLogSlider):
+    """A FloatLogSlider whose value is always base^(min + k·step) (powers of ten included)."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        value = super()._validate_value(proposal)
+        exponent = np.log10(value) / np.log10(self.base)
+        exponent = round(self.min + round((exponent - self.min) / self.step) * self.step, 10)
+        return float(min(max(self.base ** exponent, self.base ** self.min), self.base ** self.max))
+
+
+def float_slider(description: str, value: float, low: float, high: float,
+                 step: float | None = None, readout_format: str = ".3g") -> GridFloatSlider:
+    """A :class:`GridFloatSlider` over [low, high] (widened to whole steps; default step: nice)."""
     step = nice_step(low, high) if step is None else step
-    low, high = np.floor(low / step) * step, np.ceil(high / step) * step
-    return widgets.FloatSlider(value=_on_grid(value, low, step), min=_on_grid(low, 0.0, step),
-                               max=_on_grid(high, 0.0, step), step=step,
-                               description=description, readout_format=readout_format,
-                               style=_SLIDER_STYLE, layout=_SLIDER_LAYOUT, continuous_update=True)
+    low = _on_grid(np.floor(low / step) * step, 0.0, step)
+    high = _on_grid(np.ceil(high / step) * step, 0.0, step)
+    return GridFloatSlider(value=min(max(value, low), high), min=low, max=high, step=step,
+                           description=description, readout_format=readout_format,
+                           style=_SLIDER_STYLE, layout=_SLIDER_LAYOUT, continuous_update=True)
 
 
 def log_slider(description: str, value: float, low: float, high: float,
-               steps_per_decade: int = 20) -> widgets.FloatLogSlider:
-    """A FloatLogSlider from ``low`` to ``high`` whose value is a grid point 10^(k/steps).
+               steps_per_decade: int = 20) -> GridFloatLogSlider:
+    """A :class:`GridFloatLogSlider` from ``low`` to ``high``, ``steps_per_decade`` per decade.
 
-    Powers of ten (the lecture's α = 0.01, 0.1, 1) are always on the grid; other values move
-    to the nearest grid point, as the browser would move them.
+    Powers of ten (the lecture's α = 0.01, 0.1, 1) are on its grid; other values move to the
+    nearest grid point, as the browser would move them.
     """
-    step = 1.0 / steps_per_decade
-    low_exponent, high_exponent = np.log10(low), np.log10(high)
-    exponent = round(round((np.log10(value) - low_exponent) / step) * step + low_exponent, 10)
-    return widgets.FloatLogSlider(value=10.0 ** exponent, base=10, min=low_exponent,
-                                  max=high_exponent, step=step, description=description,
-                                  readout_format=".3g", style=_SLIDER_STYLE,
-                                  layout=_SLIDER_LAYOUT)
+    return GridFloatLogSlider(value=min(max(value, low), high), base=10, min=np.log10(low),
+                              max=np.log10(high), step=1.0 / steps_per_decade,
+                              description=description, readout_format=".3g",
+                              style=_SLIDER_STYLE, layout=_SLIDER_LAYOUT)
 
 
 def set_range(slider, low: float, high: float, value: float) -> None:
@@ -133,7 +151,7 @@ def set_range(slider, low: float, high: float, value: float) -> None:
     slider.min, slider.max = min(low, slider.min), max(high, slider.max)
     slider.min, slider.max = low, high
     slider.step = step
-    slider.value = _on_grid(value, low, step)
+    slider.value = value
 
 
 def int_slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:
