@@ -399,15 +399,22 @@ def log_softmax(z, axis: int = -1) -> np.ndarray:
     -----
     With c = max z: log σ(z)ₖ = (zₖ − c) − log Σⱼ e^{zⱼ − c}; the sum is at
     least 1, so its log is finite, and no probability is rounded to 0 before
-    its log is taken.
+    its log is taken. The largest logit contributes exactly e⁰ = 1 to the sum,
+    so it is computed as log1p(s) with s the sum of the other terms: for a
+    confident prediction (s ≈ 1e-4, say) log(1 + s) would lose the digits of s
+    that the loss of the winning class consists of.
 
     Examples
     --------
     >>> log_softmax([0.0, 1000.0]).tolist()
     [-1000.0, 0.0]
+    >>> float(-log_softmax([40.0, 0.0])[0])      # = log(1 + e⁻⁴⁰), which log(1.0 + 4e-18) rounds to 0
+    4.248354255291589e-18
     """
     shifted = _shifted_logits(z, axis)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    others = np.exp(shifted)
+    np.put_along_axis(others, np.argmax(shifted, axis=axis, keepdims=True), 0.0, axis=axis)
+    return shifted - np.log1p(np.sum(others, axis=axis, keepdims=True))
 
 
 def softmax_jacobian(z) -> np.ndarray:

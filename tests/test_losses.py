@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -119,6 +119,14 @@ def test_softmax_is_a_distribution_and_ignores_a_common_shift(z, shift):
     np.testing.assert_allclose(np.exp(log_softmax(z)), p, rtol=1e-9, atol=1e-300)
 
 
+@pytest.mark.parametrize("gap", [1e-3, 1.0, 9.0, 30.0, 700.0])
+def test_log_softmax_keeps_the_digits_of_a_confident_prediction(gap):
+    # log σ(z)₀ for z = (gap, 0) is −log(1 + e^{−gap}); math.log1p is exact to rounding.
+    expected = -math.log1p(math.exp(-gap))
+    assert log_softmax([gap, 0.0])[0] == pytest.approx(expected, rel=1e-15, abs=0)
+    assert cross_entropy([[gap, 0.0]], [0]) == pytest.approx(-expected, rel=1e-15, abs=0)
+
+
 def test_softmax_along_another_axis():
     z = np.random.default_rng(1).standard_normal((3, 4))
     np.testing.assert_allclose(softmax(z, axis=0), softmax(z.T).T, rtol=1e-15)
@@ -152,6 +160,7 @@ def test_binary_cross_entropy_with_logits_gradient_passes_gradcheck(reduction, p
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @settings(max_examples=15, deadline=None)
 @given(data=logits_and_labels())
+@example(data=(np.array([[4.0, -5.0]]), np.array([0])))   # confident and right: L ≈ 1.2e-4
 def test_cross_entropy_gradient_passes_gradcheck_with_indices_and_one_hot(reduction, data):
     logits, labels = data
     loss = _reduced(cross_entropy, cross_entropy_grad, reduction)
