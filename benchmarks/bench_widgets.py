@@ -49,12 +49,12 @@ def _time_changes(name, kwargs, control, values, repeats):
     totals, models = [], []
     for _ in range(repeats):
         for value in values:
-            value = type(widget.value)(value)
-            if value == widget.value:
-                continue
+            before = explorer.state
             start = time.perf_counter()
-            widget.value = value
-            totals.append(time.perf_counter() - start)
+            widget.value = type(widget.value)(value)
+            elapsed = time.perf_counter() - start
+            if explorer.state is not before:  # a value snapped to the same grid point: no change
+                totals.append(elapsed)
         # the model alone, on the same settings (caches warm, as in the sweep above)
         start = time.perf_counter()
         explorer.compute(**explorer.values())

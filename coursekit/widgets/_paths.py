@@ -76,14 +76,18 @@ def contour_levels(Z, minimum_value: float, count: int = 18) -> np.ndarray:
     return minimum_value + np.geomspace(bottom, top, count)
 
 
-def decade_limits(losses) -> tuple[float, float]:
-    """Log-axis limits snapped to powers of ten, so they change rarely (cheap redraws)."""
-    positive = np.concatenate([np.asarray(l)[np.asarray(l) > 0] for l in losses] or [[1.0]])
-    if positive.size == 0:
-        return 1e-12, 1.0
-    low = max(10.0 ** np.floor(np.log10(positive.min())), 1e-16)
-    high = 10.0 ** np.ceil(np.log10(positive.max()))
-    return low, max(high, low * 10)
+def loss_limits(name: str, floor: float = 1e-8) -> tuple[float, float]:
+    """Log-axis limits for the gap f − f* on function ``name``: fixed per function.
+
+    From ``floor`` to the power of ten above the largest gap on the plot box, so moving a
+    slider never changes the axis (which would force a full, slow redraw).
+    """
+    from coursekit import functions
+
+    f = functions.get(name)
+    _, _, Z = contour_grid(name)
+    top = float(np.max(Z)) - float(f.value(np.asarray(f.minimum)))
+    return floor, 10.0 ** np.ceil(np.log10(max(top, floor * 10)))
 
 
 class PathsView:
@@ -160,5 +164,5 @@ class PathsView:
         if first is not None and len(first.points):
             self.start.set_data(first.points[:1, 0], first.points[:1, 1])
         self.loss_ax.set_xlim(0, max(steps, 1))
-        self.loss_ax.set_ylim(*decade_limits([p.losses for p in paths.values()]))
+        self.loss_ax.set_ylim(*loss_limits(f.name))
         self.ax.set_title(title, fontsize=9)
