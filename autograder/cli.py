@@ -155,8 +155,17 @@ def _grade(args) -> int:
     results = grade_assignment(args.assignment, course_dir=args.course, jobs=args.jobs,
                                timeout=args.timeout, memory_limit_mb=args.memory_limit or None,
                                students=args.students, force=args.force, progress=sys.stderr.isatty())
+    if not results:
+        raise FileNotFoundError(_nothing_submitted(args.assignment, args.course, args.students))
     print(results_table(results))
     return 0
+
+
+def _nothing_submitted(assignment: str, course, students) -> str:
+    where = Path(course).resolve() / "submitted"
+    who = f" by {', '.join(students)}" if students else ""
+    return (f"no submissions of {assignment!r}{who} to grade: expected notebooks in "
+            f"{where}/<student>/{assignment}/ (collect them with `nbgrader collect` or copy them there)")
 
 
 def results_table(results, notes: dict | None = None) -> str:

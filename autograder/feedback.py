@@ -67,7 +67,7 @@ def render(student: str, assignment: str, notebooks: dict[str, tuple[list[dict],
     for name, (rows, meta) in notebooks.items():
         parts.append(f"<h2>{e(name)}</h2>")
         if meta.get("flags"):
-            items = "".join(f"<li>{e(str(f.get('cell')))}: {e(str(f.get('reason')))}</li>" for f in meta["flags"])
+            items = "".join(f"<li>{e(str(f.get('cell')))}: {e(_reason_for_student(f))}</li>" for f in meta["flags"])
             parts.append(f"<div class='flags'><b>For your instructor to review:</b><ul>{items}</ul></div>")
         parts.append("<table><tr><th>Question</th><th>Points</th><th>Verdict and hint</th></tr>")
         for r in rows:
@@ -79,6 +79,13 @@ def render(student: str, assignment: str, notebooks: dict[str, tuple[list[dict],
         parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _reason_for_student(flag: dict) -> str:
+    """A flag's reason as the student may read it (the grader's own errors stay with the instructor)."""
+    if flag.get("internal"):
+        return "the grader could not judge this cell; your instructor has the details"
+    return str(flag.get("reason"))
 
 
 def write_feedback(assignment: str, course_dir=".", students=None) -> list[Path]:
@@ -100,9 +107,11 @@ def write_feedback(assignment: str, course_dir=".", students=None) -> list[Path]
     Raises
     ------
     FileNotFoundError
-        If nothing of ``assignment`` was graded yet.
+        If ``course_dir`` does not exist or nothing of ``assignment`` was graded yet.
     """
     root = Path(course_dir).resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"course directory {root} does not exist")
     logs = _logs(assignment, root)
     graded = {p.parent.parent.name for p in root.glob(f"autograded/*/{assignment}/*.ipynb")}
     wanted = sorted(set(students) if students is not None else graded | set(logs))

@@ -215,18 +215,19 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
             self._flag(grade_id, f"malformed answer record for {qid}: {exc}")
             return _zero(qid, f"the answer record is malformed: {exc}", "bad_record")
         except UnknownQuestionError as exc:
-            self._flag(grade_id, f"grader error: {exc}")
+            self._flag(grade_id, f"grader error: {exc}", internal=True)
             return failed(qid, 1.0, f"unknown question: {exc}", "bad_record")
         except Exception as exc:  # a broken reference must not stop the other questions
             self.log.error("Could not judge %s for %s: %r", qid, self._student, exc)
-            self._flag(grade_id, f"grader error judging {qid}: {exc!r}")
+            self._flag(grade_id, f"grader error judging {qid}: {exc!r}", internal=True)
             return _zero(qid, "the grader could not judge this answer (your instructor is told)", "bad_record")
         if self.zero_flagged and any(qid in f.get("questions", ()) for f in self._flags):
             return _zero(qid, "answer flagged by tamper analysis", "flagged")
         return verdict
 
-    def _flag(self, cell: str, reason: str) -> None:
-        self._flags.append({"cell": cell, "reason": reason})
+    def _flag(self, cell: str, reason: str, internal: bool = False) -> None:
+        # internal: the grader's own problem, whose details (a reference's error) stay with the instructor
+        self._flags.append({"cell": cell, "reason": reason, **({"internal": True} if internal else {})})
 
     def _rewrite(self, cell, verdicts: list[Verdict], points: float) -> None:
         max_total = sum(v.max_score for v in verdicts)

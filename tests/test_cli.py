@@ -67,3 +67,18 @@ def test_results_table_shows_scores_status_reasons_and_every_flag():
 def test_parser_defaults_are_documented_values():
     args = build_parser().parse_args(["grade", "x"])
     assert (args.timeout, args.memory_limit, args.jobs, args.force) == (30.0, 2048.0, None, False)
+
+
+def test_grading_with_nothing_submitted_says_where_submissions_belong(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr("autograder.grading.grade_assignment", lambda assignment, **kwargs: [])
+    assert main(["grade", "demo_gd", "--course", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "no submissions of 'demo_gd'" in err and f"{tmp_path.resolve()}/submitted/<student>/demo_gd/" in err
+
+
+def test_a_missing_course_directory_is_named(tmp_path, capsys):
+    missing = tmp_path / "no_course"
+    for command in (["feedback", "demo_gd"], ["grade", "demo_gd"], ["build"], ["export"]):
+        assert main([*command, "--course", str(missing)]) == 1, command
+        err = capsys.readouterr().err
+        assert str(missing) in err and ("does not exist" in err or "not a directory" in err), (command, err)

@@ -40,3 +40,12 @@ def test_students_filter_and_nothing_graded_error(tmp_path):
 def test_failed_submission_page_uses_the_log():
     html = render("gus", "a1", {}, {"status": "failed", "reason": "not valid JSON", "score": 0, "max_score": 6})
     assert "could not be graded completely (failed): not valid JSON" in html and "of 6 points" in html
+
+
+def test_the_graders_own_errors_are_not_shown_to_the_student(tmp_path):
+    _autograded(tmp_path, flags=[{"cell": "t1", "reason": "grader error judging a1.q: AssertionError('expected 0.3')",
+                                  "internal": True},
+                                 {"cell": "answer", "reason": "reassigns np.isclose"}])
+    (page,) = write_feedback("a1", tmp_path)
+    html = page.read_text()
+    assert "0.3" not in html and "your instructor has the details" in html and "reassigns np.isclose" in html

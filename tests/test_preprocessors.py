@@ -108,7 +108,7 @@ def test_a_broken_reference_scores_zero_flags_it_and_spares_the_other_cells():
                            grade_id="t2"))
     assert determine_grade(nb.cells[0])[0] == 0 and determine_grade(nb.cells[1])[0] == 1.0
     (flag,) = nb.metadata["autograder"]["flags"]
-    assert flag["cell"] == "t1" and "reference module missing" in flag["reason"]
+    assert flag["cell"] == "t1" and "reference module missing" in flag["reason"] and flag["internal"]
 
 
 def test_scores_scale_to_the_cell_points_and_combine_several_checks():
