@@ -98,3 +98,8 @@ def test_impossible_settings_are_rejected(kwargs, message):
 def test_parse_logits_accepts_unicode_minus_and_arrays():
     np.testing.assert_array_equal(parse_logits("−1, 2"), [-1, 2])
     np.testing.assert_array_equal(parse_logits([3, 4]), [3, 4])
+
+
+def test_title_writes_the_lectures_line():
+    explorer = explore_neuron()
+    assert explorer.plane_ax.get_title() == "ŷ = g(1 + 3·x₁ − 2·x₂)"

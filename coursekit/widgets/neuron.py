@@ -147,6 +147,11 @@ def _decision_line(weights) -> np.ndarray:
     return np.full((2, 2), np.nan)
 
 
+def _signed(value: float) -> str:
+    """'+ 3' or '− 2': a term of a sum as the lecture writes it."""
+    return f"{'−' if value < 0 else '+'} {abs(value):.3g}"
+
+
 class NeuronExplorer(Explorer):
     """The neuron explorer; build it with :func:`explore_neuron`."""
 
@@ -205,7 +210,7 @@ class NeuronExplorer(Explorer):
         self.line.set_data(*state.line)
         self.point.set_data([state.point[0]], [state.point[1]])
         w0, w1, w2 = state.weights
-        self.plane_ax.set_title(f"ŷ = g({w0:.3g} + {w1:.3g}·x₁ + {w2:.3g}·x₂)", fontsize=9)
+        self.plane_ax.set_title(f"ŷ = g({w0:.3g} {_signed(w1)}·x₁ {_signed(w2)}·x₂)", fontsize=9)
         self._draw_activation(state)
         self._draw_softmax(state)
         self._readout.value = (
