@@ -119,11 +119,11 @@ def find_problems(tree: ast.AST, aliases: dict[str, str], forbidden: dict[str, s
             if root:
                 problems.append(f"line {line}: {node.func.id} on {root}")
         problems += _import_problems(node, line, forbidden)
-        if isinstance(node, (ast.Name, ast.Attribute)):
+        if isinstance(node, (ast.Name, ast.Attribute)) or _is_getattr(node):
             path = _dotted(node, aliases)
-            if path in forbidden:
-                problems.append(f"line {line}: uses {path}, the reference for {forbidden[path]}")
-            elif _internal(path) and isinstance(node, ast.Attribute):
+            if _reference_for(path, forbidden):
+                problems.append(f"line {line}: uses {path}, the reference for {_reference_for(path, forbidden)}")
+            elif _internal(path) and not isinstance(node, ast.Name):
                 problems.append(f"line {line}: uses the grader's internals ({path})")
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
                 _internal(node.value) or node.value in forbidden):
@@ -149,6 +149,13 @@ def _dynamic_problems(node: ast.AST, line, aliases: dict[str, str], ipython_name
     out = []
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DYNAMIC_CALLS:
         out.append(f"line {line}: calls {node.func.id}() ({_DYNAMIC_CALLS[node.func.id]})")
+    if _is_getattr(node) and not isinstance(node.args[1], ast.Constant):
+        root = (_dotted(node.args[0], aliases) or "").split(".")[0]
+        if root in PROTECTED:
+            out.append(f"line {line}: getattr on {root} with a computed name")
+    if (isinstance(node, ast.Attribute) and node.attr == "__dict__"
+            and (_dotted(node.value, aliases) or "").split(".")[0] in PROTECTED):
+        out.append(f"line {line}: uses {_text(node)} (reaches a module's namespace as a dict)")
     modules = []
     if isinstance(node, ast.Import):
         modules = [a.name for a in node.names]
@@ -187,13 +194,36 @@ def _internal(path: str | None) -> bool:
     return len(parts) > 1 and parts[0] == "autograder" and parts[1] not in ALLOWED_FROM_AUTOGRADER
 
 
+def _reference_for(path: str | None, forbidden: dict[str, str]) -> str | None:
+    """The question whose reference ``path`` names: exactly, or re-exported elsewhere in coursekit.
+
+    ``coursekit.widgets.gd1d.gradient_descent`` is the same function as
+    ``coursekit.gd.gradient_descent`` when a module imports it from there, so
+    within coursekit a matching final name is enough.
+    """
+    if not path:
+        return None
+    if path in forbidden:
+        return forbidden[path]
+    if path.startswith("coursekit."):
+        name = path.rsplit(".", 1)[-1]
+        return next((qid for ref, qid in forbidden.items()
+                     if ref.startswith("coursekit.") and ref.rsplit(".", 1)[-1] == name), None)
+    return None
+
+
+def _is_getattr(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+            and len(node.args) >= 2)
+
+
 def _import_problems(node: ast.AST, line, forbidden: dict[str, str]) -> list[str]:
     out = []
     if isinstance(node, ast.ImportFrom) and node.module:
         for a in node.names:
             full = f"{node.module}.{a.name}"
-            if full in forbidden:
-                out.append(f"line {line}: imports {full}, the reference for {forbidden[full]}")
+            if _reference_for(full, forbidden):
+                out.append(f"line {line}: imports {full}, the reference for {_reference_for(full, forbidden)}")
             if node.module.split(".")[0] == "autograder" and (
                     node.module != "autograder" or a.name not in ALLOWED_FROM_AUTOGRADER):
                 out.append(f"line {line}: imports the grader's internals ({full})")
@@ -286,10 +316,17 @@ def _is_get_ipython(node: ast.AST) -> bool:
 
 
 def _dotted(node: ast.AST, aliases: dict) -> str | None:
+    """The dotted path an expression names (``getattr(m, "name")`` counts as ``m.name``)."""
     parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
+    while isinstance(node, ast.Attribute) or _is_getattr(node):
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+            parts.append(node.args[1].value)
+            node = node.args[0]
+        else:
+            return None
     if not isinstance(node, ast.Name) or node.id not in aliases:
         return None
     return ".".join([aliases[node.id]] + parts[::-1])

@@ -111,3 +111,16 @@ def test_flags_are_listed_in_line_order():
     nb = _nb("import numpy as np", "import subprocess\nx = 1\nexec('x = 2')\nnp.isclose = None")
     lines = [int(r.split(":")[0].removeprefix("line ")) for r in _reasons(nb)]
     assert lines == sorted(lines) and len(lines) == 3
+
+
+def test_the_reference_is_recognised_through_getattr_and_re_exports():
+    for src in ["import coursekit.gd\nf = getattr(coursekit.gd, 'gradient_descent')",
+                "import coursekit\nf = getattr(getattr(coursekit, 'gd'), 'gradient_descent')",
+                "from coursekit.widgets.gd1d import gradient_descent",
+                "import coursekit.widgets.gd1d as w\nf = w.gradient_descent"]:
+        assert any("reference for demo_gd.gradient_descent" in r for r in _reasons(_nb("import numpy", src))), src
+    for src, needle in [("import coursekit.gd\nname = 'gradient' + '_descent'\nf = getattr(coursekit.gd, name)",
+                         "getattr on coursekit with a computed name"),
+                        ("import coursekit.gd\nf = coursekit.gd.__dict__['gradient_descent']", "__dict__")]:
+        assert any(needle in r for r in _reasons(_nb("import numpy", src))), src
+    assert _reasons(_nb("import numpy as np", "import coursekit.gd\nf = getattr(coursekit.gd, 'momentum_path', None)")) == []
