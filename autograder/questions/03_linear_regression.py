@@ -1,4 +1,4 @@
-"""Questions of assignment 03_linear_regression: MSE, its gradient, exact fit, GD with a stopping rule, SGD.
+"""Questions of assignment 03_linear_regression: ML tasks, MSE, its gradient, exact fit, GD with a stopping rule, SGD.
 
 Every student fits their own sample of the counting data (ice creams sold against temperature),
 drawn with the seed ``v["seed"]``; temperatures enter the model as ``x = (T − 20)/10`` with a
@@ -48,6 +48,27 @@ def _regression_edge_trials(rng, v):
         (rng.normal(size=(1, 3)), rng.normal(size=1), rng.normal(size=3)),
         (rng.normal(size=(30, 12)), rng.normal(size=30), rng.normal(size=12)),
     ]
+
+
+# ---------------------------------------------------------------- machine-learning tasks
+
+TASKS = ("regression", "classification", "clustering", "dimensionality reduction")
+
+
+@question(f"{ASSIGNMENT}.tasks", kind="choice", points=2, options=TASKS,
+          hints={"default": "Is there a target? A number is regression, a label from a finite set is "
+                            "classification. Without targets: finding groups is clustering, describing each "
+                            "example by fewer numbers is dimensionality reduction."})
+def tasks(v):
+    """The task of each problem in the notebook's table (one part per problem)."""
+    return {
+        "ice_creams": "regression",
+        "spam": "classification",
+        "customers": "clustering",
+        "map": "dimensionality reduction",
+        "rating": "regression",
+        "digit": "classification",
+    }
 
 
 # ---------------------------------------------------------------- the loss and its gradient
