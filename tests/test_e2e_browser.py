@@ -1,9 +1,10 @@
-"""End to end: the 1-D explorer in a real JupyterLab, in headless Chromium.
+"""End to end: explorers in a real JupyterLab, in headless Chromium.
 
-Starts JupyterLab on a free localhost port (token set) in a temporary directory holding a
-copy of the course's gradient-descent notebook (or, without one, a notebook that calls
-``explore_gd()``), runs the explorer's cell, moves the learning-rate slider with the keyboard and
-checks that the table the widget displays changes accordingly.
+Starts one JupyterLab server on a free localhost port (token set) in a temporary directory
+holding a copy of the course's gradient-descent notebook (or, without one, a notebook that
+calls ``explore_gd()``). The first test runs the explorer's cell, moves the learning-rate
+slider with the keyboard and checks that the table the widget displays changes accordingly;
+the second clicks through the backpropagation stepper.
 """
 import re
 import shutil
@@ -37,11 +38,12 @@ def _course_notebook(repo_root):
     return None
 
 
-@pytest.fixture
-def lab_with_notebook(repo_root, tmp_path):
+@pytest.fixture(scope="module")
+def lab_with_notebook(repo_root, tmp_path_factory):
     reason = _lab.browser_missing()
     if reason:
         pytest.skip(reason)
+    tmp_path = tmp_path_factory.mktemp("lab")
     source = _course_notebook(repo_root)
     if source is not None:
         # The student release: exercises raise NotImplementedError, so run the explorer's
@@ -102,6 +104,9 @@ def test_moving_the_learning_rate_slider_updates_the_table(lab_with_notebook, tm
             arg=before, timeout=30_000, polling=250)
         readout_after, (beta0, grad, beta1) = _wait_until_table_matches_readout(page, slider)
         page.screenshot(path=str(tmp_path / "explore_gd.png"), full_page=True)
+        # JupyterLab renders the widget view, not the static PNG fallback beside it.
+        outputs = page.locator(".jp-OutputArea-output", has=page.locator(".coursekit-table"))
+        assert outputs.locator(".jp-RenderedImage").count() == 0
 
     # Three steps of the log slider, 10^0.05 each (the readout shows 3 significant digits).
     assert readout_after == pytest.approx(readout_before * 10 ** 0.15, rel=5e-3)
@@ -110,3 +115,21 @@ def test_moving_the_learning_rate_slider_updates_the_table(lab_with_notebook, tm
     assert beta1 == pytest.approx(4.0 - readout_after * 37.0, rel=5e-3)
     assert beta1 < 4.0 - readout_before * 37.0
     assert (tmp_path / "explore_gd.png").stat().st_size > 10_000
+
+
+def test_backprop_stepper_buttons_step_through_the_lecture_example(lab_with_notebook):
+    lab, _, _ = lab_with_notebook
+    _lab.write_notebook(lab.root / "backprop.ipynb", [
+        "from coursekit.widgets import backprop_stepper\nbackprop_stepper()"])
+    with _lab.chromium_page() as page:
+        _lab.run_cells(page, lab, "backprop.ipynb")
+        next_button = page.get_by_role("button", name="next ▶")
+        next_button.wait_for(timeout=60_000)
+        for _ in range(2):
+            next_button.click()
+        page.get_by_text("a = w₁x + b₁ = 5·3 + 0 = 15").wait_for(timeout=30_000)
+        for _ in range(10):
+            next_button.click()
+        page.get_by_text("∂ℓ/∂b₁ = ∂ℓ/∂a · 1 = 4").wait_for(timeout=30_000)
+        table = page.locator(".coursekit-table").first.inner_text()
+    assert re.search(r"∂ℓ/∂w₁\s+12\b", table), table
