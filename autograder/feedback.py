@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -75,10 +76,19 @@ def render(student: str, assignment: str, notebooks: dict[str, tuple[list[dict],
             parts.append(
                 f"<tr><td>{e(str(r.get('question')))}</td>"
                 f"<td class='{mark}'>{r.get('score', 0):g} / {r.get('max_score', 0):g}</td>"
-                f"<td><pre>{e(str(r.get('message', '')))}</pre></td></tr>")
+                f"<td><pre>{e(_verdict_body(r))}</pre></td></tr>")
         parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _verdict_body(row: dict) -> str:
+    """A verdict without its "<question>: x/y points" heading lines (the table has those columns)."""
+    if row.get("correct"):
+        return "correct"
+    lines = [ln for ln in str(row.get("message", "")).splitlines()
+             if not (ln and not ln[0].isspace() and " points" in ln and ":" in ln)]
+    return textwrap.dedent("\n".join(lines)).strip() or str(row.get("message", ""))
 
 
 def _reason_for_student(flag: dict) -> str:

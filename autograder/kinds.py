@@ -259,7 +259,8 @@ _GENERIC_HINTS = {
               "rate applied twice.",
     "not_an_option": "Answer with one of the options, exactly as written.",
     "wrong_keys": "Give an answer for every part, under the keys the notebook uses.",
-    "bad_record": "Run the notebook from the top without changing the test cells.",
+    "bad_record": "Run the notebook from the top as handed out, without changing the test cells or "
+                  "replacing check().",
     "other_inputs": "Run the notebook from the top as handed out, without changing who you are "
                     "(COURSEKIT_STUDENT_ID) or how it is graded.",
 }
