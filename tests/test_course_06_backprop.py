@@ -100,6 +100,24 @@ def test_jacobian_reference_matches_torch():
     np.testing.assert_allclose(Q.reference_jacobian(x, W, b), expected.numpy(), rtol=1e-12)
 
 
+def test_dl_dw1_reference_agrees_with_backprop_through_the_layers():
+    import sympy
+
+    names = sympy.symbols(Q.F_SYMBOLS)
+    expr = sympy.sympify(Q.dl_dw1(parameters(A)), locals=dict(zip(Q.F_SYMBOLS, names)))
+    for values in np.random.default_rng(6).uniform(-2, 2, (5, 6)):
+        assert float(expr.subs(dict(zip(names, values)))) == pytest.approx(Q.reference_grad_F(*values)[0],
+                                                                           rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("answer, correct", [
+    ("2*(w2/(1 + exp(-(w1*x + b1))) + b2 - y)*w2*exp(-(w1*x + b1))/(1 + exp(-(w1*x + b1)))**2*x", True),
+    ("(w2/(1 + exp(-(w1*x + b1))) + b2 - y)*w2*exp(-(w1*x + b1))/(1 + exp(-(w1*x + b1)))**2*x", False),
+])
+def test_dl_dw1_accepts_an_equivalent_form_and_rejects_a_missing_factor(answer, correct):
+    assert judge("dl_dw1", answer).correct is correct
+
+
 # ---------------------------------------------------------------- students' layers as the grader sees them
 
 class StudentLinear:

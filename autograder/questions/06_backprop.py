@@ -96,6 +96,23 @@ def grad_F(v):
     return reference_grad_F
 
 
+#: Free symbols of the expression question, and ℓ(F(x)) written with exp only.
+F_SYMBOLS = ("x", "y", "w1", "b1", "w2", "b2")
+F_LOSS = "(w2/(1 + exp(-(w1*x + b1))) + b2 - y)**2"
+
+
+@question(f"{ASSIGNMENT}.dl_dw1", kind="expression", points=2, symbols=F_SYMBOLS,
+          hints={"default": "Multiply the four local derivatives: 2(z − y) · w2 · σ(u)(1 − σ(u)) · x "
+                            "(mind the factor 2 of the square), with σ(u) = 1/(1 + exp(−(w1 x + b1))) "
+                            "written out."})
+def dl_dw1(v):
+    """∂ℓ/∂w1 of ℓ = (w2 σ(w1 x + b1) + b2 − y)², by sympy.diff."""
+    import sympy
+
+    names = {s: sympy.Symbol(s) for s in F_SYMBOLS}
+    return str(sympy.diff(sympy.sympify(F_LOSS, locals=names), names["w1"]))
+
+
 # ---------------------------------------------------------------- 3. layers
 
 def _linear_trials(rng, v, shapes=((4, 3, 2), (1, 5, 3), (6, 2, 1))):
