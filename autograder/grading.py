@@ -546,7 +546,8 @@ def _grade_submission(task: dict) -> dict:
     timings["after_kernel"] += time.perf_counter() - tick
     result.seconds = round(time.perf_counter() - started, 3)
     log = {**result.as_dict(), "fingerprint": task["fingerprint"],
-           "autograded": len(problems) < len(task["notebooks"]),
+           "autograded": Path(coursedir.format_path(coursedir.autograded_directory, student,
+                                                    assignment)).is_dir(),
            "timings": {key: round(value, 4) for key, value in timings.items()},
            "messages": messages[-_MAX_LOG_MESSAGES:]}
     _write_json_atomic(_log_path(root, assignment, student), log)
@@ -579,14 +580,11 @@ def _record_unrunnable(coursedir, assignment: str, student: str, problems: dict)
         shutil.rmtree(stale)
 
 
-def _zero_notebooks(gb, assignment: str, student: str, problems: dict,
-                    only_missing: bool = False) -> None:
+def _zero_notebooks(gb, assignment: str, student: str, problems: dict) -> None:
     """Score the notebooks in ``problems`` 0, with the reason as the auto comment, in one commit."""
     for name, reason in problems.items():
         submission = gb.find_submission_notebook(name, assignment, student)
         for grade in submission.grades:
-            if only_missing and grade.auto_score is not None:
-                continue
             grade.auto_score = 0
             grade.needs_manual_grade = False
         for comment in submission.comments:
@@ -639,17 +637,23 @@ def _run_autograde(task: dict, problems: dict, logger, messages, timings) -> lis
 
 
 def _zero_failed(coursedir, task: dict, failures: dict) -> None:
-    """Score 0 whatever a failed notebook left ungraded (its grades saved so far stay)."""
+    """Score 0 every notebook nbgrader failed on (all of them if it is not known which).
+
+    Grades an earlier run saved for that notebook are replaced too: a run's
+    grades depend only on the submission, never on what the gradebook held.
+    """
     from nbgrader.api import Gradebook, MissingEntry
+    failed = {name: reason for name, reason in failures.items() if name in task["notebooks"]}
+    if not failed:
+        reason = failures.get("*", "grading error")
+        failed = {name: reason for name in task["notebooks"]}
     with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         try:
-            _zero_notebooks(gb, task["assignment"], task["student"],
-                            {name: failures.get(name, failures.get("*", "grading error"))
-                             for name in task["notebooks"]},
-                            only_missing=True)
+            _zero_notebooks(gb, task["assignment"], task["student"], failed)
+            return
         except MissingEntry:  # failed before the submission existed: create it first
-            _record_unrunnable(coursedir, task["assignment"], task["student"],
-                               {name: "grading error" for name in task["notebooks"]})
+            pass
+    _record_unrunnable(coursedir, task["assignment"], task["student"], failed)
 
 
 @functools.cache
