@@ -59,6 +59,15 @@ class Explorer:
         The figure the view draws into (``explorer.figure.savefig(...)`` works anywhere).
     widget : ipywidgets.Box
         The assembled user interface.
+    png : bytes
+        The last rendered picture (also the static fallback of the MIME bundle).
+
+    Notes
+    -----
+    A control change runs ``react`` (adjust dependent controls, updates held), ``compute``
+    (the model), ``draw`` (the view) and ``render`` (PNG into the Image widget). Errors raised
+    there are shown in red under the figure and re-raised, so code that set the value sees
+    them too; the previous state and picture stay.
     """
 
     def __init__(self, controls: Mapping[str, widgets.Widget], figsize=(9.0, 3.6), dpi=80.0):
