@@ -477,3 +477,31 @@ def test_expression_verdicts_never_show_the_expected_value_at_a_counterexample()
     value = judge_record(answer_record("unit_checks.cube", "x**3 + 2"), None)
     assert value.score == 0 and "differ" in value.text()
     assert _expected_value_shown(value.text(), "x**3 + 2*x") == []
+
+
+class _LyingArray(np.ndarray):
+    """Claims equality and closeness with everything, in the kernel."""
+
+    def __eq__(self, other):
+        return np.ones(self.shape, dtype=bool)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return np.ones(np.shape(inputs[0]), dtype=bool)
+
+
+class _ShiftyFloat(float):
+    """A different value every time it is read."""
+
+    calls = 0
+
+    def __float__(self):
+        type(self).calls += 1
+        return 3.0 if type(self).calls > 1 else 99.0
+
+
+def test_lying_objects_are_frozen_into_data_before_anything_compares_them():
+    liar = np.array([99.0]).view(_LyingArray)
+    assert np.all(liar == 3.0)  # the lie works on numpy in the kernel...
+    assert judge_record(answer_record("unit_checks.mean", liar), None).score == 0  # ...not on the record
+    data = answer_record("unit_checks.mean", _ShiftyFloat(0.0))
+    assert [judge_record(data, None).score for _ in range(3)] == [0, 0, 0]  # read once: 99, judged as 99

@@ -32,7 +32,8 @@ answer with the same keys; each part is judged on its own and the score is
 
 Behavioural kinds ("function", "layer", "optimizer") need ``inputs``: a
 function ``inputs(rng, v) -> list of trials`` building hidden random inputs
-from a numpy Generator the grader seeds (per question and student):
+from a numpy Generator the grader seeds (per question and student, and afresh
+for every grading run, so outputs cannot be prepared in advance):
 
 * "function": each trial is a tuple of positional arguments;
 * "layer": each trial is a dict with ``"init"`` (constructor keyword
