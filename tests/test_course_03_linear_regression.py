@@ -125,3 +125,22 @@ def test_w_exact_is_judged_on_the_students_own_data(monkeypatch):
     assert judge_record(record, "student7").correct
     record = json.loads(json.dumps(answer_record(f"{A}.w_exact", default)))
     assert not judge_record(record, "student7").correct
+
+
+def test_every_task_of_the_quiz_is_a_row_of_the_notebooks_table_and_an_option():
+    q = questions.get(f"{A}.tasks")
+    expected = q.reference({})
+    source = nbformat.read(ROOT / "solutions" / "03_linear_regression" / "03_linear_regression.ipynb", 4)
+    table = next(c.source for c in source.cells if c.cell_type == "markdown" and "`\"digit\"`" in c.source)
+    for key, task in expected.items():
+        assert f"| `\"{key}\"` |" in table
+        assert task in q.options
+    assert set(q.options) == {"regression", "classification", "clustering", "dimensionality reduction"}
+
+
+def test_the_task_quiz_gives_credit_per_problem():
+    answers = questions.get(f"{A}.tasks").reference({})
+    assert verdict("tasks", answers).correct
+    one_wrong = {**answers, "customers": "classification"}
+    v = verdict("tasks", one_wrong)
+    assert v.score == pytest.approx(v.max_score * 5 / 6)

@@ -117,6 +117,9 @@ def test_naive_implementations_pass_the_visible_check_but_not_the_hidden_edge_ca
     ("softmax_example", np.exp([7.0, -7.5, 10.0]), "exponentials"),
     ("perceptron_output", -6.0, "no_activation"),
     ("perceptron_output", 0.0, "step"),
+    ("perceptron_output", 1 / (1 + np.exp(-6.0)), "minus_z"),       # σ(6) instead of σ(−6)
+    ("perceptron_output", 0.0025, "rounded"),                        # σ(−6) = 0.00247 to two digits
+    ("line", {"slope": -1.5, "intercept": -0.5}, "wrong_sign"),
     ("softmax", lambda Z: _softmax(np.asarray(Z).T).T, "columns"),
     ("cross_entropy", lambda Z, labels: _cross_entropy(Z, labels) * len(labels), "sum"),
 ])

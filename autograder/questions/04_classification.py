@@ -31,8 +31,13 @@ def _z(v):
 
 
 @question(f"{ASSIGNMENT}.perceptron_output", kind="number", points=1, rtol=1e-3, atol=1e-6,
-          mistakes={"no_activation": _z, "step": lambda v: float(_z(v) >= 0)},
-          hints={"default": "ŷ = g(w₀ + XᵀW) with g the sigmoid 1/(1 + e^(−z)) and z = 1 + 3x₁ − 2x₂.",
+          mistakes={"no_activation": _z, "step": lambda v: float(_z(v) >= 0),
+                    "minus_z": lambda v: float(activations.sigmoid(-_z(v))),
+                    "rounded": lambda v: float(f"{activations.sigmoid(_z(v)):.2g}")},
+          hints={"default": "ŷ = g(w₀ + XᵀW) with g the sigmoid 1/(1 + e^(−z)) and z = 1 + 3x₁ − 2x₂; "
+                            "give at least four significant digits.",
+                 "rounded": "Close, but rounded too much: give at least four significant digits.",
+                 "minus_z": "That is σ(−z): the sigmoid is 1/(1 + e^(−z)), with a minus sign in the exponent.",
                  "no_activation": "That is z = w₀ + XᵀW; apply the sigmoid to it.",
                  "step": "Use the sigmoid, not the step function: the answer is a probability strictly "
                          "between 0 and 1."})
@@ -42,7 +47,8 @@ def perceptron_output(v):
 
 
 @question(f"{ASSIGNMENT}.line", kind="number", points=2, rtol=1e-9,
-          hints={"default": "Solve 1 + 3x₁ − 2x₂ = 0 for x₂: x₂ = slope·x₁ + intercept."})
+          hints={"default": "Solve 1 + 3x₁ − 2x₂ = 0 for x₂: x₂ = slope·x₁ + intercept.",
+                 "wrong_sign": "A sign slipped: move 2x₂ to the other side, 2x₂ = 1 + 3x₁, then divide by 2."})
 def line(v):
     """Slope and intercept of the decision line 1 + 3x₁ − 2x₂ = 0 written as x₂ = a x₁ + c."""
     return {"slope": -W[0] / W[1], "intercept": -W0 / W[1]}
