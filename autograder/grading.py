@@ -20,11 +20,12 @@ Validation
     valid JSON, a notebook). A bad one is scored 0 with the reason written to
     the gradebook comments and the log; the rest are still graded.
 One writer at a time
-    SQLite must not see several writers at once. Workers run the kernel part
-    freely but every step that opens the gradebook (nbgrader's
-    ``init_assignment`` and every preprocessor except the executor) runs under
-    one inter-process file lock, with stop signals deferred until the step
-    ends (:func:`autograder.parallel.uninterruptible`).
+    SQLite must not see several writers at once. Workers run the kernel and
+    the out-of-kernel scoring freely, but every step that opens the gradebook
+    (nbgrader's ``init_assignment`` and each preprocessor whose module uses
+    nbgrader's ``Gradebook``) runs under one inter-process file lock, with
+    stop signals deferred until the step ends
+    (:func:`autograder.parallel.uninterruptible`).
 Resumable
     A submission is finished only when its log
     ``<course>/autograder_log/<assignment>/<student>.json`` has been written
@@ -716,22 +717,45 @@ def _make_converter():
                     guarded._guard_events, guarded._guard_timings = self.events, self.timings
                     pps[index] = guarded
                 else:
-                    pps[index] = _Serialised(pp, self.timings, self._sanitizing)
+                    pps[index] = _Timed(pp, self.timings, self._sanitizing,
+                                        locked=_uses_gradebook(pp))
 
     return ParallelAutograde
 
 
-class _Serialised:
-    """Run one preprocessor under the gradebook lock (every non-executor may open it)."""
+def _uses_gradebook(preprocessor) -> bool:
+    """Whether a preprocessor may open the gradebook, so must run under the lock.
 
-    def __init__(self, preprocessor, timings, before_kernel: bool):
-        self.preprocessor, self.timings = preprocessor, timings
+    A preprocessor can only reach the gradebook through nbgrader's ``Gradebook``
+    (or the ``NbGraderAPI`` built on it); nbgrader's own gradebook users import
+    it into their module. Callables that are not classes' instances from an
+    inspectable module are treated as gradebook users, to be safe.
+    """
+    import nbgrader.api
+    import nbgrader.apps.api
+
+    module = sys.modules.get(type(preprocessor).__module__)
+    if module is None:
+        return True
+    return any(value is nbgrader.api.Gradebook or value is nbgrader.apps.api.NbGraderAPI
+               or value is nbgrader.api or value is nbgrader.apps.api
+               for value in vars(module).values())
+
+
+class _Timed:
+    """Run one preprocessor, timed, and under the gradebook lock if it may open the gradebook."""
+
+    def __init__(self, preprocessor, timings, before_kernel: bool, locked: bool):
+        self.preprocessor, self.timings, self.locked = preprocessor, timings, locked
         self.phase = "before_kernel" if before_kernel else "after_kernel"
 
     def __call__(self, nb, resources):
         tick = time.perf_counter()
-        with gradebook_lock(_WORKER["root"]):
-            self.timings["lock_wait"] += time.perf_counter() - tick
+        if self.locked:
+            with gradebook_lock(_WORKER["root"]):
+                self.timings["lock_wait"] += time.perf_counter() - tick
+                result = self.preprocessor(nb, resources)
+        else:
             result = self.preprocessor(nb, resources)
         self.timings[self.phase] += time.perf_counter() - tick
         return result
