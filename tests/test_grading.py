@@ -176,6 +176,20 @@ def test_read_logs_skips_unreadable_files(tmp_path):
     assert list(logs) == ["alice"] and set(logs["alice"]) == LOG_KEYS
 
 
+def test_only_preprocessors_that_use_the_gradebook_take_the_lock():
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, LimitOutput,
+                                        OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+
+    from autograder.grading import _uses_gradebook
+    from autograder.preprocessors import ScoreRecordedAnswers
+
+    locked = [SaveAutoGrades, OverwriteCells, OverwriteKernelspec, AssignLatePenalties]
+    free = [ClearOutput, LimitOutput, ClearMetadataPreprocessor, ScoreRecordedAnswers]
+    assert all(_uses_gradebook(cls()) for cls in locked)
+    assert not any(_uses_gradebook(cls()) for cls in free)
+
+
 # ------------------------------------------------------------------------- slow tests
 
 SUBMISSIONS = {
