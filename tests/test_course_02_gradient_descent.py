@@ -123,3 +123,26 @@ def test_wrong_implementations_score_zero(name, answer, mistake):
 def test_momentum_on_the_first_step_is_recognised():
     v = verdict("momentum_descent", QUESTIONS._momentum_on_first_step)
     assert v.score == 0 and v.mistake == "first_step"
+
+
+def _heavy_ball_distance(alpha, eta, steps=200):
+    """|β⁽ˢᵗᵉᵖˢ⁾ − β*| of heavy-ball descent on f from β⁽⁰⁾ = 4, written out independently of coursekit."""
+    previous = beta = 4.0
+    for _ in range(steps):
+        previous, beta = beta, beta - alpha * (10 * beta - 3) + eta * (beta - previous)
+    return abs(beta - 0.3)
+
+
+@pytest.mark.parametrize("alpha", [0.3, 0.35])
+def test_momentum_rescues_a_rate_below_the_heavy_ball_limit_as_the_model_answer_says(alpha):
+    limit = 10 * alpha / 2 - 1                       # converges iff 10α < 2(1 + η)
+    assert _heavy_ball_distance(alpha, 0.0) > 1e6
+    assert _heavy_ball_distance(alpha, limit - 0.05) > 1e3
+    assert _heavy_ball_distance(alpha, limit + 0.05) < 1e-6
+
+
+@pytest.mark.parametrize("eta", [0.0, 0.5, 0.9, 0.99])
+def test_no_momentum_below_one_rescues_the_lecture_rate_alpha_1(eta):
+    with np.errstate(over="ignore", invalid="ignore"):
+        distance = _heavy_ball_distance(1.0, eta)
+    assert not distance < 1e3
