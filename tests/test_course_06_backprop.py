@@ -69,6 +69,25 @@ def test_worked_example_matches_torch_autograd(x, y):
 
 # ---------------------------------------------------------------- references against independent truth
 
+@pytest.mark.parametrize("x, w, b, label", [(1.0, 0.1, 1.0, 0), (1.5, -0.2, 0.5, 1), (0.5, 0.3, 0.0, 0)])
+def test_deeper_reference_matches_torch_autograd(x, w, b, label):
+    t = {k: torch.tensor(val, dtype=torch.float64, requires_grad=True)
+         for k, val in {"w": w, "b": b, "v1": Q.DEEPER["v1"], "v2": Q.DEEPER["v2"]}.items()}
+    q = torch.sigmoid(t["w"] * x + t["b"])
+    q.retain_grad()
+    o = torch.stack([t["v1"] * q, t["v2"] * q])
+    torch.nn.functional.cross_entropy(o[None, :], torch.tensor([label])).backward()
+    np.testing.assert_allclose(Q.deeper_gradients(x, w, b, Q.DEEPER["v1"], Q.DEEPER["v2"], label),
+                               [q.grad.item(), t["w"].grad.item(), t["b"].grad.item(),
+                                t["v1"].grad.item(), t["v2"].grad.item()], rtol=1e-12)
+
+
+def test_deeper_one_branch_mistake_differs_only_where_the_branches_meet():
+    right, wrong = Q.deeper(parameters(A)), Q._deeper_one_branch(parameters(A))
+    assert not np.allclose(right[:3], wrong[:3])
+    np.testing.assert_allclose(right[3:], wrong[3:])
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_grad_F_reference_matches_finite_differences(seed):
     x, y, *theta = np.random.default_rng(seed).uniform(-2, 2, 6)
@@ -159,7 +178,7 @@ def test_a_wrong_bias_gradient_loses_only_that_part():
 
 
 @pytest.mark.parametrize("name, tag", [("table", "ascent"), ("grad_F", "without_two"),
-                                       ("MSELoss", "gradient_not_averaged")])
+                                       ("MSELoss", "gradient_not_averaged"), ("deeper", "one_branch")])
 def test_declared_mistakes_are_recognised_with_their_hint(name, tag):
     q = questions.get(f"{A}.{name}")
     result = judge(name, q.mistakes[tag](parameters(A)))

@@ -210,6 +210,49 @@ def worked_example(v):
     return worked_example_values(v["example_x"], v["example_y"], **EXAMPLE_WEIGHTS)
 
 
+# ---------------------------------------------------------------- deeper: a value used twice
+
+#: The second layer and the label of the lecture's deeper network (o = (v1 q, v2 q), target class 0).
+DEEPER = {"v1": 0.5, "v2": -1.0, "label": 0}
+
+
+def deeper_gradients(x, w, b, v1, v2, label):
+    """(∂L/∂q, ∂L/∂w, ∂L/∂b, ∂L/∂v1, ∂L/∂v2) of h = wx + b, q = σ(h), o = (v1 q, v2 q), L = CE(softmax(o), label)."""
+    from coursekit.layers import Linear, SoftmaxCrossEntropyLoss, Sigmoid
+
+    first, act, second = Linear.from_params([[w]], [b]), Sigmoid(), Linear.from_params([[v1, v2]], [0.0, 0.0])
+    loss = SoftmaxCrossEntropyLoss()
+    loss.forward(second.forward(act.forward(first.forward(np.array([[x]], dtype=float)))), np.array([label]))
+    dL_dq = second.backward(loss.backward())
+    first.backward(act.backward(dL_dq))
+    return np.array([dL_dq.item(), first.grads["W"].item(), first.grads["b"].item(), *second.grads["W"].ravel()])
+
+
+def _deeper_one_branch(v):
+    """The gradient into q taken along the first output only (the second branch forgotten)."""
+    from coursekit.activations import sigmoid, sigmoid_grad
+    from coursekit.losses import softmax
+
+    h = v["w"] * v["x"] + v["b"]
+    q = sigmoid(h)
+    dL_do = softmax(np.array([DEEPER["v1"] * q, DEEPER["v2"] * q])) - np.eye(2)[DEEPER["label"]]
+    dL_dq = DEEPER["v1"] * dL_do[0]
+    dL_dh = dL_dq * sigmoid_grad(h)
+    return np.array([dL_dq, dL_dh * v["x"], dL_dh, dL_do[0] * q, dL_do[1] * q])
+
+
+@question(f"{ASSIGNMENT}.deeper", kind="array", points=2, rtol=1e-7, atol=1e-12,
+          mistakes={"one_branch": _deeper_one_branch},
+          hints={"default": "∂L/∂o = softmax(o) − (1, 0); ∂L/∂v_k = ∂L/∂o_k · q; ∂L/∂q sums both branches, "
+                            "v1 ∂L/∂o1 + v2 ∂L/∂o2; then ∂L/∂h = ∂L/∂q · σ(h)(1 − σ(h)), ∂L/∂w = ∂L/∂h · x, "
+                            "∂L/∂b = ∂L/∂h.",
+                 "one_branch": "q feeds both outputs, so its gradient is the sum over both branches: "
+                               "∂L/∂q = v1 ∂L/∂o1 + v2 ∂L/∂o2."})
+def deeper(v):
+    """The lecture's deeper network with the student's x, w, b."""
+    return deeper_gradients(v["x"], v["w"], v["b"], **DEEPER)
+
+
 # ---------------------------------------------------------------- 4. Jacobians
 
 def reference_jacobian(x, W, b):
