@@ -187,6 +187,7 @@ def test_every_function_question_has_a_hidden_twin_that_accepts_the_reference():
 @pytest.mark.parametrize("name, tag", [
     ("polynomial_features", "no_bias"), ("kfold_mse", "training_error"), ("ridge_fit", "without_ell"),
     ("soft_threshold", "hard_threshold"), ("early_stopping_epoch", "no_patience"),
+    ("early_stopping_epoch", "ties_improve"), ("early_stopping_epoch", "stopping_epoch"),
     ("lambda_2", "missing_two"), ("lambda_2", "times_lr"),
 ])
 def test_declared_mistakes_are_recognised_with_their_hint(name, tag):

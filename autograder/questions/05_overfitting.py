@@ -257,7 +257,7 @@ def _curve_trials(rng, v):
         turn = rng.uniform(5, epochs.size)
         curve = 1 / (1 + epochs) + 0.002 * np.maximum(epochs - turn, 0) + rng.normal(0, 0.01, epochs.size)
         trials.append((curve, patience))
-    trials.append((np.array([3.0, 2.0, 2.0, 2.0, 1.0]), 3))     # ties are not improvements
+    trials.append((np.array([3.0, 2.0, 2.0, 2.0, 1.0]), 2))     # ties are not improvements: stop at epoch 3
     trials.append((np.array([1.0, 2.0, 3.0]), 5))               # ends before patience runs out
     return trials
 
@@ -266,13 +266,42 @@ def _argmin_everywhere(val_loss, patience):
     return int(np.argmin(val_loss))
 
 
+def _ties_improve(val_loss, patience):
+    """The patience rule with ``<=``: an equal loss counts as an improvement."""
+    best_epoch, losses = 0, [float(loss) for loss in val_loss]
+    for epoch, loss in enumerate(losses):
+        if loss <= losses[best_epoch]:
+            best_epoch = epoch
+        elif epoch - best_epoch >= patience:
+            break
+    return best_epoch
+
+
+def _stopping_epoch(val_loss, patience):
+    """The epoch at which training stops instead of the best epoch."""
+    losses = [float(loss) for loss in val_loss]
+    best_epoch = 0
+    for epoch, loss in enumerate(losses):
+        if loss < losses[best_epoch]:
+            best_epoch = epoch
+        elif epoch - best_epoch >= patience:
+            return epoch
+    return len(losses) - 1
+
+
 @question(f"{ASSIGNMENT}.early_stopping_epoch", kind="function", points=1,
-          inputs=_curve_trials, mistakes={"no_patience": lambda v: _argmin_everywhere},
+          inputs=_curve_trials,
+          mistakes={"no_patience": lambda v: _argmin_everywhere, "ties_improve": lambda v: _ties_improve,
+                    "stopping_epoch": lambda v: _stopping_epoch},
           hints={"default": "Track the best loss and its epoch; count epochs since the last strict "
                             "improvement and stop when the count reaches patience.",
                  "no_patience": "That is the minimum of the whole curve: training must stop once "
                                 "`patience` epochs in a row have not improved, so later epochs are never "
-                                "seen."})
+                                "seen.",
+                 "ties_improve": "An epoch improves only if its loss is strictly smaller than the best so "
+                                 "far (<, not <=): a repeated value does not reset the patience count.",
+                 "stopping_epoch": "Return the epoch of the best validation loss (whose weights you keep), "
+                                   "not the epoch at which you stop."})
 def early_stopping_epoch(v):
     """Reference: :func:`reference_early_stopping_epoch`."""
     return reference_early_stopping_epoch
