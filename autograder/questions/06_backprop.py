@@ -204,7 +204,9 @@ def worked_example_values(x, y, w1=5.0, b1=0.0, w2=-1.0, b2=1.0):
 @question(f"{ASSIGNMENT}.worked_example", kind="array", points=2, rtol=1e-9,
           hints={"default": "Forward: u = w1 x + b1, ReLU(u), z = w2 ReLU(u) + b2, ℓ = (z − y)². "
                             "Backward: ∂ℓ/∂z = 2(z − y), ∂ℓ/∂w2 = ∂ℓ/∂z · ReLU(u), ∂ℓ/∂b2 = ∂ℓ/∂z, "
-                            "into the ReLU: ∂ℓ/∂z · w2, then ∂ℓ/∂w1 = (that, if u > 0) · x, ∂ℓ/∂b1 likewise."})
+                            "into the ReLU: ∂ℓ/∂z · w2, then ∂ℓ/∂w1 = (that, if u > 0) · x, ∂ℓ/∂b1 likewise.",
+                 "scaled": "The loss here is ℓ = (z − y)² without the ½ of the simplest network, so "
+                           "∂ℓ/∂z = 2(z − y)."})
 def worked_example(v):
     """The lecture's example with the student's (x, y)."""
     return worked_example_values(v["example_x"], v["example_y"], **EXAMPLE_WEIGHTS)

@@ -244,7 +244,10 @@ def race_final_values(steps: int) -> dict:
 @question(f"{ASSIGNMENT}.final_values", kind="array", points=2, rtol=1e-6, atol=0.0,
           hints={"default": "For each name: start from quadratic.default_start, make P['steps'] steps "
                             "with SETTINGS[name] (use run(...)), and store quadratic.value of the last "
-                            "point."})
+                            "point.",
+                 "scaled": "Each value is quadratic.value(path[-1]) of one race: the end point "
+                           "after exactly P['steps'] steps of your optimizer with SETTINGS[name], started at "
+                           "quadratic.default_start."})
 def final_values(v):
     """Final function values of the race for the student's number of steps."""
     return race_final_values(v["steps"])

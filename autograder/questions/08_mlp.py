@@ -181,7 +181,10 @@ def train(v):
 @question(f"{ASSIGNMENT}.test_accuracy", kind="number", points=2, rtol=0.0, atol=0.1,
           hints={"default": "Aim for at least 0.9 on every data set: more hidden units, a nonlinearity "
                             "between the layers, a larger learning rate or more epochs.",
-                 "wrong_keys": "Use the keys of DATASETS: 'circles', 'xor', 'moons'."})
+                 "wrong_keys": "Use the keys of DATASETS: 'circles', 'xor', 'moons'.",
+                 "scaled": "Each accuracy is a fraction between 0 and 1 (not a percentage), measured on "
+                           "the test half; aim for at least 0.9: more hidden units, a nonlinearity between "
+                           "the layers, a larger learning rate or more epochs."})
 def test_accuracy(v):
     """Perfect test accuracy, with a tolerance of 0.1: at least 90 % on each data set passes."""
     return {"circles": 1.0, "xor": 1.0, "moons": 1.0}
