@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="regrade submissions graded by an earlier run")
     p.add_argument("--student", action="append", dest="students", metavar="ID",
                    help="grade only this student (repeatable)")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (by default a bar on a terminal, else one line per submission)")
 
     p = add("feedback", "Write per-student HTML feedback (each question's verdict and hint, "
                         "no test code) to feedback/STUDENT/ASSIGNMENT/.", _feedback)
@@ -154,7 +156,7 @@ def _grade(args) -> int:
 
     results = grade_assignment(args.assignment, course_dir=args.course, jobs=args.jobs,
                                timeout=args.timeout, memory_limit_mb=args.memory_limit or None,
-                               students=args.students, force=args.force, progress=sys.stderr.isatty())
+                               students=args.students, force=args.force, progress=not args.quiet)
     if not results:
         raise FileNotFoundError(_nothing_submitted(args.assignment, args.course, args.students))
     print(results_table(results))

@@ -32,10 +32,19 @@ def test_grade_options_reach_the_grading_engine(monkeypatch, capsys):
         return [SubmissionResult("ada", assignment, "graded", score=6, max_score=6)]
     monkeypatch.setattr("autograder.grading.grade_assignment", fake_grade)
     assert main(["grade", "demo_gd", "--jobs", "3", "--timeout", "7", "--memory-limit", "512",
-                 "--force", "--student", "ada"]) == 0
+                 "--force", "--student", "ada", "--quiet"]) == 0
     assert seen == {"assignment": "demo_gd", "course_dir": ".", "jobs": 3, "timeout": 7.0,
                     "memory_limit_mb": 512.0, "students": ["ada"], "force": True, "progress": False}
     assert "ada" in capsys.readouterr().out
+
+
+def test_grade_shows_progress_unless_quiet_even_when_stderr_is_not_a_terminal(monkeypatch, capsys):
+    seen = []
+    monkeypatch.setattr("autograder.grading.grade_assignment", lambda assignment, **kwargs: seen.append(
+        kwargs["progress"]) or [SubmissionResult("ada", assignment, "graded", score=6, max_score=6)])
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
+    assert main(["grade", "demo_gd"]) == 0 and main(["grade", "demo_gd", "--quiet"]) == 0
+    assert seen == [True, False]
 
 
 def test_build_of_an_unknown_assignment_names_the_known_ones(tmp_path, repo_root, capsys):
