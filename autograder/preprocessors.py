@@ -21,6 +21,11 @@ before any student code executes:
 * it gives the kernel the student's id (so it draws the student's variant)
   and a fresh nonce for the hidden inputs of function/layer/optimizer
   questions (so outputs computed in advance for them are worthless);
+* it makes numpy's BLAS run single-threaded in the kernel
+  (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` = 1
+  unless the instructor set them): on a busy machine BLAS threads compete
+  for the cores and can make training cells many times slower, even past
+  the per-cell time limit;
 * it computes every expected answer in the grader (references and declared
   mistakes), so verdicts never use code the submission could change on disk;
 * it fingerprints the grader's code (the loaded modules of ``autograder``,
@@ -55,14 +60,16 @@ from autograder.student import parameters
 from autograder.verdict import Verdict, failed
 
 STUDENT_ENV = "COURSEKIT_STUDENT_ID"
+#: Thread-count variables of the BLAS libraries numpy may use; set to 1 for kernels unless already set.
+SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _CODE_PACKAGES = ("autograder", "coursekit", "nbgrader")
 
 
 class StudentEnvironment(NbGraderPreprocessor):
     """Prepare a submission's run before its kernel starts (see the module docstring).
 
-    Sets ``COURSEKIT_STUDENT_ID`` and ``COURSEKIT_TRIAL_NONCE`` for the kernel
-    and leaves ``resources["autograder"]`` = ``{"nonce", "code", "expected"}``
+    Sets ``COURSEKIT_STUDENT_ID`` and ``COURSEKIT_TRIAL_NONCE`` for the kernel,
+    each of :data:`SINGLE_THREAD_ENV` to ``"1"`` unless it is set already, and leaves ``resources["autograder"]`` = ``{"nonce", "code", "expected"}``
     for :class:`ScoreRecordedAnswers`.
     """
 
@@ -73,6 +80,8 @@ class StudentEnvironment(NbGraderPreprocessor):
             os.environ[STUDENT_ENV] = str(student)
         else:
             os.environ.pop(STUDENT_ENV, None)
+        for name in SINGLE_THREAD_ENV:  # kernels inherit this process's environment
+            os.environ.setdefault(name, "1")
         nonce = secrets.token_hex(16)
         os.environ[NONCE_ENV] = nonce
         expected = self._expected(info.get("assignment"), student, nonce)

@@ -139,6 +139,15 @@ def test_student_environment_sets_and_clears_the_student_id(monkeypatch):
     assert "COURSEKIT_STUDENT_ID" not in os.environ
 
 
+def test_student_environment_makes_blas_single_threaded_unless_the_instructor_chose(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "4")
+    StudentEnvironment().preprocess(new_notebook(), {"nbgrader": {"student": "ada"}})
+    assert (os.environ["OMP_NUM_THREADS"], os.environ["OPENBLAS_NUM_THREADS"],
+            os.environ["MKL_NUM_THREADS"]) == ("1", "1", "4")
+
+
 def test_preprocessors_are_inserted_around_execute():
     from nbgrader.preprocessors import Execute, SaveAutoGrades
     steps = autograde_preprocessors()
