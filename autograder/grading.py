@@ -58,7 +58,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder.parallel import JobError, Progress, WorkerPool, uninterruptible
+from autograder.parallel import JobError, Progress, WorkerPool, start_method, uninterruptible
 
 __all__ = ["LOG_DIR", "STATUSES", "SubmissionResult", "course_directory", "grade_assignment",
            "gradebook_lock", "load_course_config", "read_logs", "require_gradebook",
@@ -376,12 +376,19 @@ def grade_assignment(assignment: str, course_dir=".", jobs: int | None = None,
     root = Path(course_dir).resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"course_dir {str(course_dir)!r} is not a directory")
-    # Workers start first: their imports (nbgrader, nbformat: seconds) overlap the
-    # parent's own (the course configuration imports them too) and its checks.
-    # Workers left without a submission are stopped when the jobs are handed out.
-    pool = WorkerPool(_grade_submission, jobs, initializer=_init_worker, initargs=(str(root),))
+    # Forked workers inherit the parent's imports (nbgrader, nbformat, nbclient: seconds
+    # per process), so the parent imports them once, then forks. Spawned workers
+    # (threaded parent) instead start first, so that their imports overlap the
+    # parent's planning; those left without a submission are stopped later.
+    start = start_method()
+    pool = WorkerPool(_grade_submission, jobs, initializer=_init_worker, initargs=(str(root),),
+                      start=start) if start == "spawn" else None
     try:
         results, todo = _plan(assignment, root, students, force, settings)
+        if pool is None and todo:
+            _make_converter()
+            pool = WorkerPool(_grade_submission, min(jobs, len(todo)), initializer=_init_worker,
+                              initargs=(str(root),), start=start)
         bar = Progress(len(todo), jobs=min(jobs, len(todo)), label="submissions") \
             if progress and todo else None
 
@@ -391,14 +398,17 @@ def grade_assignment(assignment: str, course_dir=".", jobs: int | None = None,
             if bar is not None:
                 bar.update(failed=result.status == "failed", note=_describe(result))
 
-        pool.run(todo, on_result)
+        if pool is not None:
+            pool.run(todo, on_result)
     except BaseException as exc:
-        pool.stop()
+        if pool is not None:
+            pool.stop()
         if isinstance(exc, KeyboardInterrupt):
             print(f"Interrupted: finished submissions keep their grades; run again to grade "
                   f"the rest of {assignment!r}.", file=sys.stderr)
         raise
-    pool.close()
+    if pool is not None:
+        pool.close()
     return [results[student] for student in sorted(results)]
 
 

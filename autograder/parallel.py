@@ -14,9 +14,17 @@ grader needs three things a generic pool does not give:
   as failed and a fresh worker takes over the remaining jobs.
 * **Progress on stderr:** jobs done, failures and the time left.
 
-Workers are fresh interpreters (``python -m autograder.parallel``) talking to
-the parent over two pipes, so grading works the same from a script without a
-``__main__`` guard, a notebook or a threaded server.
+Workers talk to the parent over two pipes. How they start (``start``):
+
+* ``"fork"``: a copy of the parent made with :func:`os.fork`. Whatever the
+  parent has imported (nbgrader, nbformat: seconds of start-up per process)
+  is there at once, so a run pays the imports once instead of once per
+  worker. Forking is only safe from a process with a single thread.
+* ``"spawn"``: a fresh interpreter (``python -m autograder.parallel``) that
+  imports what its jobs need itself. It never runs the caller's ``__main__``
+  and works from any process (a notebook, a threaded server).
+* ``"auto"`` (default): ``"fork"`` when the platform has it and the parent
+  has only its main thread, else ``"spawn"``.
 """
 from __future__ import annotations
 
@@ -29,11 +37,19 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-__all__ = ["JobError", "Progress", "Stopped", "WorkerPool", "run_jobs", "uninterruptible"]
+__all__ = ["START_METHODS", "JobError", "Progress", "Stopped", "WorkerPool", "run_jobs",
+           "start_method", "uninterruptible"]
+
+#: Ways a worker process can start (see the module docstring).
+START_METHODS = ("auto", "fork", "spawn")
+#: The parent's ends of every worker's pipes: a forked worker closes them, or it would
+#: keep its siblings' pipes open and they would never see the parent go away.
+_PARENT_ENDS: weakref.WeakSet = weakref.WeakSet()
 
 class Stopped(BaseException):
     """Raised inside a worker when the parent asks it to stop (SIGTERM)."""
@@ -155,28 +171,82 @@ def _raise_stopped(signum, frame):
     raise Stopped(f"stopped by signal {signum}")
 
 
-class _Worker:
-    """One worker process, ``python -m autograder.parallel``, and its two pipes.
+def start_method(start: str = "auto") -> str:
+    """Resolve ``start`` to ``"fork"`` or ``"spawn"`` for this process.
 
-    Workers are fresh interpreters started with :mod:`subprocess`, not
-    :mod:`multiprocessing` children: they never import the caller's
-    ``__main__`` (a script without an ``if __name__ == "__main__"`` guard, a
-    notebook) and are never forked from a process that has threads.
+    Parameters
+    ----------
+    start : {"auto", "fork", "spawn"}
+        ``"auto"`` forks when :func:`os.fork` exists and only the main thread
+        runs (forking a threaded process can copy a lock another thread
+        holds); an explicit ``"fork"`` that is not safe falls back to
+        ``"spawn"`` too.
+
+    Raises
+    ------
+    ValueError
+        If ``start`` is not one of :data:`START_METHODS`.
     """
+    if start not in START_METHODS:
+        raise ValueError(f"start must be one of {START_METHODS}, got {start!r}")
+    if start == "spawn":
+        return "spawn"
+    safe = hasattr(os, "fork") and threading.active_count() == 1 \
+        and threading.current_thread() is threading.main_thread()
+    return "fork" if safe else "spawn"
 
-    def __init__(self, setup: tuple):
+
+class _ForkedProcess:
+    """The parts of :class:`subprocess.Popen` the pool uses, for a forked child."""
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if timeout is None:
+            if self.returncode is None:
+                self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+            return self.returncode
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class _Worker:
+    """One worker process and its two pipes (task: parent -> worker, result: back)."""
+
+    def __init__(self, setup: tuple, start: str):
         from multiprocessing.connection import Connection
         task_r, task_w = os.pipe()
         result_r, result_w = os.pipe()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.parallel", str(task_r), str(result_w)],
-            pass_fds=(task_r, result_w), env=env, stdin=subprocess.DEVNULL)
+        if start == "fork":
+            self.process = _fork(setup, task_r, result_w)
+        else:
+            self.process = _spawn(task_r, result_w)
         os.close(task_r)
         os.close(result_w)
         self.tasks = Connection(task_w, readable=False)
         self.results = Connection(result_r, writable=False)
-        self.tasks.send(setup)
+        _PARENT_ENDS.update((self.tasks, self.results))
+        if start == "spawn":
+            self.tasks.send(setup)
         self.index: int | None = None  # the job it is running
 
     def give(self, index: int, payload) -> None:
@@ -194,16 +264,51 @@ class _Worker:
         self.results.close()
 
 
+def _spawn(task_r: int, result_w: int) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "autograder.parallel", str(task_r), str(result_w)],
+        pass_fds=(task_r, result_w), env=env, stdin=subprocess.DEVNULL)
+
+
+def _fork(setup: tuple, task_r: int, result_w: int) -> _ForkedProcess:
+    """Fork a worker that serves jobs and never returns into the parent's code."""
+    for stream in (sys.stdout, sys.stderr):  # or both processes would flush the same text
+        with contextlib.suppress(Exception):
+            stream.flush()
+    pid = os.fork()
+    if pid:
+        return _ForkedProcess(pid)
+    code = 1
+    try:
+        for connection in list(_PARENT_ENDS):
+            connection.close()
+        code = _serve(task_r, result_w, setup)
+    except BaseException:  # never unwind into the parent's frames
+        with contextlib.suppress(Exception):
+            traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+
+
 def _worker_main(argv: list[str]) -> int:
-    """Entry point of a worker process: run jobs from the parent until told to stop."""
+    """Entry point of a spawned worker: read the set-up, then serve jobs."""
+    return _serve(int(argv[1]), int(argv[2]), None)
+
+
+def _serve(task_fd: int, result_fd: int, setup: tuple | None) -> int:
+    """Run jobs from the parent until told to stop; ``setup`` is read first if ``None``."""
     from multiprocessing.connection import Connection
     # The parent coordinates Ctrl-C; a worker stops only when told (SIGTERM).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_stopped)
-    tasks = Connection(int(argv[1]), writable=False)
-    results = Connection(int(argv[2]), readable=False)
+    tasks = Connection(task_fd, writable=False)
+    results = Connection(result_fd, readable=False)
     try:
-        fn, initializer, initargs = tasks.recv()
+        fn, initializer, initargs = tasks.recv() if setup is None else setup
         try:
             if initializer is not None:
                 initializer(*initargs)
@@ -231,10 +336,11 @@ def _worker_main(argv: list[str]) -> int:
 
 
 class WorkerPool:
-    """``jobs`` worker processes that start booting at once and run jobs later.
+    """``jobs`` worker processes that start at once and run jobs later.
 
-    Starting the pool before the caller's own preparation lets the workers'
-    imports (nbgrader, nbformat: seconds) overlap with it.
+    Spawned workers start booting when the pool is made, so their imports can
+    overlap the caller's own preparation; forked workers start with what the
+    parent has already imported.
 
     Parameters
     ----------
@@ -247,11 +353,14 @@ class WorkerPool:
         Run once in each worker before its first job.
     stop_grace : float
         Seconds workers get to shut down after Ctrl-C before they are killed.
+    start : {"auto", "fork", "spawn"}
+        How worker processes start (see :func:`start_method`); the resolved
+        method is :attr:`start`.
 
     Raises
     ------
     ValueError
-        If ``jobs`` is not a positive integer.
+        If ``jobs`` is not a positive integer or ``start`` is unknown.
 
     Examples
     --------
@@ -262,12 +371,13 @@ class WorkerPool:
 
     def __init__(self, fn: Callable[[Any], Any], jobs: int = 1, *,
                  initializer: Callable | None = None, initargs: tuple = (),
-                 stop_grace: float = 20.0):
+                 stop_grace: float = 20.0, start: str = "auto"):
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+        self.start = start_method(start)
         self.setup = (fn, initializer, initargs)
         self.stop_grace = stop_grace
-        self.workers = [_Worker(self.setup) for _ in range(jobs)]
+        self.workers = [_Worker(self.setup, self.start) for _ in range(jobs)]
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -329,7 +439,7 @@ class WorkerPool:
             self.workers.remove(worker)
             if not todo:
                 return
-            worker = _Worker(self.setup)
+            worker = _Worker(self.setup, self.start)
             self.workers.append(worker)
         if todo:
             next_index = todo.popleft()
@@ -339,7 +449,7 @@ class WorkerPool:
 def run_jobs(fn: Callable[[Any], Any], payloads: Sequence, jobs: int = 1, *,
              initializer: Callable | None = None, initargs: tuple = (),
              on_result: Callable[[int, Any], None] | None = None,
-             stop_grace: float = 20.0) -> list:
+             stop_grace: float = 20.0, start: str = "auto") -> list:
     """Call ``fn(payload)`` for every payload in ``jobs`` worker processes.
 
     Parameters
@@ -358,6 +468,8 @@ def run_jobs(fn: Callable[[Any], Any], payloads: Sequence, jobs: int = 1, *,
         completion order (e.g. to update a :class:`Progress`).
     stop_grace : float
         Seconds workers get to shut down after Ctrl-C before they are killed.
+    start : {"auto", "fork", "spawn"}
+        How worker processes start (see :func:`start_method`).
 
     Returns
     -------
@@ -369,7 +481,7 @@ def run_jobs(fn: Callable[[Any], Any], payloads: Sequence, jobs: int = 1, *,
     Raises
     ------
     ValueError
-        If ``jobs`` is not a positive integer.
+        If ``jobs`` is not a positive integer or ``start`` is unknown.
     RuntimeError
         If ``initializer`` fails in a worker (nothing can run).
     KeyboardInterrupt
@@ -380,7 +492,7 @@ def run_jobs(fn: Callable[[Any], Any], payloads: Sequence, jobs: int = 1, *,
     if not payloads:
         return []
     with WorkerPool(fn, min(jobs, len(payloads)), initializer=initializer, initargs=initargs,
-                    stop_grace=stop_grace) as pool:
+                    stop_grace=stop_grace, start=start) as pool:
         return pool.run(payloads, on_result)
 
 

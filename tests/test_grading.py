@@ -192,8 +192,11 @@ def test_only_preprocessors_that_use_the_gradebook_take_the_lock():
 
 # ------------------------------------------------------------------------- slow tests
 
+BLAS_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# Alice's answer cell prints what her kernel sees of the BLAS thread settings.
+SHOW_BLAS = f"import os\nprint({{name: os.environ.get(name) for name in {BLAS_VARIABLES!r}}})"
 SUBMISSIONS = {
-    "alice": {"square": CORRECT_SQUARE},
+    "alice": {"square": CORRECT_SQUARE, "who": "student_id = 'alice'\n" + SHOW_BLAS},
     "bob": {"square": "def square(x):\n    return 2 * x"},  # square(-2) == -4: test fails
     "hang": {"square": "import time\ntime.sleep(1000)\n" + CORRECT_SQUARE},
     "hog": {"square": "hog = bytearray(8 * 2**30)\n" + CORRECT_SQUARE},
@@ -237,8 +240,17 @@ def _submit_future_metadata(root: Path) -> None:
 def graded_course(tmp_path_factory):
     root = make_course(tmp_path_factory.mktemp("course"), SUBMISSIONS)
     _submit_future_metadata(root)
-    results = grade_assignment(ASSIGNMENT, root, jobs=2, timeout=3, memory_limit_mb=1024,
-                               progress=False)
+    # The instructor sets MKL's thread count and leaves the other two unset.
+    saved = {name: os.environ.pop(name, None) for name in BLAS_VARIABLES}
+    os.environ["MKL_NUM_THREADS"] = "3"
+    try:
+        results = grade_assignment(ASSIGNMENT, root, jobs=2, timeout=3, memory_limit_mb=1024,
+                                   progress=False)
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
     return root, results
 
 
@@ -270,6 +282,17 @@ def test_each_kernel_ran_with_its_own_student_id(graded_course):
     rows = gradebook_rows(graded_course[0])
     for student in ("alice", "bob", "hang", "hog"):
         assert rows[(student, "test_who")][1] == 1.0
+
+
+@pytest.mark.slow
+def test_kernels_run_one_blas_thread_unless_the_instructor_set_another(graded_course):
+    root, _ = graded_course
+    nb = nbformat.read(root / "autograded" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+                       as_version=4)
+    who = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "who")
+    printed = "".join(o.text for o in who.outputs if o.output_type == "stream")
+    assert printed.strip() == repr({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                                    "MKL_NUM_THREADS": "3"})
 
 
 @pytest.mark.slow
