@@ -1,8 +1,8 @@
 """Overfitting: polynomial degree and L1/L2 strength on the lecture's 8 sin points.
 
 The model (:func:`overfitting`) fits polynomials a(x) = w₀ + w₁x + … + w_d x^d to
-:func:`coursekit.data.sin_points` with :mod:`coursekit.linear` (least squares, ridge or lasso)
-and measures the mean squared error on the 8 training points and on fresh validation points
+:func:`coursekit.data.sin_points` (least squares and ridge from :mod:`coursekit.linear`, lasso
+along its exact path) and measures the mean squared error on the 8 training points and on fresh validation points
 from the same process, for every degree, so the classic U-shaped validation curve appears.
 """
 from __future__ import annotations
@@ -76,15 +76,17 @@ def validation_points(noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 @lru_cache(maxsize=1024)
 def _fit(degree: int, regulariser: str, lam: float, noise: float, seed: int) -> np.ndarray:
-    """Coefficients of one fit (cached: lasso is iterative, and each change refits 16 degrees)."""
+    """Coefficients of one fit (cached: a change of λ, noise or seed refits 16 degrees)."""
     from coursekit import data, linear
+
+    from ._lasso import lasso_homotopy
 
     X, y = data.sin_points(noise=noise, rng=seed)
     features = linear.polynomial_features(X[:, 0], degree)
     if regulariser == "L2" and lam > 0:
         weights = linear.ridge(features, y, lam)
     elif regulariser == "L1" and lam > 0:
-        weights = linear.lasso(features, y, lam)
+        weights = lasso_homotopy(features, y, lam)
     else:
         weights = linear.fit_exact(features, y)
     weights = np.asarray(weights, dtype=np.float64)
@@ -251,8 +253,9 @@ def explore_overfitting(degree: int = 4, regulariser: str = "none", lam: float =
 
     Notes
     -----
-    L1 fits use :func:`coursekit.linear.lasso`, which iterates; the first L1 view of a given
-    λ, noise and seed takes a moment (16 fits), later moves of the degree slider are instant.
+    L1 fits follow the exact lasso path (the homotopy method, in ``_lasso``): the nearly
+    collinear powers x⁰ … x¹⁵ would need many thousands of proximal-gradient steps
+    (:func:`coursekit.linear.lasso`) to reach the same optimum.
 
     Examples
     --------
