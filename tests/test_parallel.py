@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from autograder.parallel import JobError, Progress, run_jobs, uninterruptible
+import threading
+
+from autograder.parallel import JobError, Progress, run_jobs, start_method, uninterruptible
 
 
 def _square(x):
@@ -33,6 +35,7 @@ def _die_on_two(x):
 
 
 _STATE = {}
+BOTH_STARTS = pytest.mark.parametrize("start", ["fork", "spawn"])
 
 
 def _remember(value):
@@ -44,13 +47,15 @@ def _read_state(_):
 
 
 @pytest.mark.slow  # starts worker interpreters
-def test_run_jobs_returns_results_in_payload_order():
-    assert run_jobs(_square, list(range(7)), jobs=2) == [x * x for x in range(7)]
+@BOTH_STARTS
+def test_run_jobs_returns_results_in_payload_order(start):
+    assert run_jobs(_square, list(range(7)), jobs=2, start=start) == [x * x for x in range(7)]
 
 
 @pytest.mark.slow  # starts worker interpreters
-def test_run_jobs_uses_the_requested_number_of_worker_processes():
-    results = run_jobs(_pid_and_double, list(range(6)), jobs=2)
+@BOTH_STARTS
+def test_run_jobs_uses_the_requested_number_of_worker_processes(start):
+    results = run_jobs(_pid_and_double, list(range(6)), jobs=2, start=start)
     assert [doubled for _, doubled in results] == [0, 2, 4, 6, 8, 10]
     pids = {pid for pid, _ in results}
     assert len(pids) == 2 and os.getpid() not in pids
@@ -66,17 +71,19 @@ def test_a_job_that_raises_becomes_a_job_error_and_the_rest_still_run():
 
 
 @pytest.mark.slow  # starts worker interpreters
-def test_a_dead_worker_costs_only_its_job_and_is_replaced():
-    results = run_jobs(_die_on_two, [1, 2, 3, 4, 5], jobs=1)
+@BOTH_STARTS
+def test_a_dead_worker_costs_only_its_job_and_is_replaced(start):
+    results = run_jobs(_die_on_two, [1, 2, 3, 4, 5], jobs=1, start=start)
     assert results[0] == 1 and results[2:] == [3, 4, 5]
     assert isinstance(results[1], JobError)
     assert "exit code 7" in results[1].message
 
 
 @pytest.mark.slow  # starts worker interpreters
-def test_initializer_runs_in_every_worker_before_its_jobs():
+@BOTH_STARTS
+def test_initializer_runs_in_every_worker_before_its_jobs(start):
     assert run_jobs(_read_state, [0, 1, 2], jobs=2, initializer=_remember,
-                    initargs=("ready",)) == ["ready"] * 3
+                    initargs=("ready",), start=start) == ["ready"] * 3
 
 
 @pytest.mark.slow  # starts worker interpreters
@@ -86,6 +93,34 @@ def test_on_result_sees_every_job_once():
     assert sorted(seen) == [(0, 9), (1, 16), (2, 25)]
 
 
+@pytest.mark.slow  # starts worker interpreters
+@pytest.mark.parametrize("start, seen", [("fork", "set in the parent"), ("spawn", None)])
+def test_forked_workers_start_with_the_parents_state_and_spawned_ones_fresh(start, seen):
+    _STATE["value"] = "set in the parent"
+    try:
+        assert run_jobs(_read_state, [0, 1], jobs=2, start=start) == [seen, seen]
+    finally:
+        _STATE.clear()
+
+
+def test_start_method_forks_only_a_single_threaded_process():
+    # A fresh interpreter has only its main thread (this test process may have more).
+    code = "from autograder.parallel import start_method as s; print(s('auto'), s('fork'))"
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert fresh.stdout.split() == ["fork", "fork"]
+    assert start_method("spawn") == "spawn"
+    resolved = []
+    thread = threading.Thread(target=lambda: resolved.append(start_method("fork")))
+    thread.start()
+    thread.join()
+    assert resolved == ["spawn"]
+
+
+def test_start_method_rejects_an_unknown_method():
+    with pytest.raises(ValueError, match="start must be one of"):
+        start_method("forkserver")
+
+
 @pytest.mark.parametrize("jobs", [0, -1, 1.5, True])
 def test_run_jobs_rejects_a_bad_number_of_jobs(jobs):
     with pytest.raises(ValueError, match="jobs must be a positive integer"):
@@ -93,14 +128,15 @@ def test_run_jobs_rejects_a_bad_number_of_jobs(jobs):
 
 
 @pytest.mark.slow  # starts worker interpreters
-def test_ctrl_c_in_the_parent_stops_every_worker(tmp_path):
+@BOTH_STARTS
+def test_ctrl_c_in_the_parent_stops_every_worker(tmp_path, start):
     script = tmp_path / "run.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(textwrap.dedent(f"""
         import signal, sys, time
         signal.signal(signal.SIGINT, signal.default_int_handler)
         from autograder.parallel import run_jobs
         try:
-            run_jobs(time.sleep, [60] * 4, jobs=2)
+            run_jobs(time.sleep, [60] * 4, jobs=2, start={start!r})
         except KeyboardInterrupt:
             print("interrupted", flush=True)
             sys.exit(3)
