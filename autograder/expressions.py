@@ -46,10 +46,23 @@ def equivalent(answer: str, expected: str, symbols: tuple = ("x",)) -> Equivalen
         try:
             out = symbolic.equivalent(answer, expected, symbols=tuple(symbols))
         except ValueError as exc:
-            return Equivalence("no", f"cannot read the expression: {exc}", "wrong_type",
-                               "Write the expression with *, ** and functions like exp(x).")
+            return unreadable(exc)
         return _without_expected_values(Equivalence(str(out.result), str(getattr(out, "reason", ""))))
     return _fallback_equivalent(answer, expected, tuple(symbols))
+
+
+UNREADABLE = "unreadable"
+_WRITING_HINT = "Write the expression with *, ** and functions like exp(x), using only the allowed variables."
+
+
+def unreadable(error: Exception) -> Equivalence:
+    """The verdict on an answer the parser rejects: its reason is the parser's own message.
+
+    The parser's message names the bad part (an unknown name and the allowed
+    ones, an unclosed bracket and where it opened...), which a student can
+    act on; the hint adds the general rules of writing expressions.
+    """
+    return Equivalence("no", f"cannot read it: {error}", UNREADABLE, _WRITING_HINT)
 
 
 _NUMBER = r"-?(?:\d+(?:\.\d*)?(?:e[-+]?\d+)?|inf|nan)"
@@ -99,6 +112,20 @@ def derivative(function: str, answer: str, wrt) -> Equivalence:
     return Equivalence("no", str(out.feedback), out.mistake, str(out.feedback))
 
 
+def variables(text: str) -> tuple:
+    """The variable names in the expression ``text`` (not functions or constants), sorted.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not valid expression syntax.
+    """
+    try:
+        return _letters(text)
+    except SyntaxError as exc:
+        raise ValueError(f"syntax error in {text!r}: {exc.msg}") from None
+
+
 def _letters(text: str) -> tuple:
     return tuple(sorted({n.id for n in ast.walk(ast.parse(text.replace("^", "**"), mode="eval"))
                          if isinstance(n, ast.Name) and n.id not in _FUNCTIONS and n.id not in _CONSTANTS}))
@@ -110,8 +137,7 @@ def _fallback_equivalent(answer: str, expected: str, symbols: tuple) -> Equivale
     try:
         a, b = parse(answer, symbols), parse(expected, symbols)
     except ValueError as exc:
-        return Equivalence("no", f"cannot read the expression: {exc}", "wrong_type",
-                           "Write the expression with *, ** and functions like exp(x).")
+        return unreadable(exc)
     difference = sympy.simplify(a - b)
     if difference == 0:
         return Equivalence("yes", "equal after simplification")

@@ -224,7 +224,7 @@ def _compare_value(q: Question, name: str, answer: Any, expected: Any, mistakes:
     if q.kind in ("number", "array"):
         return _compare_numeric(q, name, answer, expected, mistakes)
     if q.kind == "expression":
-        return _compare_expression(q, name, answer, expected)
+        return _compare_expression(q, name, answer, expected, mistakes)
     return _compare_text(q, name, answer, expected, mistakes)
 
 
@@ -255,6 +255,8 @@ _GENERIC_HINTS = {
     "not_finite": "Your answer contains NaN or infinity: the values diverged or divided by zero.",
     "all_zero": "Your result is all zeros: is a gradient (e.g. the bias gradient, a sum of the upstream "
                 "gradient over the batch) or a result never filled in?",
+    "rounded": "Your answer is the expected value rounded to a few significant digits: give more digits "
+               "(use the computed value itself, not a rounded copy).",
     "scaled": "Your answer is off by a constant factor: look for a factor like 2, 1/n or the learning "
               "rate applied twice.",
     "not_an_option": "Answer with one of the options, exactly as written.",
@@ -311,12 +313,42 @@ def _diagnose_numeric(a: np.ndarray, e: np.ndarray, q: Question, mistakes: dict)
         return "all_zero"
     if np.any(e != 0) and _close(-a, e, q):
         return "wrong_sign"
+    if _rounded(a, e):
+        return "rounded"
     nonzero = e != 0
     if np.any(nonzero) and np.all(a[~nonzero] == 0):
         ratios = a[nonzero] / e[nonzero]
         if np.allclose(ratios, ratios.flat[0], rtol=1e-6) and not np.isclose(ratios.flat[0], 0):
             return "scaled"
     return None
+
+
+_ROUNDED_DIGITS = (1, 2, 3)
+
+
+def _rounded(a: np.ndarray, e: np.ndarray) -> bool:
+    r"""Whether every entry of ``a`` is ``e`` rounded (or cut) to 1-3 significant digits.
+
+    Notes
+    -----
+    With :math:`m = 10^{k - 1 - \lfloor \log_{10} |e| \rfloor}` for ``k``
+    significant digits, rounding gives :math:`\operatorname{round}(e m) / m`
+    and cutting :math:`\operatorname{trunc}(e m) / m`; e.g. σ(−6) ≈ 0.002473
+    rounds to 0.002 (k = 1) and 0.0025 (k = 2).  Entries where ``e`` is 0
+    must be 0.
+    """
+    if a.shape != e.shape or not np.all(np.isfinite(a)) or not np.all(np.isfinite(e)):
+        return False
+    nonzero = e != 0
+    if not np.any(nonzero) or np.any(a[~nonzero] != 0):
+        return False
+    a, e = a[nonzero], e[nonzero]
+    matched = np.zeros(e.shape, dtype=bool)
+    for k in _ROUNDED_DIGITS:
+        m = 10.0 ** (k - 1 - np.floor(np.log10(np.abs(e))))
+        for cut in (np.round, np.trunc):
+            matched |= np.isclose(a, cut(e * m) / m, rtol=1e-9, atol=0.0)
+    return bool(np.all(matched))
 
 
 def _describe(x: Any) -> str:
@@ -369,7 +401,7 @@ def _normal_text(s: str, kind: str) -> str:
     return s if kind == "choice" else " ".join(s.casefold().split())
 
 
-def _compare_expression(q: Question, name: str, answer: Any, expected: Any) -> Part:
+def _compare_expression(q: Question, name: str, answer: Any, expected: Any, mistakes: dict) -> Part:
     from autograder import expressions
 
     if not isinstance(answer, str):
@@ -382,6 +414,13 @@ def _compare_expression(q: Question, name: str, answer: Any, expected: Any) -> P
         result = expressions.equivalent(str(answer), str(expected), q.symbols)
     if result.verdict == "yes":
         return Part(name, True)
+    if result.mistake == expressions.UNREADABLE and q.derivative_of is None:
+        return Part(name, False, f"{answer!r}: {result.reason}", result.mistake,
+                    q.hints.get(result.mistake, result.hint))
+    declared = _declared_expression_mistake(q, str(answer), mistakes)
+    if declared is not None:
+        return Part(name, False, f"{answer!r} is not the expected expression", declared,
+                    hint_for(q, declared))
     if result.verdict == "undecided":
         message = f"could not confirm that {answer!r} is correct: {result.reason}"
     elif result.hint:  # the diagnosis explains the mistake: it is the hint
@@ -391,6 +430,30 @@ def _compare_expression(q: Question, name: str, answer: Any, expected: Any) -> P
     tag = result.mistake
     hint = q.hints[tag] if tag in q.hints else (result.hint or hint_for(q, None))
     return Part(name, False, message, tag, hint)
+
+
+def _declared_expression_mistake(q: Question, answer: str, mistakes: dict) -> str | None:
+    """The first declared mistake whose expression is equivalent to ``answer``, else None.
+
+    Equivalence is decided like the answer's own (:func:`autograder.expressions.equivalent`),
+    over the question's symbols, or for a derivative question over the
+    function's variables and the one it is differentiated by.
+    """
+    from autograder import expressions
+
+    if not mistakes:
+        return None
+    symbols = tuple(q.symbols)
+    if q.derivative_of is not None:
+        function, wrt = q.derivative_of
+        try:
+            symbols = tuple(sorted(set(expressions.variables(function)) | {str(wrt)}))
+        except ValueError:  # written in notation only coursekit's parser reads (e.g. 2x, |x|)
+            symbols = tuple(dict.fromkeys((*q.symbols, str(wrt))))
+    for tag, wrong in mistakes.items():
+        if wrong is not None and expressions.equivalent(answer, str(wrong), symbols).verdict == "yes":
+            return tag
+    return None
 
 
 # ---------------------------------------------------------------- behavioural kinds

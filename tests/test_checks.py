@@ -505,3 +505,73 @@ def test_lying_objects_are_frozen_into_data_before_anything_compares_them():
     assert judge_record(answer_record("unit_checks.mean", liar), None).score == 0  # ...not on the record
     data = answer_record("unit_checks.mean", _ShiftyFloat(0.0))
     assert [judge_record(data, None).score for _ in range(3)] == [0, 0, 0]  # read once: 99, judged as 99
+
+
+# ---------------------------------------------------------------- diagnoses
+
+@question("unit_checks.residual_grad", kind="expression", symbols=("yhat_i", "y"),
+          mistakes={"no_factor": lambda v: "yhat_i - y", "flipped": lambda v: "2*(y - yhat_i)"},
+          hints={"no_factor": "The square brings down a factor 2.",
+                 "flipped": "Differentiate with respect to yhat_i, not y."})
+def _residual_grad(v):
+    return "2*(yhat_i - y)"
+
+
+@question("unit_checks.square_derivative", kind="expression", derivative_of=("x**2 + 3*x", "x"),
+          mistakes={"forgot_linear": lambda v: "2*x"},
+          hints={"forgot_linear": "The linear term 3x has slope 3."})
+def _square_derivative(v):
+    return "2*x + 3"
+
+
+def test_an_unknown_name_in_an_expression_is_named_with_the_allowed_ones():
+    verdict = judge_record(answer_record("unit_checks.residual_grad", "2*(yhat - y)"), None)
+    assert verdict.score == 0 and verdict.mistake == "unreadable"
+    assert "unknown name 'yhat'" in verdict.text() and "yhat_i" in verdict.text().split("allowed")[1]
+    unclosed = judge_record(answer_record("unit_checks.residual_grad", "2*(yhat_i - y"), None)
+    assert "missing ')'" in unclosed.text()
+
+
+def test_declared_expression_mistakes_are_recognised_in_any_equivalent_form():
+    verdict = judge_record(answer_record("unit_checks.residual_grad", "-y + yhat_i"), None)
+    assert verdict.mistake == "no_factor" and verdict.hint == "The square brings down a factor 2."
+    flipped = judge_record(answer_record("unit_checks.residual_grad", "2*y - 2*yhat_i"), None)
+    assert flipped.mistake == "flipped" and "not y" in flipped.hint
+    assert judge_record(answer_record("unit_checks.residual_grad", "2*yhat_i - 2*y"), None).correct
+    other = judge_record(answer_record("unit_checks.residual_grad", "3*(yhat_i - y)"), None)
+    assert other.mistake is None and other.score == 0
+
+
+def test_declared_mistakes_of_derivative_questions_come_before_the_general_diagnosis():
+    verdict = judge_record(answer_record("unit_checks.square_derivative", "x*2"), None)
+    assert verdict.mistake == "forgot_linear" and verdict.hint == "The linear term 3x has slope 3."
+    assert judge_record(answer_record("unit_checks.square_derivative", "3 + 2*x"), None).correct
+
+
+_SIGMA_MINUS_6 = 1.0 / (1.0 + np.exp(6.0))  # the lecture's perceptron output, about 0.00247
+
+
+@question("unit_checks.perceptron", kind="number", rtol=1e-4)
+def _perceptron(v):
+    return _SIGMA_MINUS_6
+
+
+@pytest.mark.parametrize("answer", [0.002, 0.0025, 0.00247, 0.0024])
+def test_an_answer_rounded_to_few_digits_asks_for_more_digits(answer):
+    verdict = judge_record(answer_record("unit_checks.perceptron", answer), None)
+    assert verdict.mistake == "rounded" and "more digits" in verdict.hint
+
+
+@pytest.mark.parametrize("answer", [0.003, 0.0021, 0.00494])
+def test_other_wrong_numbers_are_not_called_rounded(answer):
+    verdict = judge_record(answer_record("unit_checks.perceptron", answer), None)
+    assert verdict.score == 0 and verdict.mistake == "scaled"
+
+
+def test_rounding_is_recognised_entrywise_in_arrays():
+    expected = np.array([-33.0, 300.0, -2697.0])  # the lecture's alpha = 1 iterates
+    from autograder.kinds import _rounded
+    assert _rounded(np.array([-33.0, 300.0, -2700.0]), expected)
+    assert _rounded(np.array([-33.0, 300.0, -2600.0]), expected)  # cut, not rounded
+    assert not _rounded(np.array([-33.0, 300.0, -2500.0]), expected)
+    assert not _rounded(np.array([0.0, 1.0]), np.array([0.5, 1.0]))

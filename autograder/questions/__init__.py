@@ -46,12 +46,16 @@ for every grading run, so outputs cannot be prepared in advance):
 
 Likely mistakes turn a wrong answer into a hint.  ``mistakes`` maps a tag to
 a function of ``v`` returning what the answer would be *with* that mistake
-(a value for value kinds, a faulty implementation for behavioural kinds);
-``hints`` maps the same tag to the sentence shown when the answer matches it.
+(a value for value kinds, a wrong expression for "expression" questions,
+matched by equivalence like the answer itself, a faulty implementation for
+behavioural kinds); ``hints`` maps the same tag to the sentence shown when
+the answer matches it.  Declared mistakes are tried first.
 ``hints["default"]`` is shown for any other wrong answer.  Generic mistakes
-(wrong shape, transposed, wrong sign, all zeros, constant factor, NaN, not
-implemented, code that raises) are recognised
-for every question without declaring them.
+(wrong shape, transposed, wrong sign, all zeros, rounded to 1-3 significant
+digits, constant factor, NaN, not implemented, code that raises, an
+expression the parser cannot read) are recognised for every question
+without declaring them; ``hints`` may reword them by tag (``"rounded"``,
+``"scaled"``, ``"unreadable"``...).
 
 Examples
 --------
@@ -190,7 +194,7 @@ def _validate(q: Question) -> None:
 # Tags recognised for every question (see autograder.kinds); hints may override their text.
 _GENERIC_TAGS = ("missing", "not_implemented", "raised", "wrong_type", "wrong_shape",
                  "transposed", "wrong_sign", "not_finite", "all_zero", "scaled", "wrong_keys",
-                 "not_an_option", "bad_record", "other_inputs", "timeout")
+                 "not_an_option", "bad_record", "other_inputs", "timeout", "unreadable", "rounded")
 
 
 def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
