@@ -60,7 +60,7 @@ from pathlib import Path
 
 from autograder.parallel import JobError, Progress, WorkerPool, start_method, uninterruptible
 
-__all__ = ["LOG_DIR", "STATUSES", "SubmissionResult", "course_directory", "grade_assignment",
+__all__ = ["LOG_DIR", "PHASES", "STATUSES", "SubmissionResult", "course_directory", "grade_assignment",
            "gradebook_lock", "load_course_config", "read_logs", "require_gradebook",
            "validate_notebook"]
 
@@ -75,6 +75,11 @@ KERNEL_DIED, NOT_RUN = "KernelDied", "CellNotRun"
 #: few malloc arenas so that threads do not eat the address-space limit.
 KERNEL_ENV_DEFAULTS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                        "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+#: Phases of a submission's time in its log's ``timings`` (seconds). ``worker_start`` is
+#: the worker's own start-up, charged to the first submission it grades; ``lock_wait``
+#: is the part of ``setup`` and ``gradebook`` spent waiting for the gradebook lock.
+PHASES = ("worker_start", "validate", "setup", "sanitize", "kernel_start", "execute",
+          "kernel_stop", "scoring", "gradebook", "lock_wait")
 _PROBE_SECONDS = 5.0
 _MAX_LOG_MESSAGES = 40
 
@@ -381,14 +386,14 @@ def grade_assignment(assignment: str, course_dir=".", jobs: int | None = None,
     # (threaded parent) instead start first, so that their imports overlap the
     # parent's planning; those left without a submission are stopped later.
     start = start_method()
-    pool = WorkerPool(_grade_submission, jobs, initializer=_init_worker, initargs=(str(root),),
-                      start=start) if start == "spawn" else None
+    pool = WorkerPool(_grade_submission, jobs, initializer=_init_worker,
+                      initargs=(str(root), time.time()), start=start) if start == "spawn" else None
     try:
         results, todo = _plan(assignment, root, students, force, settings)
         if pool is None and todo:
             _make_converter()
             pool = WorkerPool(_grade_submission, min(jobs, len(todo)), initializer=_init_worker,
-                              initargs=(str(root),), start=start)
+                              initargs=(str(root), time.time()), start=start)
         bar = Progress(len(todo), jobs=min(jobs, len(todo)), label="submissions") \
             if progress and todo else None
 
@@ -507,13 +512,14 @@ def _describe(result: SubmissionResult) -> str:
 _WORKER: dict = {}  # per-process cache: the course configuration, loaded once
 
 
-def _init_worker(root: str) -> None:
+def _init_worker(root: str, requested_at: float) -> None:
     # nbgrader's own SQLAlchemy warnings say nothing to an instructor; keep stderr for progress.
     warnings.filterwarnings("ignore", module="nbgrader")
     warnings.filterwarnings("ignore", message=".*not in session.*")
     config = load_course_config(root)
     _WORKER.update(root=Path(root), config=config, coursedir=course_directory(config))
     _make_converter()  # import nbgrader's converters and nbclient now, not in the first job
+    _WORKER["start_seconds"] = max(0.0, time.time() - requested_at)
 
 
 def _worker_logger(student: str) -> tuple[logging.Logger, list]:
@@ -538,6 +544,7 @@ def _grade_submission(task: dict) -> dict:
     assignment, student = task["assignment"], task["student"]
     directory = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
     timings: collections.Counter = collections.Counter()
+    timings["worker_start"] = _WORKER.pop("start_seconds", 0.0)  # only its first submission
     problems = {name: reason for name in task["notebooks"]
                 if (reason := validate_notebook(directory / f"{name}.ipynb")) is not None}
     timings["validate"] = time.perf_counter() - started
@@ -550,11 +557,14 @@ def _grade_submission(task: dict) -> dict:
         events = _run_autograde(task, problems, logger, messages, timings)
     tick = time.perf_counter()
     with gradebook_lock(root):
+        timings["lock_wait"] += time.perf_counter() - tick
         score, max_score = _submission_score(coursedir, assignment, student)
+    timings["gradebook"] += time.perf_counter() - tick
+    tick = time.perf_counter()
     flags = _autograded_flags(coursedir, assignment, student, task["notebooks"], problems)
     status, reason = _status(problems, events)
     result = SubmissionResult(student, assignment, status, reason, score, max_score, flags)
-    timings["after_kernel"] += time.perf_counter() - tick
+    timings["scoring"] += time.perf_counter() - tick
     result.seconds = round(time.perf_counter() - started, 3)
     log = {**result.as_dict(), "fingerprint": task["fingerprint"],
            "autograded": Path(coursedir.format_path(coursedir.autograded_directory, student,
@@ -694,7 +704,7 @@ def _make_converter():
                     with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
                         _zero_notebooks(gb, assignment_id, student_id, self.problems)
             self.timings["lock_wait"] += timings_lock - tick
-            self.timings["before_kernel"] += time.perf_counter() - tick
+            self.timings["setup"] += time.perf_counter() - tick
             self.notebooks = [path for path in self.notebooks
                               if Path(path).stem not in self.problems]
 
@@ -757,7 +767,7 @@ class _Timed:
 
     def __init__(self, preprocessor, timings, before_kernel: bool, locked: bool):
         self.preprocessor, self.timings, self.locked = preprocessor, timings, locked
-        self.phase = "before_kernel" if before_kernel else "after_kernel"
+        self.phase = "sanitize" if before_kernel else "gradebook" if locked else "scoring"
 
     def __call__(self, nb, resources):
         tick = time.perf_counter()
@@ -806,12 +816,10 @@ def _guarded_class(execute_class):
         def preprocess(self, nb, resources=None, km=None):
             self._student = resources["nbgrader"]["student"]
             self._stopped = None
-            tick = time.perf_counter()
             with tempfile.TemporaryFile("w+") as self._kernel_stderr:
                 try:
                     return super().preprocess(nb, resources, km)
                 finally:
-                    self._guard_timings["kernel"] += time.perf_counter() - tick
                     self._report_kernel_stderr()
 
         def _report_kernel_stderr(self):

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.grading import (SubmissionResult, grade_assignment, load_course_config,
+from autograder.grading import (PHASES, SubmissionResult, grade_assignment, load_course_config,
                                 read_logs, validate_notebook)
 
 ASSIGNMENT = "ps1"
@@ -315,7 +315,15 @@ def test_every_submission_has_a_log_with_the_documented_fields(graded_course):
         log = logs[result.student]
         assert LOG_KEYS <= set(log)
         assert {k: log[k] for k in LOG_KEYS} == result.as_dict()
-        assert log["timings"]["validate"] >= 0
+        # The phases inside the worker's job are disjoint parts of its wall time.
+        timings = log["timings"]
+        assert set(timings) <= set(PHASES)
+        inside = sum(v for k, v in timings.items() if k not in ("worker_start", "lock_wait"))
+        assert 0 <= inside <= log["seconds"] + 0.01
+        if result.student == "alice":
+            assert timings["kernel_start"] > 0 and timings["execute"] > 0
+    # Each of the two workers charges its start-up to its first submission only.
+    assert sum(log["timings"].get("worker_start", 0) > 0 for log in logs.values()) == 2
 
 
 @pytest.mark.slow
