@@ -142,6 +142,39 @@ def test_race_moving_one_rate_recomputes_only_that_racer():
     assert explorer.state.hyperparameters["lr_Adam"] == 0.01
 
 
+def test_race_more_steps_continue_the_cached_runs_exactly():
+    from coursekit.gd import gradient_descent
+    from coursekit.widgets import race as race_module
+
+    f = functions.get("rosenbrock")
+    explorer = optimizer_race(steps=50, lr_SGD=2e-3)
+    explorer.controls["steps"].value = 120   # continues the 50-step runs
+    explorer.controls["steps"].value = 30    # a prefix of them
+    explorer.controls["steps"].value = 120
+    lr = explorer.state.hyperparameters["lr_SGD"]  # 2e-3 moved to the slider's grid
+    np.testing.assert_allclose(explorer.state.paths["SGD"].points,
+                               gradient_descent(f.grad, f.default_start, lr, 120), rtol=1e-12)
+    continued = explorer.state.paths
+    race_module._RUNS.clear()
+    race_module._run.cache_clear()
+    fresh = race(steps=120, **explorer.state.hyperparameters).paths
+    for name in RACERS:
+        np.testing.assert_array_equal(continued[name].points, fresh[name].points)
+
+
+def test_race_diverging_run_is_cut_the_same_when_continued():
+    explorer = optimizer_race(steps=5, lr_SGD=0.5)   # far too large for Rosenbrock
+    explorer.controls["steps"].value = 200
+    path = explorer.state.paths["SGD"]
+    assert path.escaped and np.isfinite(path.points).all() and len(path.points) < 201
+    assert explorer.state.ranking[-1] == ("SGD", float("inf"))
+
+
+def test_race_nesterov_without_momentum_is_plain_sgd():
+    state = race(steps=40, momentum=0.0, lr_SGD=1e-3, lr_Nesterov=1e-3)
+    np.testing.assert_array_equal(state.paths["Nesterov"].points, state.paths["SGD"].points)
+
+
 def test_race_ranking_is_sorted_and_show_selects_racers():
     explorer = optimizer_race(steps=150)
     losses = [loss for _, loss in explorer.state.ranking]

@@ -8,6 +8,7 @@ only that optimizer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections import OrderedDict
 from functools import lru_cache
 
 import ipywidgets as widgets
@@ -124,8 +125,9 @@ def race(function: str = "rosenbrock", steps: int = 300, show=RACERS, **hyperpar
             raise ValueError(f"{name} must be below 1, got {settings[name]}")
     for name in show:
         check_choice("show", name, RACERS)
-    paths = {name: _run(function, name, steps, _optimizer_settings(name, settings))
-             for name in RACERS if name in show}
+    arguments = {name: _optimizer_settings(name, settings) for name in RACERS if name in show}
+    _RUNS.points(function, arguments, steps)  # advance the racers that need steps, together
+    paths = {name: _run(function, name, steps, racer) for name, racer in arguments.items()}
     return RaceState(function=function, steps=steps, hyperparameters=settings, paths=paths)
 
 
@@ -135,7 +137,9 @@ def _optimizer_settings(name: str, settings: dict) -> tuple:
     arguments = {
         "SGD": {"lr": lr},
         "momentum": {"lr": lr, "momentum": settings["momentum"]},
-        "Nesterov": {"lr": lr, "momentum": settings["momentum"], "nesterov": True},
+        # With μ = 0 the look-ahead is plain SGD (torch.optim refuses nesterov without momentum).
+        "Nesterov": {"lr": lr, "momentum": settings["momentum"],
+                     "nesterov": settings["momentum"] > 0},
         "AdaGrad": {"lr": lr},
         "RMSprop": {"lr": lr, "alpha": settings["alpha"]},
         "Adam": {"lr": lr, "betas": (settings["beta1"], settings["beta2"])},
@@ -152,23 +156,93 @@ _CLASSES = {"SGD": "SGD", "momentum": "SGD", "Nesterov": "SGD", "AdaGrad": "Adag
 @lru_cache(maxsize=256)
 def _run(function: str, name: str, steps: int, arguments: tuple):
     """One racer's run (cached: a slider of one racer leaves the others' runs untouched)."""
-    from coursekit import functions, optim
+    from coursekit import functions
 
-    f = functions.get(function)
-    x = np.array(f.default_start, dtype=np.float64)
-    optimizer = getattr(optim, _CLASSES[name])([x], **dict(arguments))
-    points = np.empty((steps + 1, 2))
-    points[0] = x
-    with np.errstate(all="ignore"):
-        for r in range(1, steps + 1):
-            optimizer.step([f.grad(x)])
-            points[r] = x
-            if not np.isfinite(x).all():
-                points[r + 1:] = np.nan
-                break
-    path = trim(f, points)
+    points = _RUNS.points(function, {name: arguments}, steps)[name]
+    path = trim(functions.get(function), points)
     path.points.setflags(write=False)
     return path
+
+
+class _Runs:
+    """Racers' iterates, kept with their optimizers so that a longer run continues a shorter one.
+
+    Moving the steps slider then costs only the new steps (or nothing, going down), and the
+    racers that need new steps advance together: one vectorised ∇f call per step for all.
+    """
+
+    def __init__(self, size: int = 128):
+        self.size = size
+        self._runs: OrderedDict = OrderedDict()
+
+    def clear(self) -> None:
+        self._runs.clear()
+
+    def points(self, function: str, racers: dict, steps: int) -> dict:
+        """Iterates x⁽⁰⁾ … x⁽steps⁾ of each racer (name → constructor arguments), shape (steps + 1, 2).
+
+        After a non-finite iterate the run stops; the rows after it are nan.
+        """
+        from coursekit import functions
+
+        f = functions.get(function)
+        runs = {name: self._get(f, function, name, arguments) for name, arguments in racers.items()}
+        _advance(f, [run for run in runs.values() if run.length <= steps], steps)
+        result = {}
+        for name, run in runs.items():
+            points = np.full((steps + 1, 2), np.nan)
+            known = min(run.length, steps + 1)
+            points[:known] = run.buffer[:known]
+            result[name] = points
+        return result
+
+    def _get(self, f, function, name, arguments):
+        from coursekit import optim
+
+        key = (function, name, arguments)
+        if key in self._runs:
+            self._runs.move_to_end(key)
+            return self._runs[key]
+        x = np.array(f.default_start, dtype=np.float64)
+        run = _Run(getattr(optim, _CLASSES[name])([x], **dict(arguments)), x)
+        self._runs[key] = run
+        while len(self._runs) > self.size:
+            self._runs.popitem(last=False)
+        return run
+
+
+class _Run:
+    """One racer's optimizer, its parameter x and the iterates so far (``length`` rows)."""
+
+    def __init__(self, optimizer, x):
+        self.optimizer, self.x = optimizer, x
+        self.buffer = np.empty((64, 2))
+        self.buffer[0] = x
+        self.length = 1
+        self.stopped = False
+
+    def record(self) -> None:
+        if self.length == len(self.buffer):
+            self.buffer = np.concatenate([self.buffer, np.empty_like(self.buffer)])
+        self.buffer[self.length] = self.x
+        self.length += 1
+        self.stopped = not np.isfinite(self.x).all()
+
+
+def _advance(f, runs, steps: int) -> None:
+    """Step every run until it holds x⁽steps⁾ or stopped, one ∇f call for all per step."""
+    with np.errstate(all="ignore"):
+        while True:
+            moving = [run for run in runs if run.length <= steps and not run.stopped]
+            if not moving:
+                return
+            grads = np.asarray(f.grad(np.stack([run.x for run in moving])), dtype=np.float64)
+            for run, grad in zip(moving, grads):
+                run.optimizer.step([grad.copy()])
+                run.record()
+
+
+_RUNS = _Runs()
 
 
 class OptimizerRace(Explorer):
