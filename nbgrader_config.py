@@ -8,11 +8,15 @@
   ``Execute`` (each kernel draws its student's variant) and
   :class:`autograder.preprocessors.ScoreRecordedAnswers` right after it, so
   plain ``nbgrader autograde`` judges recorded answers in the grader's process.
+* Plain ``nbgrader generate_feedback`` runs
+  :class:`autograder.preprocessors.HideHiddenTests` (nbgrader's
+  ``ClearHiddenTests``, which its feedback step lacks by default), so the
+  pages do not show hidden tests (``autograder feedback`` shows verdicts only).
 * ``COURSEKIT_CELL_TIMEOUT`` (seconds, default 30) limits each cell's run time.
 """
 import os
 
-from autograder.preprocessors import autograde_preprocessors
+from autograder.preprocessors import autograde_preprocessors, feedback_preprocessors
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
@@ -24,5 +28,6 @@ if os.environ.get("COURSEKIT_DB_URL"):
 
 c.Execute.timeout = int(os.environ.get("COURSEKIT_CELL_TIMEOUT", "30"))
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+c.GenerateFeedback.preprocessors = feedback_preprocessors()
 # A test cell the student deleted is put back (with a note) and graded like the others.
 c.OverwriteCells.add_missing_cells = True

@@ -49,7 +49,7 @@ from typing import Any
 
 from nbformat.v4 import new_output
 from nbgrader import utils
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Bool, Integer
 
 from autograder import kinds, questions, record, tamper
@@ -336,6 +336,48 @@ def _combined(verdicts: list[Verdict]) -> dict:
         "message": "\n".join(m["message"] for m in metas),
         "questions": metas,
     }
+
+
+class HideHiddenTests(ClearHiddenTests):
+    """nbgrader's :class:`~nbgrader.preprocessors.ClearHiddenTests`, for feedback pages.
+
+    ``nbgrader generate_feedback`` renders the autograded notebook, whose test
+    cells hold the hidden tests again (``autograde`` restores them).  This
+    removes each ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``
+    region from the source, as ``generate_assignment`` does, and shortens the
+    tracebacks of such cells to their last line (``AssertionError: ...``):
+    IPython's traceback quotes the failing lines, which may be hidden tests.
+    Test cells scored by :class:`ScoreRecordedAnswers` keep their outputs,
+    which are the grader's verdicts, not code.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        had_hidden = self.begin_test_delimeter in cell.get("source", "")
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if had_hidden and cell.cell_type == "code" and "autograder" not in cell.metadata:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+        return cell, resources
+
+
+def feedback_preprocessors(default: list | None = None) -> list:
+    """nbgrader's feedback preprocessors with :class:`HideHiddenTests` after ``GetGrades``.
+
+    Parameters
+    ----------
+    default : list, optional
+        The list to extend; nbgrader's default ``GenerateFeedback.preprocessors``
+        (``GetGrades``, ``CSSHTMLHeaderPreprocessor`` in nbgrader 0.9), which
+        leaves hidden tests in the page.
+    """
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.preprocessors import GetGrades
+
+    steps = list(GenerateFeedback.class_traits()["preprocessors"].default() if default is None else default)
+    steps = [s for s in steps if s not in (ClearHiddenTests, HideHiddenTests)]
+    at = steps.index(GetGrades) + 1 if GetGrades in steps else 0
+    return steps[:at] + [HideHiddenTests] + steps[at:]
 
 
 def autograde_preprocessors(default: list | None = None) -> list:

@@ -1,6 +1,8 @@
 """The real pipeline with plain nbgrader commands: out-of-kernel verdicts, restored test cells, export."""
 import csv
+import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -207,3 +209,37 @@ def test_hostile_submissions_earn_nothing_they_did_not_answer_and_fail_only_thei
     assert "could not be recorded" in gd.metadata["autograder"]["message"]
     loud = course / "autograded" / "m_loud" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert loud.stat().st_size < 1_000_000  # nbgrader's LimitOutput kept the notebook small
+
+
+def _nbgrader_cell(source: str, grade_id: str, *, solution: bool, points: int = 0):
+    meta = {"grade": not solution, "solution": solution, "locked": not solution, "grade_id": grade_id,
+            "schema_version": 3, "task": False, **({} if solution else {"points": points})}
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": meta})
+
+
+def test_plain_nbgrader_feedback_hides_hidden_tests(tmp_path, repo_root):
+    """A stock nbgrader test cell with hidden asserts: graded with them, fed back without them."""
+    course = make_course(tmp_path / "course", repo_root)
+    source = course / "solutions" / "hidden" / "hidden.ipynb"
+    source.parent.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        _nbgrader_cell("### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION", "answer", solution=True),
+        _nbgrader_cell('assert answer > 0\n### BEGIN HIDDEN TESTS\nassert answer == 42, "hidden check failed"\n'
+                       "### END HIDDEN TESTS", "test_answer", solution=False, points=1)]), str(source))
+    assert _nbgrader(course, "generate_assignment", "hidden").returncode == 0
+    submission = course / "submitted" / "amy" / "hidden" / "hidden.ipynb"
+    submission.parent.mkdir(parents=True)
+    nb = nbformat.read(str(course / "notebooks" / "hidden" / "hidden.ipynb"), as_version=4)
+    assert "answer == 42" not in str(nb)
+    nb.cells[0].source = "answer = 41"
+    nbformat.write(nb, str(submission))
+    for step in ("autograde", "generate_feedback"):
+        done = _nbgrader(course, step, "hidden")
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    graded = nbformat.read(str(course / "autograded" / "amy" / "hidden" / "hidden.ipynb"), as_version=4)
+    assert "answer == 42" in graded.cells[1].source  # the hidden test ran, and failed
+    page = (course / "feedback" / "amy" / "hidden" / "hidden.html").read_text()
+    text = html.unescape(re.sub(r"<[^>]*>", "", page))  # code is split into highlighted spans
+    assert "assert answer > 0" in text and "hidden check failed" in text  # visible test and its message
+    assert "answer == 42" not in text and "HIDDEN TESTS" not in text

@@ -8,8 +8,8 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.utils import determine_grade
 
 from autograder.checks import answer_record
-from autograder.preprocessors import (ScoreRecordedAnswers, StudentEnvironment, autograde_preprocessors,
-                                      checked_questions)
+from autograder.preprocessors import (HideHiddenTests, ScoreRecordedAnswers, StudentEnvironment,
+                                      autograde_preprocessors, checked_questions, feedback_preprocessors)
 from autograder.questions import question
 from autograder.record import MIME
 
@@ -277,3 +277,31 @@ def test_megabytes_of_output_are_cut_in_answer_cells_but_records_in_test_cells_a
     assert sum(len(str(o)) for o in nb.cells[0].outputs) < 250_000
     assert "output cut" in nb.cells[0].outputs[0]["text"] and nb.cells[0].outputs[-1]["text"].startswith("... further")
     assert determine_grade(nb.cells[1])[0] == 1.0
+
+
+_HIDDEN = 'assert answer > 0\n### BEGIN HIDDEN TESTS\nassert answer == 42, "not the answer"\n### END HIDDEN TESTS'
+
+
+def test_feedback_pages_lose_hidden_tests_and_the_tracebacks_quoting_them():
+    error = new_output("error", ename="AssertionError", evalue="not the answer",
+                       traceback=["----> 3 assert answer == 42, \"not the answer\"", "AssertionError: not the answer"])
+    plain = _test_cell(_HIDDEN, [error])
+    scored = _test_cell('check("unit_pp.scalar", x)\n### BEGIN HIDDEN TESTS\ncheck("unit_pp.hidden", x)\n'
+                        "### END HIDDEN TESTS", [new_output("error", ename="WrongAnswer", evalue="unit_pp.scalar",
+                                                            traceback=["unit_pp.scalar: 0/2 points", "  hint: ..."])])
+    scored.metadata["autograder"] = {"question": "unit_pp.scalar"}
+    visible = _test_cell("assert answer > 0", [new_output("error", ename="AssertionError", evalue="",
+                                                             traceback=["----> 1 assert answer > 0", "AssertionError"])])
+    nb, _ = HideHiddenTests().preprocess(new_notebook(cells=[plain, scored, visible]), {})
+    assert nb.cells[0].source == "assert answer > 0" and "42" not in str(nb.cells[0].outputs)
+    assert nb.cells[0].outputs[0].traceback == ["AssertionError: not the answer"]
+    assert "hidden" not in nb.cells[1].source and nb.cells[1].outputs[0].traceback[1] == "  hint: ..."
+    assert nb.cells[2].outputs[0].traceback[0] == "----> 1 assert answer > 0"  # nothing hidden there
+
+
+def test_feedback_preprocessors_insert_the_hiding_step_after_reading_the_grades():
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+    assert feedback_preprocessors() == [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    assert feedback_preprocessors([GetGrades, ClearHiddenTests]) == [GetGrades, HideHiddenTests]
