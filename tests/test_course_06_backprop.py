@@ -178,7 +178,8 @@ def test_a_wrong_bias_gradient_loses_only_that_part():
 
 
 @pytest.mark.parametrize("name, tag", [("table", "ascent"), ("grad_F", "without_two"),
-                                       ("MSELoss", "gradient_not_averaged"), ("deeper", "one_branch")])
+                                       ("MSELoss", "gradient_not_averaged"), ("deeper", "one_branch"),
+                                       ("dl_dw1", "without_two")])
 def test_declared_mistakes_are_recognised_with_their_hint(name, tag):
     q = questions.get(f"{A}.{name}")
     result = judge(name, q.mistakes[tag](parameters(A)))

@@ -87,9 +87,10 @@ def _grad_F_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.grad_F", kind="function", points=2, rtol=1e-7, atol=1e-12,
           inputs=_grad_F_trials, mistakes={"without_two": lambda v: _grad_F_without_two},
-          hints={"default": "∂ℓ/∂z = 2(z − y); ∂ℓ/∂w2 = ∂ℓ/∂z · v, ∂ℓ/∂b2 = ∂ℓ/∂z; "
-                            "∂ℓ/∂u = ∂ℓ/∂z · w2 · σ(u)(1 − σ(u)); ∂ℓ/∂w1 = ∂ℓ/∂u · x, ∂ℓ/∂b1 = ∂ℓ/∂u. "
-                            "Order: (w1, b1, w2, b2).",
+          hints={"default": "Compute u, v, z once; then go backwards: ∂ℓ/∂z first, from it the last "
+                            "layer's w2 and b2, then two more local derivatives give ∂ℓ/∂u, and from it "
+                            "w1 and b1. Return them in the order (w1, b1, w2, b2); compare with the "
+                            "finite-difference check in the answer cell.",
                  "without_two": "ℓ = (z − y)² has ∂ℓ/∂z = 2(z − y): the factor 2 is missing."})
 def grad_F(v):
     """Reference: :func:`reference_grad_F`."""
@@ -101,10 +102,17 @@ F_SYMBOLS = ("x", "y", "w1", "b1", "w2", "b2")
 F_LOSS = "(w2/(1 + exp(-(w1*x + b1))) + b2 - y)**2"
 
 
+def _dl_dw1_without_two(v):
+    """Half the right derivative: the 2 of the square forgotten."""
+    return f"({dl_dw1(v)})/2"
+
+
 @question(f"{ASSIGNMENT}.dl_dw1", kind="expression", points=2, symbols=F_SYMBOLS,
-          hints={"default": "Multiply the four local derivatives: 2(z − y) · w2 · σ(u)(1 − σ(u)) · x "
-                            "(mind the factor 2 of the square), with σ(u) = 1/(1 + exp(−(w1 x + b1))) "
-                            "written out."})
+          mistakes={"without_two": _dl_dw1_without_two},
+          hints={"default": "Follow the graph x → u → v → z → ℓ: one local derivative per edge, four "
+                            "factors in all (∂ℓ/∂z, ∂z/∂v, ∂v/∂u, ∂u/∂w1), each written in x, y, w1, b1, "
+                            "w2, b2, with σ(u) spelled out as 1/(1 + exp(−(w1*x + b1))).",
+                 "without_two": "ℓ = (z − y)² gives ∂ℓ/∂z = 2(z − y): the factor 2 is missing."})
 def dl_dw1(v):
     """∂ℓ/∂w1 of ℓ = (w2 σ(w1 x + b1) + b2 − y)², by sympy.diff."""
     import sympy
