@@ -59,7 +59,8 @@ def _no_bias(x, degree):
 
 @question(f"{ASSIGNMENT}.polynomial_features", kind="function", points=1, rtol=1e-12,
           inputs=_feature_trials, mistakes={"no_bias": lambda v: _no_bias},
-          hints={"default": "Column k is x**k for k = 0, ..., degree: raise a column of inputs (shape (ℓ, 1)) to a row of exponents 0, 1, ..., degree.",
+          hints={"default": "Column k is x**k for k = 0, ..., degree: raise a column of inputs "
+                            "(shape (ℓ, 1)) to a row of exponents 0, 1, ..., degree.",
                  "no_bias": "Column 0 must be the ones (x**0), the feature of the bias b.",
                  "wrong_shape": "The result has one row per input and degree + 1 columns."})
 def polynomial_features(v):
