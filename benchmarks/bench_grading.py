@@ -3,10 +3,26 @@
 Both grade the same submissions of the demo assignment (the demo's sample
 submissions that finish, repeated under new names: fully correct, partly
 correct, wrong, raising, tampering, unanswered) in two identical copies of one
-course, one after the other in this run. The script prints both wall times,
-their ratio, whether the two gave the same grades, and where each submission's
-time goes (from the grader's logs): validation, the gradebook work before the
-kernel, kernel start, execution, kernel shutdown, scoring and saving after it.
+course, one after the other in this run. The script prints both wall times
+and CPU times, their ratio, whether the two gave the same grades, and where
+each tool spends a submission's time, phase by phase:
+
+start-up        process start, imports, configuration (nbgrader: once per
+                run; autograder: each worker's, charged to its first job)
+validate        reading each notebook before any kernel starts (autograder)
+setup           nbgrader's set-up of the submission in the gradebook
+sanitize        the preprocessors before the kernel (clear outputs, restore
+                locked cells, student environment and expected answers)
+kernel_start    until the kernel answers
+execute         running the cells
+kernel_stop     shutting the kernel down
+scoring         preprocessors after the kernel that do not open the gradebook
+gradebook       those that do (saving grades), and reading the total back
+other           the rest (nbconvert writing files, bookkeeping)
+
+For ``nbgrader autograde`` the phases come from timers wrapped around
+nbgrader's own methods in its process (``--plain-phases``, used internally):
+the run is otherwise stock nbgrader with the course's configuration.
 
 Usage::
 
@@ -17,11 +33,13 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
+import json
 import os
 import resource
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,12 +48,14 @@ from pathlib import Path
 
 from autograder.cli import _tools_on_path, build
 from autograder.demo import ASSIGNMENT, SAMPLES, Sample, make_course, write_submissions
-from autograder.grading import read_logs
+from autograder.grading import PHASES, read_logs
 
 #: Samples that run to the end (the endless loop would only measure the time limit).
 FINISHING = ("ada", "ben", "cat", "dan", "fay", "hal")
-PHASES = ("validate", "before_kernel", "kernel_start", "execute", "kernel_stop", "after_kernel",
-          "lock_wait")
+#: Rows of the breakdown: the grader's phases with its start-up renamed, then the rest.
+ROWS = ("start-up",) + tuple(p for p in PHASES if p not in ("worker_start", "lock_wait")) \
+    + ("other",)
+_REQUESTED_AT = "BENCH_GRADING_REQUESTED_AT"
 
 
 def _env() -> dict:
@@ -60,7 +80,8 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     """Wall time and CPU time (user + system, the command and every process it waited for)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=_env(), check=True,
+    env = {**_env(), _REQUESTED_AT: repr(time.time())}
+    subprocess.run(command, cwd=cwd, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -77,19 +98,122 @@ def totals(course: Path) -> dict[str, float]:
             GROUP BY sa.student_id""").fetchall())
 
 
-def breakdown(course: Path) -> list[tuple[str, float, float, float]]:
-    """(phase, mean, median, share of the submission's time) over all logs."""
+def ours_per_submission(course: Path) -> dict[str, float]:
+    """Phase -> mean seconds per submission, from the grader's logs (summed over workers)."""
     logs = list(read_logs(ASSIGNMENT, course).values())
-    total = sum(log["seconds"] for log in logs)
-    rows = []
-    for phase in PHASES:
-        values = [log.get("timings", {}).get(phase, 0.0) for log in logs]
-        rows.append((phase, statistics.fmean(values), statistics.median(values),
-                     sum(values) / total if total else 0.0))
-    return rows
+    sums: collections.Counter = collections.Counter()
+    for log in logs:
+        timings = log.get("timings", {})
+        sums.update({("start-up" if k == "worker_start" else k): v for k, v in timings.items()
+                     if k != "lock_wait"})
+        sums["other"] += log["seconds"] - sum(v for k, v in timings.items()
+                                              if k not in ("worker_start", "lock_wait"))
+    return {row: sums[row] / len(logs) for row in ROWS}
+
+
+# ------------------------------------------------- plain nbgrader, with timers around it
+
+
+def _plain_phases_main(out: Path) -> int:
+    """Run ``nbgrader autograde`` (arguments after ``--``) with phase timers; write them as JSON."""
+    requested_at = float(os.environ[_REQUESTED_AT])
+    sums: collections.Counter = collections.Counter()
+    _instrument_nbgrader(sums, requested_at)
+    from nbgrader.apps.nbgraderapp import NbGraderApp
+    argv = sys.argv[sys.argv.index("--") + 1:]
+    try:
+        NbGraderApp.launch_instance(argv=argv)
+    except SystemExit as stop:
+        if stop.code:
+            raise
+    out.write_text(json.dumps(sums))
+    return 0
+
+
+def _instrument_nbgrader(sums: collections.Counter, requested_at: float) -> None:
+    """Wrap timers around nbgrader's Autograde and nbclient's kernel set-up (timing only)."""
+    from nbconvert.preprocessors import ExecutePreprocessor
+    from nbgrader.converters import Autograde
+
+    from autograder.grading import _uses_gradebook
+
+    def timed_method(cls, name, phase):
+        original = getattr(cls, name)
+
+        def wrapper(self, *args, **kwargs):
+            tick = time.perf_counter()
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                sums[phase] += time.perf_counter() - tick
+        setattr(cls, name, wrapper)
+
+    original_start = Autograde.start
+
+    def start(self):
+        sums["start-up"] += time.time() - requested_at
+        tick = time.perf_counter()
+        try:
+            original_start(self)
+        finally:
+            sums["total"] += time.perf_counter() - tick
+    Autograde.start = start
+    timed_method(Autograde, "init_assignment", "setup")
+
+    original_init = Autograde._init_preprocessors
+
+    def init_preprocessors(self):
+        original_init(self)
+        pps = self.exporter._preprocessors
+        for index, pp in enumerate(pps):
+            if not isinstance(pp, ExecutePreprocessor):
+                phase = "sanitize" if self._sanitizing else \
+                    "gradebook" if _uses_gradebook(pp) else "scoring"
+                pps[index] = _timed_call(pp, sums, phase)
+    Autograde._init_preprocessors = init_preprocessors
+
+    original_setup = ExecutePreprocessor.setup_kernel
+
+    @contextlib.contextmanager
+    def setup_kernel(self, **kwargs):
+        tick = time.perf_counter()
+        with original_setup(self, **kwargs):
+            sums["kernel_start"] += time.perf_counter() - tick
+            tick = time.perf_counter()
+            try:
+                yield
+            finally:
+                sums["execute"] += time.perf_counter() - tick
+                tick = time.perf_counter()
+        sums["kernel_stop"] += time.perf_counter() - tick
+    ExecutePreprocessor.setup_kernel = setup_kernel
+
+
+def _timed_call(preprocessor, sums, phase):
+    def call(nb, resources):
+        tick = time.perf_counter()
+        try:
+            return preprocessor(nb, resources)
+        finally:
+            sums[phase] += time.perf_counter() - tick
+    return call
+
+
+def plain_per_submission(sums: dict, count: int) -> dict[str, float]:
+    """Phase -> mean seconds per submission of the instrumented nbgrader run."""
+    inside = sum(sums.get(row, 0.0) for row in ROWS if row not in ("start-up", "other"))
+    per = {row: sums.get(row, 0.0) / count for row in ROWS}
+    per["other"] = (sums.get("total", 0.0) - inside) / count
+    return per
+
+
+# ------------------------------------------------------------------------------ main
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--plain-phases"]:
+        return _plain_phases_main(Path(argv[1]))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=2, help="copies of the 6 samples (default 2)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
@@ -101,33 +225,41 @@ def main(argv=None) -> int:
     base = Path(args.keep or tmp.name)
     try:
         plain, ours, count = make_courses(base, args.copies)
-        print(f"{count} submissions of {ASSIGNMENT}, {os.cpu_count()} cores, "
-              f"load average {os.getloadavg()[0]:.1f}")
-        t_plain, cpu_plain = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT,
-                                    "--force"], plain)
+        print(f"{count} submissions of {ASSIGNMENT}, {os.cpu_count()} cores")
+        phases_file = base / "nbgrader-phases.json"
+        load_before = os.getloadavg()[0]
+        t_plain, cpu_plain = timed([sys.executable, str(Path(__file__).resolve()), "--plain-phases",
+                                    str(phases_file), "--", "autograde", ASSIGNMENT, "--force"],
+                                   plain)
+        load_between = os.getloadavg()[0]
         t_ours, cpu_ours = timed([sys.executable, "-m", "autograder.cli", "grade", ASSIGNMENT,
                                   "--jobs", str(args.jobs), "--force", "--course", str(ours)], ours)
+        print(f"load average (1 min) before, between, after: {load_before:.1f}, "
+              f"{load_between:.1f}, {os.getloadavg()[0]:.1f}\n")
+        label = f"autograder --jobs {args.jobs}"
         print(f"{'':28}{'wall s':>8}{'CPU s':>8}{'wall per submission':>21}")
         print(f"{'nbgrader autograde':<28}{t_plain:8.1f}{cpu_plain:8.1f}{t_plain / count:21.2f}")
-        print(f"{'autograder grade --jobs ' + str(args.jobs):<28}{t_ours:8.1f}{cpu_ours:8.1f}"
-              f"{t_ours / count:21.2f}")
+        print(f"{label:<28}{t_ours:8.1f}{cpu_ours:8.1f}{t_ours / count:21.2f}")
         print(f"speed-up (wall)             {t_plain / t_ours:8.2f}x")
-        # Other processes share the cores; with the cores to itself a run takes about its
-        # CPU time divided by the processes it can keep busy.
-        print(f"speed-up on idle cores      {cpu_plain / (cpu_ours / args.jobs):8.2f}x "
-              f"(estimate: nbgrader's CPU time / ours per worker)")
+        print(f"CPU time ratio              {cpu_plain / cpu_ours:8.2f}x "
+              f"(nbgrader's / ours; the ideal speed-up on {args.jobs} idle cores is "
+              f"{args.jobs} times this)")
         same = totals(plain) == totals(ours)
         print(f"same grades                 {'yes' if same else 'NO'}")
         if not same:
             print(f"  nbgrader:   {totals(plain)}\n  autograder: {totals(ours)}")
-        logs = read_logs(ASSIGNMENT, ours)
-        busy = sum(log["seconds"] for log in logs.values())
-        print(f"\nper submission in the workers: {busy / count:.2f} s; "
-              f"outside them (worker start-up, parent): "
-              f"{max(0.0, t_ours - busy / args.jobs):.1f} s in total")
-        print(f"{'phase':<15}{'mean s':>8}{'median s':>10}{'share':>8}")
-        for phase, mean, median, share in breakdown(ours):
-            print(f"{phase:<15}{mean:8.3f}{median:10.3f}{share:8.0%}")
+
+        plain_rows = plain_per_submission(json.loads(phases_file.read_text()), count)
+        our_rows = ours_per_submission(ours)
+        print(f"\nseconds per submission, by phase (ours summed over its {args.jobs} workers)")
+        print(f"{'phase':<15}{'nbgrader':>10}{label:>22}")
+        for row in ROWS:
+            print(f"{row:<15}{plain_rows[row]:10.3f}{our_rows[row]:22.3f}")
+        print(f"{'sum':<15}{sum(plain_rows.values()):10.3f}{sum(our_rows.values()):22.3f}")
+        busy = sum(log["seconds"] + log.get("timings", {}).get("worker_start", 0.0)
+                   for log in read_logs(ASSIGNMENT, ours).values())
+        print(f"\nautograder's parent (start-up, planning, waiting for the last worker): "
+              f"{max(0.0, t_ours - busy / args.jobs):.1f} s of its {t_ours:.1f} s wall time")
         return 0 if same else 1
     finally:
         if tmp is not None:
