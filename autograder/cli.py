@@ -86,10 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", default="grades.csv", metavar="FILE", help="CSV file (default grades.csv)")
 
     p = add("demo", "Build a temporary course, grade sample submissions (correct, partly correct, "
-                    "wrong, raising, looping forever, tampering, corrupted, unanswered) and print "
-                    "the results.", _demo)
+                    "wrong, raising, looping forever, tampering, corrupted, unanswered), write "
+                    "feedback and the report, and print the results and the report's summary. "
+                    "The report (HTML page and grades CSV) is kept in ./autograder-demo-report/ "
+                    "(or -2, -3... if that exists; existing files are never overwritten); its path "
+                    "is printed at the end.", _demo)
     p.add_argument("--keep", default=None, metavar="DIR",
                    help="create the demo course in DIR and keep it (default: a temporary directory)")
+    p.add_argument("--report-dir", default=None, metavar="DIR",
+                   help="write the report's HTML page and CSV to DIR instead (created if needed; "
+                        "the demo stops if DIR already holds a report)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     p.add_argument("--timeout", type=float, default=5.0, help="per-cell time limit in seconds (default 5)")
     return parser
@@ -186,16 +192,60 @@ def results_table(results, notes: dict | None = None) -> str:
     rows = [[r.student] + ([notes.get(r.student, "")] if notes else [])
             + [f"{r.score:g}/{r.max_score:g}", r.status, str(len(r.flags)) if r.flags else "-"]
             for r in results]
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [fmt.format(*header).rstrip(), fmt.format(*["-" * w for w in widths])]
-    lines += [fmt.format(*row).rstrip() for row in rows]
+    lines = _text_table(header, rows)
     reasons = [f"  {r.student}: {r.reason}" for r in results if r.reason]
     if reasons:
         lines += ["", "Why:"] + reasons
     flags = [f"  {r.student}: {f.get('cell')}: {f.get('reason')}" for r in results for f in r.flags]
     if flags:
         lines += ["", "Flagged for the instructor:"] + flags
+    return "\n".join(lines)
+
+
+def _text_table(header: list[str], rows: list[list]) -> list[str]:
+    """Left-aligned columns with a dashed rule under the header, as lines."""
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    return ([fmt.format(*header).rstrip(), fmt.format(*["-" * w for w in widths])]
+            + [fmt.format(*map(str, row)).rstrip() for row in rows])
+
+
+_HINT_CHARS = 90
+
+
+def report_summary(assignment: str, course_dir=".") -> str:
+    """The instructor's report in short, as plain text: totals, each question's pass rate
+    and average credit, then the most common mistakes with the hint students got.
+
+    Parameters
+    ----------
+    assignment : str
+    course_dir : str or path
+        A graded course (gradebook, autograded notebooks, logs).
+
+    Raises
+    ------
+    ValueError
+        If the gradebook does not know ``assignment``.
+    """
+    from autograder.report import collect
+
+    data = collect(assignment, course_dir)
+    scores = list(data.scores.values())
+    full = sum(s >= data.max_score - 1e-9 for s in scores)
+    mean = f"mean {sum(scores) / len(scores):.2f} of {data.max_score:g}, " if scores else ""
+    lines = [f"Report of {assignment}: {len(scores)} submissions graded, {mean}{full} with full marks, "
+             f"{len(data.failures)} failed or timed out, {len({f['student'] for f in data.flags})} flagged"]
+    lines += ["  " + line for line in _text_table(
+        ["question", "points", "pass rate", "average credit"],
+        [[q.label, f"{q.max_score:g}", f"{q.pass_rate:.0%}", f"{q.mean_credit:.0%}"] for q in data.questions])]
+    mistakes = [(q.label, tag, count, hint) for q in data.questions for tag, count, hint in q.mistakes]
+    if mistakes:
+        lines += ["", "Most common mistakes (answers, then the hint they got):"]
+        for label, tag, count, hint in mistakes:
+            first = (hint or "").splitlines()[0] if hint else "-"
+            first = first if len(first) <= _HINT_CHARS else first[:_HINT_CHARS - 3] + "..."
+            lines.append(f"  {label}: {tag} x{count}: {first}")
     return "\n".join(lines)
 
 
@@ -213,6 +263,7 @@ def _report(args) -> int:
     except ImportError:
         raise RuntimeError("the report module (autograder.report) is not available") from None
     paths = write_report(args.assignment, course_dir=args.course, out_dir=args.out)
+    print(report_summary(args.assignment, args.course))
     for path in paths:
         print(f"wrote {path}")
     return 0
@@ -240,7 +291,7 @@ def _export(args) -> int:
 def _demo(args) -> int:
     from autograder.demo import run_demo
 
-    run_demo(keep=args.keep, jobs=args.jobs, timeout=args.timeout)
+    run_demo(keep=args.keep, jobs=args.jobs, timeout=args.timeout, report_dir=args.report_dir)
     return 0
 
 

@@ -3,10 +3,17 @@
 The demo copies ``nbgrader_config.py`` and ``solutions/demo_gd`` of this
 checkout into a temporary course directory (SQLite gradebook), builds the
 student version, writes one submission per kind of student an instructor
-meets, grades them all, writes feedback and the report, and prints a table.
+meets, grades them all, writes feedback and the instructor's report, and
+prints a table, what each student is told, and a summary of the report.
+
+The report (an HTML page and nbgrader's grades CSV) is the one thing kept
+from a temporary course: it is written outside it, to
+``./autograder-demo-report/`` (``-2``, ``-3``... when that exists) or to a
+chosen directory, and never over an existing file.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import tempfile
@@ -18,6 +25,9 @@ import nbformat
 
 ASSIGNMENT = "demo_gd"
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Where the report goes by default, relative to the current directory (numbered if taken).
+DEFAULT_REPORT_DIR = "autograder-demo-report"
+REPORT_FILES = (f"{ASSIGNMENT}_grades.csv", f"{ASSIGNMENT}_report.html")
 
 _STALE_GRADIENT = '''def gradient_descent(grad, x0, lr, steps):
     x = np.asarray(x0, dtype=float)
@@ -152,8 +162,9 @@ def write_submissions(course: Path, samples=SAMPLES) -> list[Path]:
     return paths
 
 
-def run_demo(keep: str | None = None, jobs: int = 2, timeout: float = 5.0, out=print) -> list:
-    """Build, submit, grade, give feedback and report in a throwaway course; print a table.
+def run_demo(keep: str | None = None, jobs: int = 2, timeout: float = 5.0, out=print,
+             report_dir: str | None = None) -> list:
+    """Build, submit, grade, give feedback and report in a throwaway course; print what happened.
 
     Parameters
     ----------
@@ -164,19 +175,30 @@ def run_demo(keep: str | None = None, jobs: int = 2, timeout: float = 5.0, out=p
     timeout : float
         Per-cell time limit in seconds (cuts off the endless loop).
     out : callable
-        Where the progress lines and the table go.
+        Where the progress lines, the table and the report's summary go.
+    report_dir : str, optional
+        Directory for the report's HTML page and CSV (created if needed; it
+        must not hold them already). Default: :func:`fresh_directory`
+        ``("autograder-demo-report")`` in the current directory.
 
     Returns
     -------
     list of autograder.grading.SubmissionResult
+
+    Raises
+    ------
+    ValueError
+        If ``report_dir`` already holds a report (nothing is overwritten).
     """
-    from autograder.cli import build, results_table
+    from autograder.cli import build, report_summary, results_table
     from autograder.feedback import write_feedback
     from autograder.grading import grade_assignment
 
     start = time.monotonic()
+    reports = report_directory(report_dir)
     tmp = None if keep else tempfile.TemporaryDirectory(prefix="autograder-demo-")
     course = Path(keep or tmp.name).resolve()
+    done = False
     try:
         make_course(course)
         build([ASSIGNMENT], course)
@@ -186,7 +208,7 @@ def run_demo(keep: str | None = None, jobs: int = 2, timeout: float = 5.0, out=p
         results = grade_assignment(ASSIGNMENT, course_dir=course, jobs=jobs, timeout=timeout,
                                    force=True, progress=False)
         pages = write_feedback(ASSIGNMENT, course)
-        report = _report(course)
+        csv_path, html_path = _report(course, reports)
         notes = {s.student: f"{s.description} (expect {s.expected_score:g})" for s in SAMPLES}
         out("")
         out(results_table(results, notes))
@@ -196,14 +218,77 @@ def run_demo(keep: str | None = None, jobs: int = 2, timeout: float = 5.0, out=p
             for line in student_hints(course, sample.student):
                 out(f"  {sample.student}: {line}")
         out("")
+        out(report_summary(ASSIGNMENT, course))
+        out("")
         if keep:
-            out(f"feedback: {len(pages)} pages under {course / 'feedback'}" + (f"; report: {report}" if report else ""))
+            out(f"feedback: {len(pages)} pages under {course / 'feedback'}")
+        out(f"report: {html_path}\n        {csv_path}")
         out(f"done in {time.monotonic() - start:.0f} s"
             + ("" if keep else "; the course was temporary (use --keep DIR to look at its files)"))
+        done = True
         return results
     finally:
         if tmp is not None:
             tmp.cleanup()
+        if not done and reports.is_dir() and not any(reports.iterdir()):
+            reports.rmdir()  # claimed for a report that was never written
+
+
+def fresh_directory(base: str | Path) -> Path:
+    """Create and return ``base``, or ``base-2``, ``base-3``... the first name not taken.
+
+    The directory is created here (``mkdir`` without ``exist_ok`` claims it
+    atomically), so two demos run at once never share one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> [fresh_directory(root / "report").name for _ in range(3)]
+    ['report', 'report-2', 'report-3']
+    """
+    base = Path(base)
+    for n in itertools.count(1):
+        path = base if n == 1 else base.with_name(f"{base.name}-{n}")
+        try:
+            path.mkdir(parents=True)
+        except FileExistsError:
+            continue
+        return path.resolve()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def report_directory(report_dir: str | Path | None = None) -> Path:
+    """The directory the demo's report goes to, created; it never holds a report already.
+
+    Parameters
+    ----------
+    report_dir : str or path, optional
+        A chosen directory (created if needed). Default: a fresh
+        ``./autograder-demo-report`` (see :func:`fresh_directory`).
+
+    Raises
+    ------
+    ValueError
+        If ``report_dir`` already holds one of :data:`REPORT_FILES`, or is a file.
+    RuntimeError
+        If the directory cannot be created (e.g. no write permission).
+    """
+    try:
+        if report_dir is None:
+            return fresh_directory(DEFAULT_REPORT_DIR)
+        path = Path(report_dir)
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"--report-dir {path} is a file, not a directory")
+        taken = [name for name in REPORT_FILES if (path / name).exists()]
+        if taken:
+            raise ValueError(f"{path} already holds {', '.join(taken)}; the demo never overwrites "
+                             "files: choose another --report-dir or remove them")
+        path.mkdir(parents=True, exist_ok=True)
+        return path.resolve()
+    except PermissionError as exc:
+        raise RuntimeError(f"cannot create the report directory: {exc}; "
+                           "choose a writable place with --report-dir DIR") from None
 
 
 def student_hints(course: Path, student: str) -> list[str]:
@@ -225,9 +310,7 @@ def student_hints(course: Path, student: str) -> list[str]:
     return lines
 
 
-def _report(course: Path) -> str:
-    try:
-        from autograder.report import write_report
-    except ImportError:
-        return ""
-    return ", ".join(str(p) for p in write_report(ASSIGNMENT, course_dir=course))
+def _report(course: Path, out_dir: Path) -> tuple[Path, Path]:
+    from autograder.report import write_report
+
+    return write_report(ASSIGNMENT, course_dir=course, out_dir=out_dir)

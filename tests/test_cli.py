@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from autograder.cli import build_parser, main, results_table
+from autograder.cli import build_parser, main, report_summary, results_table
 from autograder.grading import SubmissionResult
 
 SUBCOMMANDS = ["build", "grade", "feedback", "report", "export", "demo"]
@@ -91,3 +91,22 @@ def test_a_missing_course_directory_is_named(tmp_path, capsys):
         assert main([*command, "--course", str(missing)]) == 1, command
         err = capsys.readouterr().err
         assert str(missing) in err and ("does not exist" in err or "not a directory" in err), (command, err)
+
+
+def test_report_summary_gives_pass_rates_credit_and_common_mistakes(monkeypatch):
+    from autograder.report import QuestionStats, ReportData
+
+    long_hint = "Descent subtracts the step. " * 10
+    questions = [QuestionStats("test_a", "hw.a", 2, scores=[2, 1, 0, 2], mistakes=[("wrong_sign", 2, long_hint)]),
+                 QuestionStats("test_b", "hw.b", 1, scores=[1, 1, 1, 1])]
+    data = ReportData("hw", 3, {"amy": 3, "bo": 2, "cy": 1, "di": 3}, questions,
+                      failures=[{"student": "cy", "status": "timeout", "reason": "loop"}],
+                      flags=[{"student": "bo", "notebook": "hw", "cell": "c", "reason": "r"}] * 2, not_graded=[])
+    monkeypatch.setattr("autograder.report.collect", lambda assignment, course_dir: data)
+    lines = report_summary("hw").splitlines()
+    assert lines[0] == ("Report of hw: 4 submissions graded, mean 2.25 of 3, 2 with full marks, "
+                        "1 failed or timed out, 1 flagged")
+    rows = {line.split()[0]: line.split()[1:] for line in lines[3:5]}
+    assert rows == {"hw.a": ["2", "50%", "62%"], "hw.b": ["1", "100%", "100%"]}  # credit 5/8 rounds to even
+    mistake = next(line for line in lines if line.startswith("  hw.a: wrong_sign x2: Descent subtracts"))
+    assert len(mistake) < 130 and mistake.endswith("...")
