@@ -102,3 +102,30 @@ def test_slider_values_sit_on_the_grid_the_browser_snaps_to():
 ])
 def test_defaults_keep_the_lectures_numbers_exactly(name, control, value):
     assert getattr(explorers, name)().controls[control].value == value
+
+
+@pytest.mark.parametrize("name, control, value", [
+    ("optimizer_race", "steps", 250),        # the loss axes' x-limits move
+    ("explore_gd_2d", "steps", 120),
+    ("playground", "epoch", 60),
+    ("explore_gd", "lr", 0.2),               # the curve's limits move
+    ("explore_neuron", "activation", "relu"),
+])
+def test_new_limits_redraw_only_the_changed_axes_and_match_a_full_draw(name, control, value):
+    import numpy as np
+
+    explorer = getattr(explorers, name)()
+    full_draws = []
+    canvas = explorer.figure.canvas
+    original = canvas.draw
+    canvas.draw = lambda: (full_draws.append(1), original())[1]
+    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in explorer.figure.axes]
+    explorer.controls[control].value = value
+    moved = [(ax.get_xlim(), ax.get_ylim()) for ax in explorer.figure.axes] != limits
+    canvas.draw = original
+    partial = np.asarray(Image.open(io.BytesIO(explorer.png)).convert("RGB"), dtype=int)
+    explorer.invalidate()
+    explorer.update()
+    full = np.asarray(Image.open(io.BytesIO(explorer.png)).convert("RGB"), dtype=int)
+    assert moved and not full_draws
+    assert np.abs(partial - full).max() <= 8

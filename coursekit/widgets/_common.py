@@ -185,3 +185,29 @@ def html_table(header: Sequence[str], rows, max_height: str = "260px") -> str:
     return (f"<div style='max-height:{max_height};overflow-y:auto'>"
             f"<table class='coursekit-table' style='border-collapse:collapse;font-family:monospace'>"
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789-+()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾")
+
+
+def superscript(text: str) -> str:
+    """``text`` (digits, signs, parentheses) in Unicode superscript: "(12)" → "⁽¹²⁾"."""
+    return text.translate(_SUPERSCRIPTS)
+
+
+def powers_of_ten(axis) -> None:
+    """Label a log axis's decades 10⁻⁸, 10⁰, 10³ in plain text.
+
+    Matplotlib's default labels are mathtext, typeset glyph by glyph; plain Unicode text
+    draws several times faster, which matters for axes redrawn while a slider moves.
+    """
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    def label(value, _position):
+        exponent = np.log10(value) if value > 0 else np.nan
+        if not np.isfinite(exponent) or abs(exponent - round(exponent)) > 1e-9:
+            return ""
+        return "10" + superscript(str(int(round(exponent))))
+
+    axis.set_major_formatter(FuncFormatter(label))
+    axis.set_minor_formatter(NullFormatter())

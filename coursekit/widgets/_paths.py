@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._common import box
+from ._common import box, powers_of_ten
 
 _GRID = 120
 _KEEP_BOX = 3.0  # paths are cut when they leave the plot box enlarged this many times
@@ -123,7 +123,8 @@ class PathsView:
         explorer.animate(self.start, self.ax.title)
         self.loss_ax.set_yscale("log")
         self.loss_ax.set_xlabel("iteration r")
-        self.loss_ax.set_ylabel(r"$f(x^{(r)}) - f(x^\star)$")
+        self.loss_ax.set_ylabel("f(x⁽ʳ⁾) − f(x*)")
+        powers_of_ten(self.loss_ax.yaxis)
         self.loss_ax.grid(True, which="major", alpha=0.3)
         self.loss_ax.legend(fontsize=7, loc="upper right", framealpha=0.8)
 

@@ -14,7 +14,8 @@ import numpy as np
 from matplotlib.patches import FancyArrowPatch
 
 from ._common import (box, check_float, check_int, dropdown, float_slider, html_table,
-                      int_slider, log_slider, names_of_dim, objective, set_range)
+                      int_slider, log_slider, names_of_dim, objective, set_range,
+                      superscript)
 from ._explorer import Explorer
 
 __all__ = ["GD1DState", "gd_1d", "explore_gd", "GradientDescent1D"]
@@ -240,8 +241,9 @@ class GradientDescent1D(Explorer):
         self.arrows: list[FancyArrowPatch] = []
 
     def draw(self, state: GD1DState):
-        self.ax.set_title(rf"{state.function}: $\alpha$ = {state.lr:.3g}, "
-                          rf"$\eta$ = {state.momentum:.3g}", fontsize=10)
+        # Plain text, not mathtext: the title is redrawn on every change.
+        self.ax.set_title(f"{state.function}: α = {state.lr:.3g}, η = {state.momentum:.3g}",
+                          fontsize=10)
         self.ax.set_xlim(state.xlim)
         self.ax.set_ylim(state.ylim)
         self.curve_line.set_data(state.curve)
@@ -264,7 +266,7 @@ class GradientDescent1D(Explorer):
         outside = np.flatnonzero(~inside)
         self.off_text.set_text(
             "" if outside.size == 0 else
-            f"{outside.size} iterate(s) off the plot, e.g. $\\beta^{{({outside[-1]})}}$ = "
+            f"{outside.size} iterate(s) off the plot, e.g. β{superscript(f'({outside[-1]})')} = "
             f"{state.iterates[outside[-1]]:.4g}")
 
     def _draw_arrows(self, state):

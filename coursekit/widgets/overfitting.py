@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._common import (check_choice, check_float, check_int, dropdown, float_slider, html_table,
-                      int_slider, log_slider)
+                      int_slider, log_slider, powers_of_ten)
 from ._explorer import Explorer
 
 __all__ = ["OverfittingState", "overfitting", "explore_overfitting", "OverfittingExplorer"]
@@ -195,6 +195,7 @@ class OverfittingExplorer(Explorer):
                                             color="#ff7f00", ms=3, label="validation MSE")
         self.chosen = self.err_ax.axvline(0, color="#e31a1c", lw=1)
         self.err_ax.set_yscale("log")
+        powers_of_ten(self.err_ax.yaxis)
         self.err_ax.set_ylim(1e-5, 10.0)
         self.err_ax.set_xlabel("degree d")
         self.err_ax.grid(True, alpha=0.3)
