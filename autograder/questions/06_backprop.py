@@ -138,7 +138,8 @@ def _activation_trials(rng, v, inputs=None):
 _LAYER_HINTS = {
     "Linear": "forward: x @ W + b. backward: grads W = xᵀ G, b = G summed over the batch (axis 0), "
               "return G Wᵀ. Keep x from the forward pass.",
-    "ReLU": "forward: np.maximum(x, 0); backward: grad_out * (x > 0) with the x of the forward pass.",
+    "ReLU": "forward keeps the positive inputs and sets the others to 0; backward lets grad_out through "
+            "where the forward input was strictly positive and blocks it elsewhere (derivative 0 at 0).",
     "Sigmoid": "forward: 1/(1 + e^(−x)) computed stably; backward: grad_out * s * (1 − s) with the "
                "forward output s.",
 }
@@ -156,8 +157,13 @@ def _layer(name):
 
 Linear = question(f"{ASSIGNMENT}.Linear", kind="layer", points=2, rtol=1e-9, atol=1e-12,
                   inputs=_linear_trials, hints={"default": _LAYER_HINTS["Linear"]})(_layer("Linear"))
+def _relu_trials(rng, v):
+    """Random inputs and one batch with exact zeros, where the course takes the derivative 0."""
+    return _activation_trials(rng, v) + _activation_trials(rng, v, [np.array([[0.0, 1.5, -0.5, 0.0]])])
+
+
 ReLU = question(f"{ASSIGNMENT}.ReLU", kind="layer", points=1, rtol=1e-12,
-                inputs=_activation_trials, hints={"default": _LAYER_HINTS["ReLU"]})(_layer("ReLU"))
+                inputs=_relu_trials, hints={"default": _LAYER_HINTS["ReLU"]})(_layer("ReLU"))
 Sigmoid = question(f"{ASSIGNMENT}.Sigmoid", kind="layer", points=1, rtol=1e-9, atol=1e-15,
                    inputs=_activation_trials, hints={"default": _LAYER_HINTS["Sigmoid"]})(_layer("Sigmoid"))
 
