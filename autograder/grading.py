@@ -9,6 +9,14 @@ preprocessor, ``LimitOutput``, late penalties...) applies exactly as with
 Workers
     ``jobs`` worker processes (:mod:`autograder.parallel`) each grade one
     submission at a time in its own kernel, with a progress bar on stderr.
+    A worker lives for the whole run; it is forked from this process after
+    nbgrader, nbconvert and nbclient are imported here once (seconds per
+    process), or started as a fresh interpreter when this process has other
+    threads. Each kernel gets one BLAS/OpenMP thread
+    (:data:`KERNEL_ENV_DEFAULTS`; the ``jobs`` kernels already share the
+    cores) unless the grader's environment sets another value.
+    Each log's ``timings`` says where the submission's time went
+    (:data:`PHASES`).
 Limits
     A per-cell time limit (``Execute.timeout``); a memory limit per kernel
     (``RLIMIT_AS`` set in the kernel process just before it starts, so an
