@@ -334,8 +334,9 @@ def _rounded(a: np.ndarray, e: np.ndarray) -> bool:
     With :math:`m = 10^{k - 1 - \lfloor \log_{10} |e| \rfloor}` for ``k``
     significant digits, rounding gives :math:`\operatorname{round}(e m) / m`
     and cutting :math:`\operatorname{trunc}(e m) / m`; e.g. σ(−6) ≈ 0.002473
-    rounds to 0.002 (k = 1) and 0.0025 (k = 2).  Entries where ``e`` is 0
-    must be 0.
+    rounds to 0.002 (k = 1) and 0.0025 (k = 2).  Entries where ``e`` is 0,
+    and whole numbers below 1000 (counts, given exactly: 10 for 12 is not
+    rounding), must be given exactly.
     """
     if a.shape != e.shape or not np.all(np.isfinite(a)) or not np.all(np.isfinite(e)):
         return False
@@ -343,11 +344,12 @@ def _rounded(a: np.ndarray, e: np.ndarray) -> bool:
     if not np.any(nonzero) or np.any(a[~nonzero] != 0):
         return False
     a, e = a[nonzero], e[nonzero]
-    matched = np.zeros(e.shape, dtype=bool)
+    may_round = (e != np.round(e)) | (np.abs(e) >= 1000)
+    matched = np.isclose(a, e, rtol=1e-9, atol=0.0)
     for k in _ROUNDED_DIGITS:
         m = 10.0 ** (k - 1 - np.floor(np.log10(np.abs(e))))
         for cut in (np.round, np.trunc):
-            matched |= np.isclose(a, cut(e * m) / m, rtol=1e-9, atol=0.0)
+            matched |= may_round & np.isclose(a, cut(e * m) / m, rtol=1e-9, atol=0.0)
     return bool(np.all(matched))
 
 

@@ -575,3 +575,5 @@ def test_rounding_is_recognised_entrywise_in_arrays():
     assert _rounded(np.array([-33.0, 300.0, -2600.0]), expected)  # cut, not rounded
     assert not _rounded(np.array([-33.0, 300.0, -2500.0]), expected)
     assert not _rounded(np.array([0.0, 1.0]), np.array([0.5, 1.0]))
+    assert not _rounded(np.array(10.0), np.array(12.0))  # a small count is not rounded
+    assert _rounded(np.array(1.4e10), np.array(1.44e10))  # the lecture's dense-layer weight count
