@@ -55,7 +55,7 @@ UNREADABLE = "unreadable"
 _WRITING_HINT = "Write the expression with *, ** and functions like exp(x), using only the allowed variables."
 
 
-def unreadable(error: Exception) -> Equivalence:
+def unreadable(error: Exception | str) -> Equivalence:
     """The verdict on an answer the parser rejects: its reason is the parser's own message.
 
     The parser's message names the bad part (an unknown name and the allowed
@@ -105,6 +105,8 @@ def derivative(function: str, answer: str, wrt) -> Equivalence:
     out = check_derivative(function, answer, wrt=wrt)
     if out.correct:
         return Equivalence("yes", str(out.feedback))
+    if out.mistake == UNREADABLE:  # its feedback holds the parser's message
+        return unreadable(str(out.feedback).removeprefix("Your answer could not be read: ").rstrip("."))
     if out.mistake is None:  # no typical mistake recognised: its reason names df/dx's value
         text = (f"Not the derivative of {function} with respect to {wrt}: your answer differs from it"
                 f"{_at_point(str(out.feedback))}. Differentiate term by term and compare.")

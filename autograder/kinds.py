@@ -416,7 +416,7 @@ def _compare_expression(q: Question, name: str, answer: Any, expected: Any, mist
         result = expressions.equivalent(str(answer), str(expected), q.symbols)
     if result.verdict == "yes":
         return Part(name, True)
-    if result.mistake == expressions.UNREADABLE and q.derivative_of is None:
+    if result.mistake == expressions.UNREADABLE:
         return Part(name, False, f"{answer!r}: {result.reason}", result.mistake,
                     q.hints.get(result.mistake, result.hint))
     declared = _declared_expression_mistake(q, str(answer), mistakes)

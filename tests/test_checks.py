@@ -530,6 +530,8 @@ def test_an_unknown_name_in_an_expression_is_named_with_the_allowed_ones():
     assert "unknown name 'yhat'" in verdict.text() and "yhat_i" in verdict.text().split("allowed")[1]
     unclosed = judge_record(answer_record("unit_checks.residual_grad", "2*(yhat_i - y"), None)
     assert "missing ')'" in unclosed.text()
+    derivative = judge_record(answer_record("unit_checks.square_derivative", "2*z + 3"), None)
+    assert derivative.mistake == "unreadable" and "'2*z + 3': cannot read it: unknown name 'z'" in derivative.text()
 
 
 def test_declared_expression_mistakes_are_recognised_in_any_equivalent_form():
