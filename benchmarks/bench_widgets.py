@@ -8,8 +8,9 @@ the new PNG is ready (what the browser receives). Prints, per control, the media
 percentile, and the median of the model alone and of the redraw alone (animated artists and
 PNG encoding) at the last setting. Target: under 100 ms per change.
 
-With the L1 regulariser the overfitting explorer caches its fits; those rows clear the cache
-before every change, so they time first views of a λ, noise or seed (16 lasso fits).
+With the L1 regulariser the overfitting explorer caches its fits and, per noise and seed, the
+16 lasso paths; those rows clear the caches before every change, so they time first views:
+of a λ (16 lookups on the paths), of a noise or seed (16 new paths).
 """
 from __future__ import annotations
 
@@ -92,8 +93,10 @@ def time_control(explorer, control_name, values, repeats, cold):
     totals = []
     for _ in range(repeats):
         for value in values:
-            if cold:
-                overfitting_module._fit.cache_clear()
+            if cold:  # a new λ reuses the lasso paths of this noise and seed; a new noise or
+                overfitting_module._fit.cache_clear()  # seed computes 16 new paths
+                if control_name != "lam":
+                    overfitting_module._lasso_path.cache_clear()
             before = explorer.state
             start = time.perf_counter()
             control.value = value if isinstance(value, (str, tuple)) else type(default)(value)

@@ -59,3 +59,17 @@ def test_lambda_at_least_the_largest_correlation_gives_zero():
 def test_non_positive_lambda_is_rejected():
     with pytest.raises(ValueError, match="lam must be positive"):
         lasso_homotopy(np.eye(2), np.ones(2), 0.0)
+
+
+def test_one_path_gives_the_optimum_for_every_lambda_above_its_end():
+    from coursekit.widgets._lasso import lasso_path
+
+    X, y = data.sin_points(noise=0.3, rng=2)
+    features = np.vander(X[:, 0], 9, increasing=True)
+    path = lasso_path(features, y, 1e-6)
+    assert len(path.active) >= 3  # several segments are crossed below
+    for lam in np.geomspace(1e-6, 2 * path.knots[0], 40):
+        w = path.weights(lam)
+        assert optimality_violation(features, y, w, lam) < 1e-7 * max(1.0, lam / 1e-3), lam
+    with pytest.raises(ValueError, match="at least 1e-06"):
+        path.weights(1e-7)

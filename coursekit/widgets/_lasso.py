@@ -8,9 +8,11 @@ one breakpoint at a time (a handful per fit), with one small least-squares solve
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-__all__ = ["lasso_homotopy"]
+__all__ = ["LassoPath", "lasso_homotopy", "lasso_path"]
 
 
 def lasso_homotopy(X: np.ndarray, y: np.ndarray, lam: float, max_breakpoints: int | None = None
@@ -52,54 +54,112 @@ def lasso_homotopy(X: np.ndarray, y: np.ndarray, lam: float, max_breakpoints: in
     unit norm first (the penalty is rescaled to match, so the problem is unchanged), which
     keeps the small solves accurate for features of very different sizes.
     """
-    if not lam > 0:
-        raise ValueError(f"lam must be positive, got {lam}")
+    return lasso_path(X, y, lam, max_breakpoints).weights(lam)
+
+
+@dataclass(frozen=True)
+class LassoPath:
+    """The lasso solutions w(λ) for every λ ≥ ``lam_min``: linear between breakpoints.
+
+    Attributes
+    ----------
+    knots : ndarray, shape (k + 1,)
+        Breakpoints λ_max = knots[0] > knots[1] > … > knots[k] ≤ lam_min (the last one is
+        lam_min itself when the path did not break below it).
+    active : list of ndarray
+        The active weights' indices on each of the k segments.
+    a, b : list of ndarray
+        On segment i, w_active = (a[i] − λ·b[i]) / scale[active[i]].
+    scale : ndarray, shape (d,)
+        Column norms of the features.
+    lam_min : float
+        The smallest λ the path reaches.
+    """
+
+    knots: np.ndarray
+    active: list
+    a: list
+    b: list
+    scale: np.ndarray
+    lam_min: float
+
+    def weights(self, lam: float) -> np.ndarray:
+        """The exact lasso weights w(λ), shape (d,), for λ ≥ ``lam_min``."""
+        if not lam > 0 or lam < self.lam_min:
+            raise ValueError(f"lam must be at least {self.lam_min} on this path, got {lam}")
+        v = np.zeros(len(self.scale))
+        if lam >= self.knots[0]:
+            return v
+        segment = min(int(np.searchsorted(-self.knots, -lam, side="right")) - 1,
+                      len(self.active) - 1)
+        active = self.active[segment]
+        v[active] = self.a[segment] - lam * self.b[segment]
+        return v / self.scale
+
+
+def lasso_path(X: np.ndarray, y: np.ndarray, lam_min: float,
+               max_breakpoints: int | None = None) -> LassoPath:
+    """Follow the lasso path of (1/ℓ)‖Xw − y‖² + λ‖w‖₁ from λ_max down to ``lam_min``.
+
+    Parameters and method as in :func:`lasso_homotopy`; one path answers every λ ≥ lam_min
+    (a slider over λ then costs a lookup).
+
+    Returns
+    -------
+    LassoPath
+    """
+    if not lam_min > 0:
+        raise ValueError(f"lam must be positive, got {lam_min}")
     n, d = X.shape
     scale = np.linalg.norm(X, axis=0)
     scale[scale == 0] = 1.0
     B = X / scale  # w = v / scale: penalty λ Σ |v_j| / scale_j, conditions on c_j·scale_j
     correlation = 2.0 / n * (B.T @ y) * scale
     level = float(np.max(np.abs(correlation)))
-    if lam >= level:
-        return np.zeros(d)
+    knots, actives, starts, slopes = [level], [], [], []
+    if lam_min >= level:
+        return LassoPath(np.array(knots), actives, starts, slopes, scale, lam_min)
     active = [int(np.argmax(np.abs(correlation)))]
     signs = [float(np.sign(correlation[active[0]]))]
     changed = active[0]  # the weight that just joined or left: its event is the current level
-    for _ in range(max_breakpoints or 20 * d):
-        a, b = _segment(B, y, scale, active, signs)
-        # v_A(λ) = a − λ b; the correlations of the others are p + λ q.
-        residual_a = y - B[:, active] @ a
-        residual_b = -B[:, active] @ b
-        p = 2.0 / n * (B.T @ residual_a) * scale
-        q = -2.0 / n * (B.T @ residual_b) * scale
-        # With ℓ active weights the fit is square: the residual, and with it every other
-        # correlation, is proportional to λ, so nothing more joins (rounding says otherwise).
-        joining, join_at, join_sign = (_next_join(p, q, active, level, changed) if len(active) < n
-                                       else (-1, -np.inf, 0.0))
-        leaving, leave_at = _next_leave(a, b, active, level, changed)
-        following = max(join_at, leave_at)
-        if following <= lam:
-            v = np.zeros(d)
-            v[active] = a - lam * b
-            return v / scale
-        if join_at >= leave_at:
-            active.append(joining)
-            signs.append(join_sign)
-            changed = joining
-        else:
-            changed = active[leaving]
-            del active[leaving], signs[leaving]
-        level = following
-    raise ValueError(f"the lasso path did not reach lam = {lam} within the step limit")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(max_breakpoints or 20 * d):
+            a, b = _segment(B, y, scale, active, signs)
+            actives.append(np.array(active))
+            starts.append(a)
+            slopes.append(b)
+            # v_A(λ) = a − λ b; the correlations of the others are p + λ q.
+            p = 2.0 / n * (B.T @ (y - B[:, active] @ a)) * scale
+            q = 2.0 / n * (B.T @ (B[:, active] @ b)) * scale
+            # With ℓ active weights the fit is square: the residual, and with it every other
+            # correlation, is proportional to λ, so nothing more joins (rounding says otherwise).
+            joining, join_at, join_sign = (-1, -np.inf, 0.0)
+            if len(active) < n:
+                joining, join_at, join_sign = _next_join(p, q, active, level, changed)
+            leaving, leave_at = _next_leave(a, b, active, level, changed)
+            following = max(join_at, leave_at)
+            if following <= lam_min:
+                knots.append(lam_min)
+                return LassoPath(np.array(knots), actives, starts, slopes, scale, lam_min)
+            knots.append(following)
+            if join_at >= leave_at:
+                active.append(joining)
+                signs.append(join_sign)
+                changed = joining
+            else:
+                changed = active[leaving]
+                del active[leaving], signs[leaving]
+            level = following
+    raise ValueError(f"the lasso path did not reach lam = {lam_min} within the step limit")
 
 
 def _segment(B, y, scale, active, signs):
     """a and b of v_A(λ) = a − λb, by one QR factorisation of the active columns."""
     n = len(y)
     q, r = np.linalg.qr(B[:, active])
-    a = np.linalg.solve(r, q.T @ y)
     weights = np.asarray(signs) / scale[active]
-    b = n / 2.0 * np.linalg.solve(r, np.linalg.solve(r.T, weights))
+    a, b = np.linalg.solve(r, np.column_stack([q.T @ y,
+                                                n / 2.0 * np.linalg.solve(r.T, weights)])).T
     return a, b
 
 
@@ -114,13 +174,14 @@ def _ceiling(size, level, changed_at):
 
 def _next_join(p, q, active, level, changed):
     """(index, λ, sign) of the next inactive weight whose |p + λq| reaches λ below ``level``."""
-    inactive = np.setdiff1d(np.arange(len(p)), active)
+    is_inactive = np.ones(len(p), dtype=bool)
+    is_inactive[active] = False
+    inactive = np.flatnonzero(is_inactive)
     position = np.flatnonzero(inactive == changed)
     ceiling = _ceiling(len(inactive), level, position[0] if position.size else None)
     best, best_at, best_sign = -1, -np.inf, 0.0
     for sign in (1.0, -1.0):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            at = p[inactive] / (sign - q[inactive])
+        at = p[inactive] / (sign - q[inactive])
         at[~np.isfinite(at) | (at >= ceiling) | (at <= 0)] = -np.inf
         if at.size and at.max() > best_at:
             k = int(np.argmax(at))
@@ -131,8 +192,7 @@ def _next_join(p, q, active, level, changed):
 def _next_leave(a, b, active, level, changed):
     """(position in the active set, λ) of the next active weight that crosses 0 below ``level``."""
     position = active.index(changed) if changed in active else None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        at = a / b
+    at = a / b
     at[~np.isfinite(at) | (at >= _ceiling(len(a), level, position)) | (at <= 0)] = -np.inf
     k = int(np.argmax(at))
     return k, float(at[k])

@@ -74,17 +74,21 @@ def validation_points(noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, np.sin(x) + noise * generator.standard_normal(VALIDATION_SIZE)
 
 
+LAM_MIN = 1e-8  # the λ slider's lower end: one lasso path per degree, noise and seed covers it
+
+
 @lru_cache(maxsize=1024)
 def _fit(degree: int, regulariser: str, lam: float, noise: float, seed: int) -> np.ndarray:
     """Coefficients of one fit (cached: a change of λ, noise or seed refits 16 degrees)."""
-    from coursekit import data, linear
+    from coursekit import linear
 
     from ._lasso import lasso_homotopy
 
-    X, y = data.sin_points(noise=noise, rng=seed)
-    features = linear.polynomial_features(X[:, 0], degree)
+    features, y = _design(degree, noise, seed)
     if regulariser == "L2" and lam > 0:
         weights = linear.ridge(features, y, lam)
+    elif regulariser == "L1" and lam >= LAM_MIN:
+        weights = _lasso_path(degree, noise, seed).weights(lam)
     elif regulariser == "L1" and lam > 0:
         weights = lasso_homotopy(features, y, lam)
     else:
@@ -92,6 +96,22 @@ def _fit(degree: int, regulariser: str, lam: float, noise: float, seed: int) -> 
     weights = np.asarray(weights, dtype=np.float64)
     weights.setflags(write=False)
     return weights
+
+
+def _design(degree: int, noise: float, seed: int):
+    """Polynomial features of the training points, and their targets."""
+    from coursekit import data, linear
+
+    X, y = data.sin_points(noise=noise, rng=seed)
+    return linear.polynomial_features(X[:, 0], degree), y
+
+
+@lru_cache(maxsize=256)
+def _lasso_path(degree: int, noise: float, seed: int):
+    """The whole lasso path down to :data:`LAM_MIN`: moving the λ slider is then a lookup."""
+    from ._lasso import lasso_path
+
+    return lasso_path(*_design(degree, noise, seed), LAM_MIN)
 
 
 def _predict(weights, x) -> np.ndarray:
