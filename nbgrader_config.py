@@ -5,7 +5,8 @@
 * The gradebook is ``gradebook.db`` (SQLite) next to this file; set
   ``COURSEKIT_DB_URL`` to any SQLAlchemy URL to use another database.
 * Autograding runs :class:`autograder.preprocessors.StudentEnvironment` before
-  ``Execute`` (each kernel draws its student's variant) and
+  ``Execute`` (each kernel draws its student's variant and runs numpy's BLAS
+  single-threaded unless ``OMP_NUM_THREADS`` etc. are set) and
   :class:`autograder.preprocessors.ScoreRecordedAnswers` right after it, so
   plain ``nbgrader autograde`` judges recorded answers in the grader's process.
 * Plain ``nbgrader generate_feedback`` runs
