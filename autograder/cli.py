@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", dest="students", metavar="ID",
                    help="only this student (repeatable)")
 
-    p = add("report", "Write the instructor's report of an assignment (CSV and HTML).", _report)
+    p = add("report", "Write the instructor's report of an assignment (CSV and HTML) and print its "
+                      "summary (pass rate and common mistakes per question).", _report)
     p.add_argument("assignment", metavar="ASSIGNMENT", help="assignment name (a folder of solutions/)")
     p.add_argument("--out", default=None, metavar="DIR", help="output directory (default: reports/)")
 
