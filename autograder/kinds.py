@@ -196,11 +196,11 @@ def judge(q: Question, payload: dict, v: dict, seed: int, expected: Expected | N
     if q.kind in VALUE_KINDS:
         if "value" not in payload:
             return failed(q.id, q.points, "the record holds no answer", "bad_record", hint_for(q, "bad_record"))
-        return _judge_value(q, payload["value"], expected)
-    return _judge_behaviour(q, payload, seed, expected)
+        return _judge_value(q, payload["value"], expected, _factors_of(v))
+    return _judge_behaviour(q, payload, seed, expected, _factors_of(v, expected.cases))
 
 
-def _judge_value(q: Question, answer: Any, expect: Expected) -> Verdict:
+def _judge_value(q: Question, answer: Any, expect: Expected, factors: tuple = ()) -> Verdict:
     expected, mistakes = expect.reference, expect.mistakes
     if isinstance(expected, dict):
         if not isinstance(answer, dict):
@@ -213,16 +213,17 @@ def _judge_value(q: Question, answer: Any, expect: Expected) -> Verdict:
             if key not in answer:
                 parts.append(Part(key, False, f"no answer for {key!r}", "wrong_keys", hint_for(q, "wrong_keys")))
             else:
-                parts.append(_compare_value(q, key, answer[key], exp, wrong))
+                parts.append(_compare_value(q, key, answer[key], exp, wrong, factors))
         return scored(q.id, q.points, parts)
-    return scored(q.id, q.points, [_compare_value(q, "", answer, expected, mistakes)])
+    return scored(q.id, q.points, [_compare_value(q, "", answer, expected, mistakes, factors)])
 
 
-def _compare_value(q: Question, name: str, answer: Any, expected: Any, mistakes: dict) -> Part:
+def _compare_value(q: Question, name: str, answer: Any, expected: Any, mistakes: dict,
+                   factors: tuple = ()) -> Part:
     if isinstance(answer, record.RecordedError):
         return _error_part(q, name, answer)
     if q.kind in ("number", "array"):
-        return _compare_numeric(q, name, answer, expected, mistakes)
+        return _compare_numeric(q, name, answer, expected, mistakes, factors)
     if q.kind == "expression":
         return _compare_expression(q, name, answer, expected, mistakes)
     return _compare_text(q, name, answer, expected, mistakes)
@@ -257,8 +258,9 @@ _GENERIC_HINTS = {
                 "gradient over the batch) or a result never filled in?",
     "rounded": "Your answer is the expected value rounded to a few significant digits: give more digits "
                "(use the computed value itself, not a rounded copy).",
-    "scaled": "Your answer is off by a constant factor: look for a factor like 2, 1/n or the learning "
-              "rate applied twice.",
+    "scaled": "Your answer is off by a constant factor: look for a factor like 2 (the ½ of a squared "
+              "loss), a batch size ℓ (a sum where a mean is asked, or back), a percentage, or the "
+              "learning rate applied twice.",
     "not_an_option": "Answer with one of the options, exactly as written.",
     "wrong_keys": "Give an answer for every part, under the keys the notebook uses.",
     "bad_record": "Run the notebook from the top as handed out, without changing the test cells or "
@@ -282,7 +284,8 @@ def _close(a: np.ndarray, e: np.ndarray, q: Question) -> bool:
     return a.shape == e.shape and bool(np.all(np.isclose(a, e, rtol=q.rtol, atol=q.atol, equal_nan=True)))
 
 
-def _compare_numeric(q: Question, name: str, answer: Any, expected: Any, mistakes: dict) -> Part:
+def _compare_numeric(q: Question, name: str, answer: Any, expected: Any, mistakes: dict,
+                     factors: tuple = ()) -> Part:
     e = np.asarray(expected, dtype=float)
     a = _as_numeric(answer)
     want = _describe(e if q.kind == "array" else float(e))
@@ -293,12 +296,13 @@ def _compare_numeric(q: Question, name: str, answer: Any, expected: Any, mistake
         a = a.reshape(())  # a number given as a one-element array or list is still that number
     if _close(a, e, q):
         return Part(name, True)
-    tag = _diagnose_numeric(a, e, q, mistakes)
+    tag = _diagnose_numeric(a, e, q, mistakes, factors)
     return Part(name, False, f"expected {want}; you gave {_describe(a if a.ndim else float(a))}",
                 tag, hint_for(q, tag))
 
 
-def _diagnose_numeric(a: np.ndarray, e: np.ndarray, q: Question, mistakes: dict) -> str | None:
+def _diagnose_numeric(a: np.ndarray, e: np.ndarray, q: Question, mistakes: dict,
+                      factors: tuple = ()) -> str | None:
     for tag, wrong in mistakes.items():
         w = _as_numeric(wrong)
         if w is not None and _close(a, w, q):
@@ -315,12 +319,80 @@ def _diagnose_numeric(a: np.ndarray, e: np.ndarray, q: Question, mistakes: dict)
         return "wrong_sign"
     if _rounded(a, e):
         return "rounded"
-    nonzero = e != 0
-    if np.any(nonzero) and np.all(a[~nonzero] == 0):
-        ratios = a[nonzero] / e[nonzero]
-        if np.allclose(ratios, ratios.flat[0], rtol=1e-6) and not np.isclose(ratios.flat[0], 0):
-            return "scaled"
+    ratio = _constant_ratio(a, e)
+    if ratio is not None and _plausible_factor(ratio, e, factors):
+        return "scaled"
     return None
+
+
+def _constant_ratio(a: np.ndarray, e: np.ndarray) -> float | None:
+    """The ratio ``a / e`` if it is the same for every entry (and ``a`` is 0 where ``e`` is), else None."""
+    nonzero = e != 0
+    if not np.any(nonzero) or np.any(a[~nonzero] != 0):
+        return None
+    ratios = a[nonzero] / e[nonzero]
+    r = float(ratios.flat[0])
+    if r == 0 or not np.isfinite(r) or not np.allclose(ratios, r, rtol=1e-6, atol=0.0):
+        return None
+    return r
+
+
+# Slips the "scaled" hint names: a small whole factor (2 from the ½ of a squared loss, ...), a simple
+# fraction, a percentage, a batch size ℓ (a sum for a mean or back), the learning rate applied twice.
+_SMALL_FACTORS = tuple(sorted({p / q for p in range(1, 11) for q in range(1, 11)
+                               if p != q and (p <= 4 and q <= 4 or p == 1 or q == 1)} | {100.0, 0.01}))
+
+
+def _plausible_factor(ratio: float, e: np.ndarray, factors: tuple = ()) -> bool:
+    """Whether ``ratio`` is one of the slips the "scaled" hint names.
+
+    Accepted: n and 1/n for n = 2…10, simple fractions p/q with p, q ≤ 4, a
+    percentage (100, 1/100), a batch factor ℓ or 1/ℓ for ℓ a dimension or the
+    size of the expected value, and each of ``factors`` (e.g. batch sizes of
+    the hidden inputs, the learning rate η: η applied twice gives a ratio η)
+    and its inverse.  Any other constant ratio is no recognisable slip.
+    """
+    if ratio <= 0:
+        return False
+    sizes = {float(n) for n in (*e.shape, e.size) if n > 1}
+    candidates = set(_SMALL_FACTORS) | sizes | {1 / n for n in sizes}
+    candidates |= {float(f) for f in factors if f and np.isfinite(f)}
+    candidates |= {1 / float(f) for f in factors if f and np.isfinite(f)}
+    return any(np.isclose(ratio, c, rtol=1e-6, atol=0.0) for c in candidates)
+
+
+def _factors_of(v: dict, cases: list | None = None) -> tuple:
+    """Plausible slip factors from a question's parameters and hidden inputs.
+
+    Learning rates (parameters or hyperparameters named ``lr``,
+    ``learning_rate`` or ``eta``) and the sizes of the arrays in the hidden
+    inputs (batch sizes ℓ).
+    """
+    out: set[float] = set()
+
+    def learning_rates(d: Any) -> None:
+        if isinstance(d, dict):
+            for key, value in d.items():
+                if key in ("lr", "learning_rate", "eta") and isinstance(value, (int, float)) \
+                        and not isinstance(value, bool) and value > 0:
+                    out.add(float(value))
+
+    def sizes(x: Any) -> None:
+        if isinstance(x, np.ndarray):
+            out.update(float(n) for n in (*x.shape, x.size) if n > 1)
+        elif isinstance(x, (list, tuple)):
+            for y in x:
+                sizes(y)
+        elif isinstance(x, dict):
+            for y in x.values():
+                sizes(y)
+
+    learning_rates(v)
+    for case in cases or ():
+        if isinstance(case, dict):
+            learning_rates(case.get("hyper"))
+        sizes(case)
+    return tuple(sorted(out))
 
 
 _ROUNDED_DIGITS = (1, 2, 3)
@@ -460,7 +532,8 @@ def _declared_expression_mistake(q: Question, answer: str, mistakes: dict) -> st
 
 # ---------------------------------------------------------------- behavioural kinds
 
-def _judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected) -> Verdict:
+def _judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected,
+                     factors: tuple = ()) -> Verdict:
     cases = expect.cases
     if payload.get("seed") != seed or payload.get("inputs") != record.digest(cases):
         return failed(q.id, q.points,
@@ -482,19 +555,19 @@ def _judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected) ->
         return failed(q.id, q.points, msg, part.mistake, part.hint)
     reference, wrong = expect.reference, expect.mistakes
     if q.kind == "layer":
-        return scored(q.id, q.points, _layer_parts(q, outputs, reference, wrong, cases))
-    return scored(q.id, q.points, [_compare_outputs(q, "", outputs, reference, wrong, cases)])
+        return scored(q.id, q.points, _layer_parts(q, outputs, reference, wrong, cases, factors))
+    return scored(q.id, q.points, [_compare_outputs(q, "", outputs, reference, wrong, cases, factors)])
 
 
 def _compare_outputs(q: Question, name: str, outputs: list, reference: list, wrong: dict,
-                     cases: list | None = None) -> Part:
+                     cases: list | None = None, factors: tuple = ()) -> Part:
     failures = [i for i, (o, r) in enumerate(zip(outputs, reference)) if not _same(o, r, q)]
     if not failures:
         return Part(name, True)
     tag = next((t for t, w in wrong.items() if all(_same(o, x, q) for o, x in zip(outputs, w))), None)
     i = failures[0]
     if tag is None:
-        tag = _diagnose_structured(outputs[i], reference[i], q)
+        tag = _diagnose_structured(outputs[i], reference[i], q, factors)
     called = f" {_describe_call(cases[i])}" if cases and isinstance(cases[i], tuple) else ""
     message = (f"wrong on {len(failures)} of {len(outputs)} hidden inputs; on input {i + 1}{called} "
                f"expected {_describe(reference[i])}, got {_describe(outputs[i])}")
@@ -518,7 +591,8 @@ def _describe_call(args: tuple) -> str:
     return "(" + ", ".join(short(a) for a in args) + ")"
 
 
-def _layer_parts(q: Question, outputs: list, reference: list, wrong: dict, cases: list) -> list[Part]:
+def _layer_parts(q: Question, outputs: list, reference: list, wrong: dict, cases: list,
+                 factors: tuple = ()) -> list[Part]:
     def pick(rows: list, key: str, sub: str | None = None) -> list:
         return [(r.get(key, {}).get(sub) if sub else r.get(key)) if isinstance(r, dict) else None
                 for r in rows]
@@ -527,7 +601,7 @@ def _layer_parts(q: Question, outputs: list, reference: list, wrong: dict, cases
     parts = []
     for label, key, sub in names:
         parts.append(_compare_outputs(q, label, pick(outputs, key, sub), pick(reference, key, sub),
-                                      {t: pick(w, key, sub) for t, w in wrong.items()}))
+                                      {t: pick(w, key, sub) for t, w in wrong.items()}, None, factors))
     if all(p.correct for p in parts[1:]):
         return parts
     errors = gradcheck_error(outputs[0], cases[0])
@@ -553,11 +627,11 @@ def _same(a: Any, b: Any, q: Question) -> bool:
     return x is not None and _close(x, y, q)
 
 
-def _diagnose_structured(a: Any, e: Any, q: Question) -> str | None:
+def _diagnose_structured(a: Any, e: Any, q: Question, factors: tuple = ()) -> str | None:
     x, y = _as_numeric(a), _as_numeric(e)
     if x is None or y is None:
         return "wrong_type" if y is not None else None
     try:
-        return _diagnose_numeric(x, y, q, {})
+        return _diagnose_numeric(x, y, q, {}, factors)
     except ValueError:
         return None

@@ -565,9 +565,15 @@ def test_an_answer_rounded_to_few_digits_asks_for_more_digits(answer):
 
 
 @pytest.mark.parametrize("answer", [0.003, 0.0021, 0.00494])
-def test_other_wrong_numbers_are_not_called_rounded(answer):
+def test_other_wrong_numbers_are_not_called_rounded_nor_scaled(answer):
+    # a single wrong number is always *some* multiple of the right one: no slip recognised
     verdict = judge_record(answer_record("unit_checks.perceptron", answer), None)
-    assert verdict.score == 0 and verdict.mistake == "scaled"
+    assert verdict.score == 0 and verdict.mistake is None
+
+
+def test_a_number_twice_the_expected_one_is_called_scaled():
+    verdict = judge_record(answer_record("unit_checks.perceptron", 2 * _SIGMA_MINUS_6), None)
+    assert verdict.mistake == "scaled" and "constant factor" in verdict.hint
 
 
 def test_rounding_is_recognised_entrywise_in_arrays():
@@ -579,3 +585,46 @@ def test_rounding_is_recognised_entrywise_in_arrays():
     assert not _rounded(np.array([0.0, 1.0]), np.array([0.5, 1.0]))
     assert not _rounded(np.array(10.0), np.array(12.0))  # a small count is not rounded
     assert _rounded(np.array(1.4e10), np.array(1.44e10))  # the lecture's dense-layer weight count
+
+
+# ---------------------------------------------------------------- "scaled" only for plausible slips
+
+@pytest.mark.parametrize("factor", [2.0, 0.5, 3.0, 1 / 3, 1.5, 0.75, 100.0])
+def test_small_whole_and_simple_fraction_factors_are_called_scaled(factor):
+    answer = {"a": factor * np.array([1.0, 2.0]), "b": np.eye(2), "c": [0.5, -0.5, 1.0]}
+    assert judge_record(answer_record("unit_checks.parts", answer), None).mistake == "scaled"
+
+
+@pytest.mark.parametrize("factor", [1.37, 0.913, 2.718, 11.3])
+def test_an_arbitrary_constant_ratio_is_a_plain_wrong_value(factor):
+    answer = {"a": factor * np.array([1.0, 2.0]), "b": np.eye(2), "c": [0.5, -0.5, 1.0]}
+    verdict = judge_record(answer_record("unit_checks.parts", answer), None)
+    assert verdict.score == pytest.approx(2.0) and verdict.mistake is None
+    assert "constant factor" not in verdict.text()
+
+
+@question("unit_checks.per_sample", kind="array", rtol=1e-9)
+def _per_sample(v):
+    return np.linspace(0.5, 2.0, 13)
+
+
+@question("unit_checks.step", kind="number", rtol=1e-9)
+def _step(v):
+    return 0.8125
+
+
+def test_a_batch_factor_is_scaled_only_when_it_is_the_batch_size():
+    from autograder import kinds
+    q = get("unit_checks.per_sample")
+    e = np.linspace(0.5, 2.0, 13)
+    for answer, tag in [(13 * e, "scaled"), (e / 13, "scaled"), (17 * e, None)]:
+        assert kinds.judge(q, {"value": answer}, {}, 0).mistake == tag
+
+
+def test_the_learning_rate_applied_twice_is_scaled_only_for_that_learning_rate():
+    from autograder import kinds
+    q = get("unit_checks.step")
+    lr = 0.037
+    assert kinds.judge(q, {"value": 0.8125 * lr}, {"lr": lr}, 0).mistake == "scaled"
+    assert kinds.judge(q, {"value": 0.8125 * lr}, {"lr": 0.05}, 0).mistake is None
+    assert kinds.judge(q, {"value": 0.8125 * lr}, {}, 0).mistake is None
