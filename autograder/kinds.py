@@ -261,6 +261,9 @@ _GENERIC_HINTS = {
     "scaled": "Your answer is off by a constant factor: look for a factor like 2 (the ½ of a squared "
               "loss), a batch size ℓ (a sum where a mean is asked, or back), a percentage, or the "
               "learning rate applied twice.",
+    "at_zero": "Your result is right everywhere except where the input is exactly 0, where the "
+               "lecture's convention decides: ReLU gives 0 at 0 and its derivative at 0 is 0, so let "
+               "the gradient through only where x > 0 (not x >= 0).",
     "not_an_option": "Answer with one of the options, exactly as written.",
     "wrong_keys": "Give an answer for every part, under the keys the notebook uses.",
     "bad_record": "Run the notebook from the top as handed out, without changing the test cells or "
@@ -556,22 +559,66 @@ def _judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected,
     reference, wrong = expect.reference, expect.mistakes
     if q.kind == "layer":
         return scored(q.id, q.points, _layer_parts(q, outputs, reference, wrong, cases, factors))
+    if q.kind == "function":
+        inputs = [_aligned_input(c, r) for c, r in zip(cases, reference)]
+        return scored(q.id, q.points, [_compare_outputs(q, "", outputs, reference, wrong, cases, factors,
+                                                        inputs)])
     return scored(q.id, q.points, [_compare_outputs(q, "", outputs, reference, wrong, cases, factors)])
 
 
 def _compare_outputs(q: Question, name: str, outputs: list, reference: list, wrong: dict,
-                     cases: list | None = None, factors: tuple = ()) -> Part:
+                     cases: list | None = None, factors: tuple = (), inputs: list | None = None) -> Part:
+    """The part comparing a behavioural answer's outputs on the hidden inputs with the reference's.
+
+    ``inputs`` (optional) holds, per hidden input, the array lined up entry by
+    entry with the output (see :func:`_aligned_input`): an answer wrong only
+    where it is exactly 0 is told so (tag ``"at_zero"``).
+    """
     failures = [i for i, (o, r) in enumerate(zip(outputs, reference)) if not _same(o, r, q)]
     if not failures:
         return Part(name, True)
     tag = next((t for t, w in wrong.items() if all(_same(o, x, q) for o, x in zip(outputs, w))), None)
     i = failures[0]
+    if tag is None and inputs is not None and all(
+            _wrong_only_at_zero(outputs[j], reference[j], inputs[j], q) for j in failures):
+        tag = "at_zero"
     if tag is None:
         tag = _diagnose_structured(outputs[i], reference[i], q, factors)
     called = f" {_describe_call(cases[i])}" if cases and isinstance(cases[i], tuple) else ""
     message = (f"wrong on {len(failures)} of {len(outputs)} hidden inputs; on input {i + 1}{called} "
                f"expected {_describe(reference[i])}, got {_describe(outputs[i])}")
+    if tag == "at_zero":
+        message = (f"wrong only where the input is exactly 0 (on {len(failures)} of {len(outputs)} "
+                   f"hidden inputs; right everywhere else)")
     return Part(name, False, message, tag, hint_for(q, tag))
+
+
+def _wrong_only_at_zero(output: Any, reference: Any, x: Any, q: Question) -> bool:
+    """Whether ``output`` differs from ``reference`` only at entries where the input ``x`` is exactly 0.
+
+    ``x`` is the input aligned entry by entry with the output (the layer's
+    input, or a function's array argument of the output's shape); ``None``
+    when there is none.
+    """
+    a, e, x = _as_numeric(output), _as_numeric(reference), _as_numeric(x)
+    if a is None or e is None or x is None or not a.shape == e.shape == x.shape:
+        return False
+    differs = ~np.isclose(a, e, rtol=q.rtol, atol=q.atol, equal_nan=True)
+    return bool(np.any(differs) and np.all(x[differs] == 0))
+
+
+def _aligned_input(case: Any, output: Any) -> np.ndarray | None:
+    """The input of a hidden call that lines up entry by entry with its output, if there is one.
+
+    A layer's input ``x``; for a function, its first array argument of the
+    output's shape.
+    """
+    if isinstance(case, dict):
+        return np.asarray(case["x"], dtype=float) if "x" in case else None
+    out = _as_numeric(output)
+    if not isinstance(case, tuple) or out is None:
+        return None
+    return next((arg for arg in case if isinstance(arg, np.ndarray) and arg.shape == out.shape), None)
 
 
 def _describe_call(args: tuple) -> str:
@@ -598,12 +645,14 @@ def _layer_parts(q: Question, outputs: list, reference: list, wrong: dict, cases
                 for r in rows]
     names = [("forward", "forward", None), ("backward (input gradient)", "grad_input", None)]
     names += [(f"gradient of {p}", "grads", p) for p in sorted(reference[0]["grads"])]
+    xs = [_aligned_input(c, None) for c in cases]
     parts = []
     for label, key, sub in names:
         parts.append(_compare_outputs(q, label, pick(outputs, key, sub), pick(reference, key, sub),
-                                      {t: pick(w, key, sub) for t, w in wrong.items()}, None, factors))
-    if all(p.correct for p in parts[1:]):
-        return parts
+                                      {t: pick(w, key, sub) for t, w in wrong.items()}, None, factors,
+                                      xs if sub is None else None))
+    if all(p.correct or p.mistake == "at_zero" for p in parts[1:]):
+        return parts  # a gradient check away from 0 says nothing about the value at 0
     errors = gradcheck_error(outputs[0], cases[0])
     if errors:
         worst = max(errors, key=errors.get)
@@ -611,7 +660,8 @@ def _layer_parts(q: Question, outputs: list, reference: list, wrong: dict, cases
                 f"{errors[worst]:.1e} for {worst}"
                 + (" (consistent: look at the forward)." if errors[worst] < 1e-5
                    else " (expected around 1e-7 or less: backward does not match forward)."))
-        parts = [p if p.correct or i == 0 else Part(p.name, False, p.message + "." + note, p.mistake, p.hint)
+        parts = [p if p.correct or i == 0 or p.mistake == "at_zero"
+                 else Part(p.name, False, p.message + "." + note, p.mistake, p.hint)
                  for i, p in enumerate(parts)]
     return parts
 

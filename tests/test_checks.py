@@ -628,3 +628,77 @@ def test_the_learning_rate_applied_twice_is_scaled_only_for_that_learning_rate()
     assert kinds.judge(q, {"value": 0.8125 * lr}, {"lr": lr}, 0).mistake == "scaled"
     assert kinds.judge(q, {"value": 0.8125 * lr}, {"lr": 0.05}, 0).mistake is None
     assert kinds.judge(q, {"value": 0.8125 * lr}, {}, 0).mistake is None
+
+
+# ---------------------------------------------------------------- answers wrong only at exactly 0
+
+class _Relu:
+    """ReLU with the lecture's convention, derivative 0 at 0 (independent of coursekit)."""
+
+    def __init__(self):
+        self.params, self.grads = {}, {}
+
+    def forward(self, x):
+        self.mask = x > 0
+        return x * self.mask
+
+    def backward(self, g):
+        return g * self.mask
+
+
+class _ReluMaskAtZero(_Relu):  # forward still right: x * (x >= 0) is 0 at 0
+    def forward(self, x):
+        self.mask = x >= 0
+        return x * self.mask
+
+
+class _ReluForwardOnlyWrong(_Relu):  # backward right, forward wrong off 0: the gradient check explains
+    def forward(self, x):
+        super().forward(x)
+        return np.abs(x)
+
+
+def _relu_inputs(rng, v):
+    xs = [rng.normal(size=(3, 4)), np.array([[0.0, 1.5, -0.5, 0.0], [2.0, 0.0, -1.0, 0.25]])]
+    return [{"init": {}, "params": {}, "x": x, "grad_out": rng.normal(size=x.shape)} for x in xs]
+
+
+@question("unit_checks.relu", kind="layer", points=2, inputs=_relu_inputs)
+def _relu(v):
+    return _Relu
+
+
+def _relu_grad_inputs(rng, v):
+    return [(rng.normal(size=5),), (np.array([-1.0, 0.0, 2.0, 0.0]),)]
+
+
+@question("unit_checks.relu_grad", kind="function", inputs=_relu_grad_inputs)
+def _relu_grad(v):
+    return lambda x: (x > 0).astype(float)
+
+
+def test_a_relu_backward_wrong_only_at_zero_says_so_instead_of_blaming_the_forward():
+    verdict = judge_record(answer_record("unit_checks.relu", _ReluMaskAtZero), None)
+    assert verdict.score == pytest.approx(1.0)  # forward right, input gradient wrong at 0
+    part = verdict.parts[1]
+    assert part.mistake == "at_zero" and "exactly 0" in part.message
+    assert "look at the forward" not in verdict.text() and "derivative at 0 is 0" in part.hint
+    assert judge_record(answer_record("unit_checks.relu", _Relu), None).correct
+
+
+def test_a_wrong_forward_is_not_mistaken_for_a_difference_at_zero():
+    verdict = judge_record(answer_record("unit_checks.relu", _ReluForwardOnlyWrong), None)
+    assert verdict.parts[0].mistake != "at_zero" and not verdict.parts[0].correct
+
+
+def test_a_relu_derivative_function_wrong_only_at_zero_says_so():
+    verdict = judge_record(answer_record("unit_checks.relu_grad", lambda x: (x >= 0).astype(float)), None)
+    assert verdict.mistake == "at_zero" and "only where the input is exactly 0" in verdict.text()
+    wrong_everywhere = judge_record(answer_record("unit_checks.relu_grad", lambda x: (x < 0) * 1.0), None)
+    assert wrong_everywhere.mistake != "at_zero"
+
+
+def test_the_course_relu_question_names_the_convention_at_zero():
+    verdict = judge_record(answer_record("06_backprop.ReLU", _ReluMaskAtZero), None)
+    assert [p.mistake for p in verdict.parts if not p.correct] == ["at_zero"]
+    assert "x > 0" in verdict.hint or "at 0" in verdict.hint
