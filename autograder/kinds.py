@@ -559,6 +559,8 @@ def _judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected,
     reference, wrong = expect.reference, expect.mistakes
     if q.kind == "layer":
         return scored(q.id, q.points, _layer_parts(q, outputs, reference, wrong, cases, factors))
+    if q.kind == "optimizer":
+        return scored(q.id, q.points, [_compare_paths(q, outputs, reference, wrong, cases, factors)])
     if q.kind == "function":
         inputs = [_aligned_input(c, r) for c, r in zip(cases, reference)]
         return scored(q.id, q.points, [_compare_outputs(q, "", outputs, reference, wrong, cases, factors,
@@ -619,6 +621,85 @@ def _aligned_input(case: Any, output: Any) -> np.ndarray | None:
     if not isinstance(case, tuple) or out is None:
         return None
     return next((arg for arg in case if isinstance(arg, np.ndarray) and arg.shape == out.shape), None)
+
+
+def _compare_paths(q: Question, outputs: list, reference: list, wrong: dict, cases: list,
+                   factors: tuple = ()) -> Part:
+    """The part comparing an optimizer's recorded parameter paths with the reference's.
+
+    Says where the first run that went wrong first left the reference path
+    (which step, which parameter array) and how the update at that step
+    differs in kind (direction, length, relative size of the difference),
+    never the expected values.
+    """
+    failures = [i for i, (o, r) in enumerate(zip(outputs, reference)) if not _same(o, r, q)]
+    if not failures:
+        return Part("", True)
+    tag = next((t for t, w in wrong.items() if all(_same(o, x, q) for o, x in zip(outputs, w))), None)
+    i = failures[0]
+    where, update_tag = _first_divergence(outputs[i], reference[i], cases[i], q, factors)
+    message = f"wrong on {len(failures)} of {len(outputs)} hidden runs. In run {i + 1}, {where}"
+    tag = tag or update_tag
+    return Part("", False, message, tag, hint_for(q, tag))
+
+
+def _first_divergence(path: Any, ref: list, case: dict, q: Question, factors: tuple) -> tuple[str, str | None]:
+    """Where an optimizer's path first leaves the reference path, in words, and a diagnosis of that update.
+
+    The update compared is the step from the last point both paths share
+    (the starting parameters or the previous, still matching, step).
+    """
+    n_steps, n_params = len(ref), len(ref[0]) if ref else 0
+    if not isinstance(path, (list, tuple)) or len(path) != n_steps:
+        return f"the optimizer recorded {_describe(path)} instead of {n_steps} steps", "bad_record"
+    start = [np.asarray(p, dtype=float) for p in case["params"]]
+    for t, (got, want) in enumerate(zip(path, ref)):
+        if not isinstance(got, (list, tuple)) or len(got) != n_params:
+            return (f"after step {t + 1} the optimizer holds {_describe(got)} instead of "
+                    f"{n_params} parameter arrays", "wrong_shape")
+        off = [j for j in range(n_params) if not _same(got[j], want[j], q)]
+        if not off:
+            continue
+        j = off[0]
+        before = start[j] if t == 0 else np.asarray(ref[t - 1][j], dtype=float)
+        a, e = _as_numeric(got[j]), np.asarray(want[j], dtype=float)
+        label = f"parameter {j + 1} of {n_params} (shape {e.shape})"
+        also = f" (and parameter{'s' if len(off) > 2 else ''} {', '.join(str(k + 1) for k in off[1:])})" \
+            if len(off) > 1 else ""
+        head = f"{label}{also} first leaves the reference path at step {t + 1} of {n_steps}"
+        advice = (" The very first step already differs: look at the update rule itself and how it "
+                  "uses the hyperparameters." if t == 0 else
+                  f" {'Step 1 matches' if t == 1 else f'Steps 1-{t} match'}: look at what carries over from step to step (velocity, moments, "
+                  f"the step count t).")
+        if a is None or a.shape != e.shape:
+            return f"{head}: it became {_describe(got[j])}.", "wrong_shape"
+        words, tag = _describe_update(a - before, e - before, q, factors)
+        return f"{head}: {words}.{advice}", tag
+    return "the parameters differ from the reference", None
+
+
+def _describe_update(da: np.ndarray, de: np.ndarray, q: Question, factors: tuple) -> tuple[str, str | None]:
+    """How an update ``da`` differs from the expected ``de`` in kind: direction, length, relative difference."""
+    if not np.all(np.isfinite(da)):
+        return "your update made it NaN or infinite", "not_finite"
+    norm_a, norm_e = float(np.linalg.norm(da)), float(np.linalg.norm(de))
+    if np.all(np.isclose(da, 0.0, rtol=0.0, atol=q.atol)):
+        return "your update left it unchanged (the step was 0)", None
+    if norm_e == 0:
+        return "your update moved it where it should have stayed", None
+    cos = float(np.dot(da.ravel(), de.ravel())) / (norm_a * norm_e)
+    direction = ("along the expected direction" if cos > 0.999 else
+                 "against the expected direction" if cos < -0.999 else "in another direction")
+    r = norm_a / norm_e
+    length = ("of about the right length" if abs(np.log10(r)) < np.log10(1.05) else
+              "too long (by a factor up to 10)" if 1 < r <= 10 else
+              "more than 10 times too long" if r > 10 else
+              "too short (by a factor up to 10)" if r >= 0.1 else "less than a tenth of the expected length")
+    gap = float(np.max(np.abs(da - de))) / float(np.max(np.abs(de)))
+    words = (f"your update goes {direction} and is {length}; it differs from the expected update by "
+             f"about 1e{int(np.round(np.log10(gap))):+03d} relative to its size")
+    tag = _diagnose_numeric(da, de, q, {}, factors)
+    return words, tag if tag in ("wrong_sign", "scaled") else None
 
 
 def _describe_call(args: tuple) -> str:

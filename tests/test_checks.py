@@ -702,3 +702,54 @@ def test_the_course_relu_question_names_the_convention_at_zero():
     verdict = judge_record(answer_record("06_backprop.ReLU", _ReluMaskAtZero), None)
     assert [p.mistake for p in verdict.parts if not p.correct] == ["at_zero"]
     assert "x > 0" in verdict.hint or "at 0" in verdict.hint
+
+
+# ---------------------------------------------------------------- optimizer verdicts say where the path left
+
+class _SgdAscent(_Sgd):
+    def step(self, grads):
+        for p, g in zip(self.params, grads):
+            p += self.lr * g
+
+
+class _AdamStepCountStuck(_StudentAdam):
+    """Right first step; then t stays 1, so the bias correction of later steps is wrong."""
+
+    def step(self, grads):
+        super().step(grads)
+        self.t = 0
+
+
+def _verdict_text(qid, answer):
+    return judge_record(answer_record(qid, answer), None).text()
+
+
+def test_an_optimizer_verdict_names_the_step_and_parameter_where_the_path_first_differs():
+    text = _verdict_text("unit_checks.adam", _AdamStepCountStuck)
+    assert "expected a list" not in text
+    assert "parameter 1 of 2 (shape (2, 3))" in text and "at step 2 of 4" in text
+    assert "Step 1 matches" in text and "step count t" in text
+
+
+def test_an_optimizer_stepping_the_wrong_way_is_told_so_from_the_first_step():
+    verdict = judge_record(answer_record("unit_checks.sgd", _SgdAscent), None)
+    assert "at step 1 of 3" in verdict.text() and "against the expected direction" in verdict.text()
+    assert verdict.mistake == "wrong_sign"
+
+
+def test_an_undeclared_learning_rate_applied_twice_is_recognised_from_the_update():
+    @question("unit_checks.sgd_plain", kind="optimizer", inputs=_opt_inputs)
+    def _sgd_plain(v):
+        return _Sgd
+    verdict = judge_record(answer_record("unit_checks.sgd_plain", _SgdLrTwice), None)
+    assert verdict.mistake == "scaled" and "learning rate applied twice" in verdict.hint
+    assert "less than a tenth of the expected length" in verdict.text()
+
+
+def test_optimizer_verdicts_never_reveal_the_reference_path():
+    from autograder import kinds
+    q = get("unit_checks.adam")
+    expected = kinds.expect(q, {}, 0)
+    text = kinds.judge(q, kinds.capture(q, _AdamStepCountStuck, {}, 0), {}, 0, expected).text()
+    shown = {f"{x:.3g}" for run in expected.reference for step in run for p in step for x in np.ravel(p)}
+    assert not {w.strip("(),.;:") for w in text.split()} & shown
