@@ -643,7 +643,8 @@ def _compare_paths(q: Question, outputs: list, reference: list, wrong: dict, cas
     return Part("", False, message, tag, hint_for(q, tag))
 
 
-def _first_divergence(path: Any, ref: list, case: dict, q: Question, factors: tuple) -> tuple[str, str | None]:
+def _first_divergence(path: Any, ref: list, case: dict, q: Question,
+                      factors: tuple) -> tuple[str, str | None]:
     """Where an optimizer's path first leaves the reference path, in words, and a diagnosis of that update.
 
     The update compared is the step from the last point both paths share
@@ -669,8 +670,8 @@ def _first_divergence(path: Any, ref: list, case: dict, q: Question, factors: tu
         head = f"{label}{also} first leaves the reference path at step {t + 1} of {n_steps}"
         advice = (" The very first step already differs: look at the update rule itself and how it "
                   "uses the hyperparameters." if t == 0 else
-                  f" {'Step 1 matches' if t == 1 else f'Steps 1-{t} match'}: look at what carries over from step to step (velocity, moments, "
-                  f"the step count t).")
+                  f" {'Step 1 matches' if t == 1 else f'Steps 1-{t} match'}: look at what carries "
+                  "over from step to step (velocity, moments, the step count t).")
         if a is None or a.shape != e.shape:
             return f"{head}: it became {_describe(got[j])}.", "wrong_shape"
         words, tag = _describe_update(a - before, e - before, q, factors)
@@ -679,7 +680,13 @@ def _first_divergence(path: Any, ref: list, case: dict, q: Question, factors: tu
 
 
 def _describe_update(da: np.ndarray, de: np.ndarray, q: Question, factors: tuple) -> tuple[str, str | None]:
-    """How an update ``da`` differs from the expected ``de`` in kind: direction, length, relative difference."""
+    """How an update ``da`` differs from the expected ``de`` in kind.
+
+    Its direction (cosine with ``de``), its length (in ranges, never the
+    ratio) and the order of magnitude of max|da − de| / max|de|; with the tag
+    "wrong_sign" or "scaled" when the update is ``de`` reversed or scaled by a
+    plausible slip (e.g. the learning rate η applied twice).
+    """
     if not np.all(np.isfinite(da)):
         return "your update made it NaN or infinite", "not_finite"
     norm_a, norm_e = float(np.linalg.norm(da)), float(np.linalg.norm(de))
