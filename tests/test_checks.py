@@ -335,6 +335,13 @@ def test_question_declaration_errors_name_the_problem():
         question("unit_checks.mean", kind="number")(lambda v: 0)
 
 
+def test_every_generic_mistake_tag_the_checks_emit_may_be_reworded_by_hints():
+    from autograder.questions import _GENERIC_TAGS
+    for tag in ("rounded", "scaled", "unreadable", "at_zero"):
+        assert tag in _GENERIC_TAGS
+        question(f"unit_checks.reworded_{tag}", kind="number", hints={tag: "reworded"})(lambda v: 0)
+
+
 def test_demo_gd_references_reproduce_the_lecture_numbers():
     pytest.importorskip("coursekit.gd")
     verdict = judge_record(answer_record("demo_gd.iterates", {

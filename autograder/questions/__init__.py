@@ -53,9 +53,10 @@ the answer matches it.  Declared mistakes are tried first.
 ``hints["default"]`` is shown for any other wrong answer.  Generic mistakes
 (wrong shape, transposed, wrong sign, all zeros, rounded to 1-3 significant
 digits, constant factor, NaN, not implemented, code that raises, an
-expression the parser cannot read) are recognised for every question
+expression the parser cannot read, a function or layer wrong only where its
+input is exactly 0) are recognised for every question
 without declaring them; ``hints`` may reword them by tag (``"rounded"``,
-``"scaled"``, ``"unreadable"``...).
+``"scaled"``, ``"unreadable"``, ``"at_zero"``...).
 
 Examples
 --------
@@ -194,7 +195,8 @@ def _validate(q: Question) -> None:
 # Tags recognised for every question (see autograder.kinds); hints may override their text.
 _GENERIC_TAGS = ("missing", "not_implemented", "raised", "wrong_type", "wrong_shape",
                  "transposed", "wrong_sign", "not_finite", "all_zero", "scaled", "wrong_keys",
-                 "not_an_option", "bad_record", "other_inputs", "timeout", "unreadable", "rounded")
+                 "not_an_option", "bad_record", "other_inputs", "timeout", "unreadable", "rounded",
+                 "at_zero")
 
 
 def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
