@@ -422,3 +422,19 @@ def _alive(pid):
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+@pytest.mark.slow
+def test_a_threaded_caller_gets_spawned_workers_and_the_same_grades(graded_course):
+    # Forking a process with several threads is unsafe, so workers start as fresh interpreters.
+    import threading
+
+    root, _ = graded_course
+    before = gradebook_rows(root)
+    out = []
+    caller = threading.Thread(target=lambda: out.append(grade_assignment(
+        ASSIGNMENT, root, jobs=1, timeout=3, students=["alice"], force=True, progress=False)))
+    caller.start()
+    caller.join(timeout=120)
+    assert [(r.student, r.status, r.score) for r in out[0]] == [("alice", "graded", 3.0)]
+    assert gradebook_rows(root) == before
