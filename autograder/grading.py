@@ -68,7 +68,7 @@ from pathlib import Path
 
 from autograder.parallel import JobError, Progress, WorkerPool, start_method, uninterruptible
 
-__all__ = ["LOG_DIR", "PHASES", "STATUSES", "SubmissionResult", "course_directory", "grade_assignment",
+__all__ = ["KERNEL_ENV_DEFAULTS", "LOG_DIR", "PHASES", "STATUSES", "SubmissionResult", "course_directory", "grade_assignment",
            "gradebook_lock", "load_course_config", "read_logs", "require_gradebook",
            "validate_notebook"]
 
