@@ -68,9 +68,9 @@ from pathlib import Path
 
 from autograder.parallel import JobError, Progress, WorkerPool, start_method, uninterruptible
 
-__all__ = ["KERNEL_ENV_DEFAULTS", "LOG_DIR", "PHASES", "STATUSES", "SubmissionResult", "course_directory", "grade_assignment",
-           "gradebook_lock", "load_course_config", "read_logs", "require_gradebook",
-           "validate_notebook"]
+__all__ = ["KERNEL_ENV_DEFAULTS", "LOG_DIR", "PHASES", "STATUSES", "SubmissionResult",
+           "course_directory", "grade_assignment", "gradebook_lock", "load_course_config",
+           "read_logs", "require_gradebook", "validate_notebook"]
 
 #: Directory (under the course root) holding one JSON log per graded submission.
 LOG_DIR = "autograder_log"
