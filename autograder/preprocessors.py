@@ -161,7 +161,7 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
         if self._tampered:  # verdicts still use the expectations computed before the run
             shown = ", ".join(self._tampered[:5]) + (" ..." if len(self._tampered) > 5 else "")
             self._flag("notebook", f"the grader's code changed on disk while this submission ran "
-                                   f"({len(self._tampered)} files: {shown}); check and restore it before "
+                                   f"({_count(len(self._tampered), 'file')}: {shown}); check and restore it before "
                                    "grading anything else")
             self.log.error("The grader's code changed while %s's submission ran: %s", self._student, shown)
         self._totals = [0.0, 0.0]
@@ -316,6 +316,10 @@ def _why_no_record(cell) -> tuple[str, str]:
         return (f"no answer: {evalue}. Run the cell that defines it; it must not still raise "
                 "NotImplementedError"), "missing"
     return f"the test cell stopped with {ename}: {evalue}"[:400], "raised"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _zero(qid: str, message: str, mistake: str) -> Verdict:
