@@ -348,7 +348,7 @@ def soft_threshold(w: Any, threshold: float) -> np.ndarray:
 
 
 def lasso(X: Any, y: Any, lam: float, lr: float | None = None, steps: int = 5000,
-          method: str = "proximal", tol: float | None = 1e-10) -> np.ndarray:
+          method: str = "exact", tol: float | None = 1e-10) -> np.ndarray:
     """L1-regularised least squares: argmin (1/ℓ)‖Xw − y‖² + λ‖w‖₁.
 
     Parameters
@@ -358,14 +358,15 @@ def lasso(X: Any, y: Any, lam: float, lr: float | None = None, steps: int = 5000
     lam : float, >= 0
         Regularisation strength λ.
     lr : float, optional
-        Step size η; by default 1/L with L = 2σ_max(X)²/ℓ, the Lipschitz
-        constant of ∇L, for which the proximal method is guaranteed to converge.
+        Step size η of the iterative methods; by default 1/L with
+        L = 2σ_max(X)²/ℓ, the Lipschitz constant of ∇L, for which the proximal
+        method is guaranteed to converge.
     steps : int, default 5000
-        Maximum number of iterations.
-    method : {"proximal", "subgradient"}, default "proximal"
+        Maximum number of iterations of the iterative methods.
+    method : {"exact", "proximal", "subgradient"}, default "exact"
         See Notes.
     tol : float or None, default 1e-10
-        Stop when ‖wᵗ − wᵗ⁻¹‖ < tol.
+        Iterative methods stop when ‖wᵗ − wᵗ⁻¹‖ < tol.
 
     Returns
     -------
@@ -375,14 +376,21 @@ def lasso(X: Any, y: Any, lam: float, lr: float | None = None, steps: int = 5000
     ------
     ValueError
         Bad shapes, negative ``lam``, ``lr`` or ``steps``, a ``tol`` that is
-        not positive, or an unknown ``method``.
+        not positive, or an unknown ``method``; for ``"exact"``, columns of X
+        that are linearly dependent where the solution needs them (duplicated
+        features, say): use ``"proximal"`` then.
     TypeError
         Non-numeric data or ``steps`` not an integer.
 
     Notes
     -----
-    ‖w‖₁ has no derivative where a weight is 0. Two ways around it:
+    ‖w‖₁ has no derivative where a weight is 0. Three ways around it:
 
+    - ``"exact"``: follow the solution w(λ) from w = 0 at the largest useful λ
+      down to ``lam`` (the homotopy or LARS-lasso method). w(λ) is linear in λ
+      between the points where a weight becomes non-zero or returns to 0, so
+      the path is a few small least-squares solves and ends at the optimum,
+      whatever the conditioning of X. ``lr``, ``steps`` and ``tol`` are unused.
     - ``"subgradient"``: use sign(w) (0 at 0) as the derivative,
       wᵗ = wᵗ⁻¹ − η(∇L + λ sign(wᵗ⁻¹)). Weights oscillate around 0 and are
       almost never exactly 0.
@@ -390,7 +398,8 @@ def lasso(X: Any, y: Any, lam: float, lr: float | None = None, steps: int = 5000
       L1 part exactly: wᵗ = S(wᵗ⁻¹ − η∇L, ηλ) with S the
       :func:`soft_threshold`. Weights whose feature does not pay for its
       penalty land on exactly 0: the sparsity that L1 is known for, unlike
-      L2, which only shrinks.
+      L2, which only shrinks. On nearly collinear features (high-degree
+      polynomials) it needs far more than 5000 steps to get close.
 
     Examples
     --------
@@ -400,13 +409,15 @@ def lasso(X: Any, y: Any, lam: float, lr: float | None = None, steps: int = 5000
     """
     X, y = _design(X, y)
     lam = _check.non_negative(lam, "lam")
-    _check.one_of(method, "method", ("proximal", "subgradient"))
+    _check.one_of(method, "method", ("exact", "proximal", "subgradient"))
+    lr = None if lr is None else _check.non_negative(lr, "lr")
+    steps = _check.integer(steps, "steps")
+    tol = None if tol is None else _check.positive(tol, "tol")
+    if method == "exact":
+        return _lasso_exact(X, y, lam)
     if lr is None:
         lipschitz = 2.0 * np.linalg.norm(X, 2) ** 2 / len(y)
         lr = 1.0 / lipschitz if lipschitz > 0 else 1.0
-    lr = _check.non_negative(lr, "lr")
-    steps = _check.integer(steps, "steps")
-    tol = None if tol is None else _check.positive(tol, "tol")
     w = np.zeros(X.shape[1])
     for _ in range(steps):
         step = w - lr * mse_gradient(X, y, w)
@@ -419,3 +430,26 @@ def lasso(X: Any, y: Any, lam: float, lr: float | None = None, steps: int = 5000
         if converged:
             break
     return w
+
+
+def _lasso_exact(X: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
+    """The lasso optimum by the homotopy path; λ = 0 is least squares (minimum norm)."""
+    from coursekit._lasso_path import lasso_homotopy
+
+    if lam == 0:
+        return fit_exact(X, y)
+    try:
+        w = lasso_homotopy(X, y, lam)
+    except np.linalg.LinAlgError:
+        w = np.full(X.shape[1], np.nan)
+    if not np.all(np.isfinite(w)) or _optimality_gap(X, y, w, lam) > 1e-6 * max(1.0, lam):
+        raise ValueError("the exact lasso needs linearly independent columns of X where the solution "
+                         "uses them (duplicated or collinear features?); use method='proximal'")
+    return w
+
+
+def _optimality_gap(X: np.ndarray, y: np.ndarray, w: np.ndarray, lam: float) -> float:
+    """How far w is from 0 ∈ ∇L(w) + λ∂‖w‖₁, relative to the size of the data's gradient."""
+    grad = mse_gradient(X, y, w)
+    gap = np.where(w != 0, np.abs(grad + lam * np.sign(w)), np.maximum(np.abs(grad) - lam, 0.0))
+    return float(np.max(gap, initial=0.0)) / max(1.0, float(np.max(np.abs(mse_gradient(X, y, np.zeros_like(w))))))

@@ -125,11 +125,13 @@ def _sparse_problem():
     return X, X @ w_true + 0.1 * rng.normal(size=60)
 
 
-def test_lasso_satisfies_the_optimality_conditions():
+@pytest.mark.parametrize("options", [{"method": "exact"},
+                                     {"method": "proximal", "steps": 20_000, "tol": 1e-14}])
+def test_lasso_satisfies_the_optimality_conditions(options):
     """0 ∈ ∇L(w) + λ∂‖w‖₁: ∇ⱼL = −λ sign(wⱼ) where wⱼ ≠ 0, |∇ⱼL| ≤ λ where wⱼ = 0."""
     X, y = _sparse_problem()
     lam = 0.5
-    w = lasso(X, y, lam, steps=20_000, tol=1e-14)
+    w = lasso(X, y, lam, **options)
     g = mse_gradient(X, y, w)
     active = w != 0
     np.testing.assert_allclose(g[active], -lam * np.sign(w[active]), atol=1e-8)
@@ -138,21 +140,57 @@ def test_lasso_satisfies_the_optimality_conditions():
 
 def test_proximal_lasso_is_sparse_where_subgradient_and_ridge_are_not():
     X, y = _sparse_problem()
-    proximal = lasso(X, y, 0.5)
+    proximal = lasso(X, y, 0.5, method="proximal")
     subgradient = lasso(X, y, 0.5, method="subgradient", lr=1e-3, steps=20_000, tol=None)
     assert set(np.flatnonzero(proximal)) == {1, 4, 8}      # exact zeros elsewhere
     assert np.count_nonzero(subgradient) == 10              # only near zero
     assert np.count_nonzero(ridge(X, y, 0.5)) == 10
-    # both L1 methods head for the same minimiser
+    # all three L1 methods head for the same minimiser
     np.testing.assert_allclose(subgradient, proximal, atol=0.02)
+    np.testing.assert_allclose(lasso(X, y, 0.5), proximal, atol=1e-8)
 
 
-def test_lasso_large_lambda_gives_zero_and_zero_lambda_least_squares():
+@pytest.mark.parametrize("method", ["exact", "proximal"])
+def test_lasso_large_lambda_gives_zero(method):
     X, y = _sparse_problem()
     threshold = np.max(np.abs(mse_gradient(X, y, np.zeros(10))))   # ‖∇L(0)‖∞
-    assert not lasso(X, y, threshold * 1.001).any()
-    assert lasso(X, y, threshold * 0.9).any()
-    np.testing.assert_allclose(lasso(X, y, 0.0, steps=50_000, tol=1e-14), fit_exact(X, y), atol=1e-8)
+    assert not lasso(X, y, threshold * 1.001, method=method).any()
+    assert lasso(X, y, threshold * 0.9, method=method).any()
+
+
+def test_proximal_lasso_at_zero_lambda_is_least_squares():
+    X, y = _sparse_problem()
+    np.testing.assert_allclose(lasso(X, y, 0.0, method="proximal", steps=50_000, tol=1e-14), fit_exact(X, y),
+                               atol=1e-8)
+
+
+def _lasso_objective(X, y, w, lam):
+    return mse_loss(X, y, w) + lam * np.sum(np.abs(w))
+
+
+@pytest.mark.parametrize("degree", [8, 12, 15])
+def test_exact_lasso_reaches_the_optimum_on_polynomial_features_where_5000_proximal_steps_do_not(degree):
+    x = np.linspace(0.1, 1.0, 8)
+    X, y = polynomial_features(x, degree), np.sin(2 * np.pi * x)
+    lam = 1e-3
+    exact = lasso(X, y, lam)
+    g = mse_gradient(X, y, exact)
+    active = exact != 0
+    np.testing.assert_allclose(g[active], -lam * np.sign(exact[active]), atol=1e-9)
+    assert np.all(np.abs(g[~active]) <= lam + 1e-9)
+    assert _lasso_objective(X, y, exact, lam) < _lasso_objective(X, y, lasso(X, y, lam, method="proximal"), lam)
+
+
+def test_exact_lasso_splits_nothing_onto_a_duplicated_column_and_is_still_optimal():
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(30, 3))
+    X = np.column_stack([base, base[:, 0]])
+    y = base @ np.array([1.0, 2.0, 3.0])
+    w = lasso(X, y, 0.1)
+    g = mse_gradient(X, y, w)
+    assert np.count_nonzero(w[[0, 3]]) == 1
+    assert np.all(np.abs(g) <= 0.1 + 1e-9)
+    np.testing.assert_allclose(g[w != 0], -0.1 * np.sign(w[w != 0]), atol=1e-9)
 
 
 def _sin_experiment(seed, noise=0.1, lam=1e-3):

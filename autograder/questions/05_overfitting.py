@@ -212,7 +212,7 @@ def _lasso_trials(rng, v):
 def _reference_lasso(X, y, lam, lr, steps):
     from coursekit.linear import lasso
 
-    return lasso(X, y, lam, lr=lr, steps=steps, tol=None)
+    return lasso(X, y, lam, lr=lr, steps=steps, method="proximal", tol=None)
 
 
 @question(f"{ASSIGNMENT}.lasso_ista", kind="function", points=2, rtol=1e-7, atol=1e-10,

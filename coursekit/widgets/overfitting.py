@@ -82,7 +82,7 @@ def _fit(degree: int, regulariser: str, lam: float, noise: float, seed: int) -> 
     """Coefficients of one fit (cached: a change of λ, noise or seed refits 16 degrees)."""
     from coursekit import linear
 
-    from ._lasso import lasso_homotopy
+    from .._lasso_path import lasso_homotopy
 
     features, y = _design(degree, noise, seed)
     if regulariser == "L2" and lam > 0:
@@ -109,7 +109,7 @@ def _design(degree: int, noise: float, seed: int):
 @lru_cache(maxsize=256)
 def _lasso_path(degree: int, noise: float, seed: int):
     """The whole lasso path down to :data:`LAM_MIN`: moving the λ slider is then a lookup."""
-    from ._lasso import lasso_path
+    from .._lasso_path import lasso_path
 
     return lasso_path(*_design(degree, noise, seed), LAM_MIN)
 
@@ -274,9 +274,10 @@ def explore_overfitting(degree: int = 4, regulariser: str = "none", lam: float =
 
     Notes
     -----
-    L1 fits follow the exact lasso path (the homotopy method, in ``_lasso``): the nearly
-    collinear powers x⁰ … x¹⁵ would need many thousands of proximal-gradient steps
-    (:func:`coursekit.linear.lasso`) to reach the same optimum.
+    L1 fits are exact: the explorer keeps the whole lasso path (the homotopy method behind
+    :func:`coursekit.linear.lasso`) per degree, noise and seed, so a new λ is a lookup. The
+    nearly collinear powers x⁰ … x¹⁵ would need many thousands of proximal-gradient steps to
+    reach the same optimum.
 
     Examples
     --------

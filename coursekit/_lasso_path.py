@@ -1,10 +1,11 @@
-"""Exact lasso solutions for small problems by the homotopy (LARS-lasso) path.
+"""Exact lasso solutions by the homotopy (LARS-lasso) path.
 
-The overfitting explorer refits 16 polynomials on 8 points whenever λ, the noise or the
-seed changes. Polynomial features are so nearly collinear that gradient methods (ISTA,
-coordinate descent) need many thousands of steps to reach the optimum; the homotopy method
-instead follows the solution w(λ) exactly, from w = 0 at λ_max down to the requested λ,
-one breakpoint at a time (a handful per fit), with one small least-squares solve each.
+Gradient methods for the lasso (ISTA, coordinate descent) converge slowly when features are
+nearly collinear, as polynomial features are: thousands of steps and still far from the
+optimum. The homotopy method instead follows the solution w(λ) exactly, from w = 0 at λ_max
+down to the requested λ, one breakpoint at a time (a handful for small problems), with one
+small least-squares solve each. :func:`coursekit.linear.lasso` uses it by default, and the
+overfitting explorer keeps one whole path per fit so that its λ slider is a lookup.
 """
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ def lasso_homotopy(X: np.ndarray, y: np.ndarray, lam: float, max_breakpoints: in
     Parameters
     ----------
     X : ndarray, shape (ℓ, d)
-        Features (float64), columns linearly independent in every subset of at most ℓ of
-        them (true for powers of distinct positive x, as in polynomial features).
+        Features (float64). The columns of every active set must be linearly independent:
+        true for data in general position, and for powers of distinct positive x as in
+        polynomial features; not for duplicated columns.
     y : ndarray, shape (ℓ,)
         Targets.
     lam : float
@@ -40,6 +42,8 @@ def lasso_homotopy(X: np.ndarray, y: np.ndarray, lam: float, max_breakpoints: in
     ------
     ValueError
         If λ is not positive or the path does not end within ``max_breakpoints`` segments.
+    numpy.linalg.LinAlgError
+        If the columns of an active set are linearly dependent.
 
     Notes
     -----
