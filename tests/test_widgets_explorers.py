@@ -129,3 +129,26 @@ def test_new_limits_redraw_only_the_changed_axes_and_match_a_full_draw(name, con
     full = np.asarray(Image.open(io.BytesIO(explorer.png)).convert("RGB"), dtype=int)
     assert moved and not full_draws
     assert np.abs(partial - full).max() <= 8
+
+
+@pytest.mark.parametrize("name, steps", [("optimizer_race", 250), ("explore_gd_2d", 120)])
+def test_going_back_to_a_function_reuses_its_background_and_matches_a_full_draw(name, steps):
+    import numpy as np
+
+    explorer = getattr(explorers, name)()
+    first = explorer.controls["function"].value
+    other = next(o for o in explorer.controls["function"].options if o != first)
+    explorer.controls["function"].value = other
+    explorer.controls["steps"].value = steps  # the loss axes moved since the first background
+    full_draws = []
+    canvas = explorer.figure.canvas
+    original = canvas.draw
+    canvas.draw = lambda: (full_draws.append(1), original())[1]
+    explorer.controls["function"].value = first
+    canvas.draw = original
+    reused = np.asarray(Image.open(io.BytesIO(explorer.png)).convert("RGB"), dtype=int)
+    explorer.invalidate()
+    explorer.update()
+    full = np.asarray(Image.open(io.BytesIO(explorer.png)).convert("RGB"), dtype=int)
+    assert not full_draws
+    assert np.abs(reused - full).max() <= 8

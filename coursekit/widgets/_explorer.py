@@ -17,8 +17,11 @@ Redraws use blitting: artists that change with the controls are marked *animated
 (axes, ticks, labels, legends: most of matplotlib's drawing time) is drawn once into a
 background that is reused until the view calls :meth:`Explorer.invalidate`. When an axis
 limit or scale changes, only that axes' part of the background is redrawn (its slot of the
-figure), unless its new tick labels would not fit there. The PNG is encoded as RGB with fast
-zlib settings: at this size, encoding costs about as much as drawing.
+figure), unless its new tick labels would not fit there. A view whose background takes one of
+a few looks (one per function shown, say) names the look when it invalidates; the last few
+backgrounds are kept by name, so going back to a look costs a copy instead of a drawing. The
+PNG is encoded as RGB with fast zlib settings: at this size, encoding costs about as much as
+drawing.
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ from PIL import Image
 __all__ = ["Explorer"]
 
 _ERROR_STYLE = "color:#b00020;font-family:monospace;white-space:pre-wrap"
+_BACKGROUNDS_KEPT = 8  # named backgrounds kept for reuse (about 0.8 MB each at the default size)
 
 
 class Explorer:
@@ -86,6 +90,8 @@ class Explorer:
         self._background_key = None
         self._axes_drawn: tuple = ()
         self._background_version = 0
+        self._background_look = None
+        self._backgrounds: dict = {}  # (look, number of axes) -> (background, axes keys)
         width, _ = self.figure.canvas.get_width_height()
         # A fixed width: inside a VBox the browser would otherwise stretch (and blur) the image.
         self._image = widgets.Image(format="png", layout=widgets.Layout(
@@ -140,8 +146,9 @@ class Explorer:
         keys = self._axes_keys()
         if self._background is None or self._background_key != (self._background_version,
                                                                   len(keys)):
-            self._draw_background(keys)
-        elif keys != self._axes_drawn:
+            if not self._reuse_background(keys):
+                self._draw_background(keys)
+        if keys != self._axes_drawn:
             changed = [i for i, (old, new) in enumerate(zip(self._axes_drawn, keys)) if old != new]
             if not self._redraw_axes_backgrounds(changed):
                 self._draw_background(keys)
@@ -158,9 +165,16 @@ class Explorer:
             .convert("RGB").save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
-    def invalidate(self) -> None:
-        """Tell :meth:`render` that non-animated artists changed: redraw the background."""
+    def invalidate(self, look=None) -> None:
+        """Tell :meth:`render` that non-animated artists changed: redraw the background.
+
+        ``look`` (any hashable) names the background's new appearance, when the view's
+        non-animated artists depend on nothing else (e.g. ``("contours", name)``): a background
+        drawn earlier under the same name is reused, with only the axes whose limits differ
+        redrawn. Without it the background is always drawn anew.
+        """
         self._background_version += 1
+        self._background_look = look
 
     def animate(self, *artists):
         """Mark artists as changing with the controls (redrawn on every render); returns them."""
@@ -180,6 +194,22 @@ class Explorer:
         self._background_key = (self._background_version, len(keys))
         self._axes_drawn = keys
         self._slots = None  # computed when first needed, from this drawing's extents
+        if self._background_look is not None:
+            self._backgrounds.pop((self._background_look, len(keys)), None)
+            self._backgrounds[self._background_look, len(keys)] = (self._background, keys)
+            while len(self._backgrounds) > _BACKGROUNDS_KEPT:
+                del self._backgrounds[next(iter(self._backgrounds))]  # the oldest
+
+    def _reuse_background(self, keys) -> bool:
+        """Make the kept background of the current look the canvas's; False if there is none."""
+        kept = self._backgrounds.get((self._background_look, len(keys)))
+        if self._background_look is None or kept is None:
+            return False
+        self._background, self._axes_drawn = kept
+        self._background_key = (self._background_version, len(keys))
+        self._slots = None
+        self.figure.canvas.restore_region(self._background)
+        return True
 
     def _redraw_axes_backgrounds(self, changed) -> bool:
         """Redraw only the backgrounds of the axes ``changed`` (their limits or scales moved).

@@ -146,7 +146,7 @@ class PathsView:
         self.ax.set_xlabel(f.variables[0])
         self.ax.set_ylabel(f.variables[1])
         self.ax.legend(fontsize=7, loc="lower right", framealpha=0.8)
-        self.explorer.invalidate()
+        self.explorer.invalidate(look=("contours", f.name))
 
     def draw(self, f, paths: dict[str, Path], steps: int, title: str) -> None:
         """Show ``paths`` (name -> :class:`Path`; missing names are hidden) on ``f``."""
