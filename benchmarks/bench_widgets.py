@@ -15,7 +15,7 @@ of a λ (16 lookups on the paths), of a noise or seed (16 new paths).
 The 2-D explorers keep the background (contours, axes, legends) of the last few functions
 shown. Their ``function`` row goes back and forth between functions already seen; the
 ``function, first view`` row clears the kept backgrounds before every change, so it times a
-function's first appearance (contours and a full drawing).
+function's first appearance (new contours, and a redraw of the axes that show them).
 """
 from __future__ import annotations
 

@@ -152,3 +152,28 @@ def test_going_back_to_a_function_reuses_its_background_and_matches_a_full_draw(
     full = np.asarray(Image.open(io.BytesIO(explorer.png)).convert("RGB"), dtype=int)
     assert not full_draws
     assert np.abs(reused - full).max() <= 8
+
+
+@pytest.mark.parametrize("name", ["optimizer_race", "explore_gd_2d"])
+def test_a_new_function_redraws_only_the_contour_axes_and_matches_a_full_draw(name):
+    import numpy as np
+
+    explorer = getattr(explorers, name)()
+    loss_limits = explorer.figure.axes[1].get_ylim()
+    full_draws = []
+    canvas = explorer.figure.canvas
+    original = canvas.draw
+    canvas.draw = lambda: (full_draws.append(1), original())[1]
+    for function in explorer.controls["function"].options:  # each one's first view
+        explorer.controls["function"].value = function
+        shown = np.asarray(Image.open(io.BytesIO(explorer.png)).convert("RGB"), dtype=int)
+        canvas.draw = original
+        explorer._backgrounds.clear()
+        explorer.invalidate()
+        explorer.update()
+        full = np.asarray(Image.open(io.BytesIO(explorer.png)).convert("RGB"), dtype=int)
+        canvas.draw = lambda: (full_draws.append(1), original())[1]
+        assert np.abs(shown - full).max() <= 8, function
+    canvas.draw = original
+    assert explorer.figure.axes[1].get_ylim() == loss_limits  # the loss axes never moved
+    assert not full_draws

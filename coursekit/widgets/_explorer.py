@@ -17,11 +17,12 @@ Redraws use blitting: artists that change with the controls are marked *animated
 (axes, ticks, labels, legends: most of matplotlib's drawing time) is drawn once into a
 background that is reused until the view calls :meth:`Explorer.invalidate`. When an axis
 limit or scale changes, only that axes' part of the background is redrawn (its slot of the
-figure), unless its new tick labels would not fit there. A view whose background takes one of
-a few looks (one per function shown, say) names the look when it invalidates; the last few
-backgrounds are kept by name, so going back to a look costs a copy instead of a drawing. The
-PNG is encoded as RGB with fast zlib settings: at this size, encoding costs about as much as
-drawing.
+figure), unless its new tick labels would not fit there. A view that changed the artists of
+some axes only names them when it invalidates, and only their slots are redrawn. A view
+whose background takes one of a few looks (one per function shown, say) names the look; the
+last few backgrounds are kept by name, so going back to a look costs a copy instead of a
+drawing. The PNG is encoded as RGB with fast zlib settings: at this size, encoding costs
+about as much as drawing.
 """
 from __future__ import annotations
 
@@ -91,6 +92,7 @@ class Explorer:
         self._axes_drawn: tuple = ()
         self._background_version = 0
         self._background_look = None
+        self._changed_axes: set = set()  # axes named by the last invalidate(axes=...)
         self._backgrounds: dict = {}  # (look, number of axes) -> (background, axes keys)
         width, _ = self.figure.canvas.get_width_height()
         # A fixed width: inside a VBox the browser would otherwise stretch (and blur) the image.
@@ -146,13 +148,19 @@ class Explorer:
         keys = self._axes_keys()
         if self._background is None or self._background_key != (self._background_version,
                                                                   len(keys)):
-            if not self._reuse_background(keys):
+            if self._reuse_background(keys):
+                pass
+            elif self._changed_axes and len(self._axes_drawn) == len(keys):
+                self._forget_axes(self._changed_axes, keys)  # redrawn just below
+            else:
                 self._draw_background(keys)
+        self._changed_axes = set()
         if keys != self._axes_drawn:
             changed = [i for i, (old, new) in enumerate(zip(self._axes_drawn, keys)) if old != new]
             if not self._redraw_axes_backgrounds(changed):
                 self._draw_background(keys)
             self._axes_drawn = keys
+            self._keep_background(keys)
         else:
             canvas.restore_region(self._background)
         for artist in self._animated_artists():
@@ -165,16 +173,22 @@ class Explorer:
             .convert("RGB").save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
-    def invalidate(self, look=None) -> None:
+    def invalidate(self, look=None, axes=()) -> None:
         """Tell :meth:`render` that non-animated artists changed: redraw the background.
 
-        ``look`` (any hashable) names the background's new appearance, when the view's
-        non-animated artists depend on nothing else (e.g. ``("contours", name)``): a background
-        drawn earlier under the same name is reused, with only the axes whose limits differ
-        redrawn. Without it the background is always drawn anew.
+        Parameters
+        ----------
+        look : hashable, optional
+            Names the background's new appearance, when the view's non-animated artists
+            depend on nothing else (e.g. ``("contours", name)``): a background drawn earlier
+            under the same name is reused, with only the axes whose limits differ redrawn.
+        axes : sequence of matplotlib Axes, optional
+            The only axes whose artists changed: only their slots of the figure are redrawn.
+            By default the whole background is.
         """
         self._background_version += 1
         self._background_look = look
+        self._changed_axes = {self.figure.axes.index(ax) for ax in axes}
 
     def animate(self, *artists):
         """Mark artists as changing with the controls (redrawn on every render); returns them."""
@@ -194,11 +208,21 @@ class Explorer:
         self._background_key = (self._background_version, len(keys))
         self._axes_drawn = keys
         self._slots = None  # computed when first needed, from this drawing's extents
+        self._keep_background(keys)
+
+    def _keep_background(self, keys) -> None:
+        """Keep the current background under the current look (if the view named one)."""
         if self._background_look is not None:
             self._backgrounds.pop((self._background_look, len(keys)), None)
             self._backgrounds[self._background_look, len(keys)] = (self._background, keys)
             while len(self._backgrounds) > _BACKGROUNDS_KEPT:
                 del self._backgrounds[next(iter(self._backgrounds))]  # the oldest
+
+    def _forget_axes(self, indices, keys) -> None:
+        """Mark the axes ``indices`` as not drawn, so that :meth:`render` redraws their slots."""
+        self._axes_drawn = tuple(None if i in indices else drawn
+                                 for i, drawn in enumerate(self._axes_drawn))
+        self._background_key = (self._background_version, len(keys))
 
     def _reuse_background(self, keys) -> bool:
         """Make the kept background of the current look the canvas's; False if there is none."""

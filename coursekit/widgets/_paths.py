@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._common import box, powers_of_ten
+from ._common import box, names_of_dim, powers_of_ten
 
 _GRID = 120
 _KEEP_BOX = 3.0  # paths are cut when they leave the plot box enlarged this many times
@@ -76,18 +76,21 @@ def contour_levels(Z, minimum_value: float, count: int = 18) -> np.ndarray:
     return minimum_value + np.geomspace(bottom, top, count)
 
 
-def loss_limits(name: str, floor: float = 1e-8) -> tuple[float, float]:
-    """Log-axis limits for the gap f − f* on function ``name``: fixed per function.
+@lru_cache(maxsize=1)
+def loss_limits(floor: float = 1e-8) -> tuple[float, float]:
+    """Log-axis limits for the gap f − f*: the same for every 2-D course function.
 
-    From ``floor`` to the power of ten above the largest gap on the plot box, so moving a
-    slider never changes the axis (which would force a full, slow redraw).
+    From ``floor`` to the power of ten above the largest gap on any function's plot box, so
+    neither a slider nor the function menu changes the axis (a change would force a redraw).
     """
     from coursekit import functions
 
-    f = functions.get(name)
-    _, _, Z = contour_grid(name)
-    top = float(np.max(Z)) - float(f.value(np.asarray(f.minimum)))
-    return floor, 10.0 ** np.ceil(np.log10(max(top, floor * 10)))
+    top = floor * 10
+    for name in names_of_dim(2):
+        f = functions.get(name)
+        _, _, Z = contour_grid(name)
+        top = max(top, float(np.max(Z)) - float(f.value(np.asarray(f.minimum))))
+    return floor, 10.0 ** np.ceil(np.log10(top))
 
 
 class PathsView:
@@ -146,7 +149,7 @@ class PathsView:
         self.ax.set_xlabel(f.variables[0])
         self.ax.set_ylabel(f.variables[1])
         self.ax.legend(fontsize=7, loc="lower right", framealpha=0.8)
-        self.explorer.invalidate(look=("contours", f.name))
+        self.explorer.invalidate(look=("contours", f.name), axes=[self.ax])
 
     def draw(self, f, paths: dict[str, Path], steps: int, title: str) -> None:
         """Show ``paths`` (name -> :class:`Path`; missing names are hidden) on ``f``."""
@@ -165,5 +168,5 @@ class PathsView:
         if first is not None and len(first.points):
             self.start.set_data(first.points[:1, 0], first.points[:1, 1])
         self.loss_ax.set_xlim(0, max(steps, 1))
-        self.loss_ax.set_ylim(*loss_limits(f.name))
+        self.loss_ax.set_ylim(*loss_limits())
         self.ax.set_title(title, fontsize=9)
