@@ -78,9 +78,10 @@ def sweep(name, control_name, control):
     if isinstance(control, (widgets.Dropdown, widgets.Select)):
         options = [o[1] if isinstance(o, tuple) else o for o in control.options]
         return [o for o in options if o != control.value] + [control.value]
-    if isinstance(control, widgets.FloatLogSlider):
-        exponents = np.linspace(control.min, control.max, SWEEP // 2 + 1)
-        return _up_and_down(control.base ** exponents) + [control.value]
+    if isinstance(control, widgets.SelectionSlider):  # the log sliders: round numbers
+        options = np.asarray(control.options, dtype=object)[:, 1]
+        picked = np.unique(np.linspace(0, len(options) - 1, SWEEP // 2 + 1).round().astype(int))
+        return _up_and_down(options[picked].astype(float)) + [control.value]
     if isinstance(control, widgets.FloatSlider):
         return _up_and_down(np.linspace(control.min, control.max, SWEEP // 2 + 1)) \
             + [control.value]

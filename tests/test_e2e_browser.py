@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from coursekit.widgets import _lab
+from coursekit.widgets._common import nice_values
 
 pytestmark = pytest.mark.slow
 
@@ -108,8 +109,9 @@ def test_moving_the_learning_rate_slider_updates_the_table(lab_with_notebook, tm
         outputs = page.locator(".jp-OutputArea-output", has=page.locator(".coursekit-table"))
         assert outputs.locator(".jp-RenderedImage").count() == 0
 
-    # Three steps of the log slider, 10^0.05 each (the readout shows 3 significant digits).
-    assert readout_after == pytest.approx(readout_before * 10 ** 0.15, rel=5e-3)
+    # Three steps along the slider's round numbers (the explorer's α runs from 0.001 to 2).
+    values = sorted(set(nice_values(1e-3, 2.0)) | {readout_before})
+    assert readout_after == values[values.index(readout_before) + 3]
     # Same start and slope; β⁽¹⁾ = β⁽⁰⁾ − α f′(β⁽⁰⁾) with the new α.
     assert (beta0, grad) == (4.0, 37.0)
     assert beta1 == pytest.approx(4.0 - readout_after * 37.0, rel=5e-3)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import ipywidgets as widgets
+import traitlets
 import pytest
 from PIL import Image
 
@@ -90,9 +91,15 @@ def test_slider_values_sit_on_the_grid_the_browser_snaps_to():
     k = (slider.value - slider.min) / slider.step
     assert abs(k - round(k)) < 1e-9
     assert float_slider("β", 1.2345, -2.0, 5.0).value == 1.24
-    for lr in (0.001, 0.01, 0.1, 1.0):
+    for lr in (0.001, 0.01, 0.1, 1.0, 0.02, 0.09):  # the lecture's α and the functions' defaults
         assert log_slider("α", lr, 1e-3, 2.0).value == lr
-    assert log_slider("α", 0.15, 1e-3, 2.0).value == pytest.approx(10 ** -0.8)
+    slider = log_slider("α", 0.1, 1e-3, 2.0)
+    slider.value = 0.0013  # nearest by ratio: 0.0012, not 0.0015
+    assert slider.value == 0.0012 and slider.label == "0.0012"
+    slider.value = 50.0  # beyond the end
+    assert slider.value == 2.0
+    with pytest.raises(traitlets.TraitError, match="α: expected a positive number, got -1"):
+        slider.value = -1
 
 
 @pytest.mark.parametrize("name, control, value", [

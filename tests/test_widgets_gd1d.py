@@ -143,11 +143,17 @@ def test_impossible_settings_raise_clear_errors(kwargs, error, words):
 
 def test_values_set_from_code_snap_to_the_sliders_grid_like_the_browser():
     gd = explore_gd()
-    gd.controls["lr"].value = 0.15  # between 10^−0.85 and 10^−0.8
-    assert gd.state.lr == pytest.approx(10 ** -0.8)
+    gd.controls["lr"].value = 0.17  # between the slider's 0.15 and 0.2
+    assert gd.state.lr == 0.15
     gd.controls["beta0"].value = 1.2345
     assert gd.state.beta0 == 1.24
-    assert gd.state.iterates[1] == pytest.approx(1.24 - 10 ** -0.8 * f_prime(1.24))
+    assert gd.state.iterates[1] == pytest.approx(1.24 - 0.15 * f_prime(1.24), rel=1e-15)
+
+
+def test_a_learning_rate_given_at_the_start_is_used_exactly_even_off_the_round_numbers():
+    gd = explore_gd(lr=0.137)
+    assert gd.state.lr == 0.137 and gd.controls["lr"].value == 0.137
+    assert gd.state.iterates[1] == pytest.approx(4.0 - 0.137 * f_prime(4.0), rel=1e-15)
 
 
 def test_unknown_control_name_is_rejected():

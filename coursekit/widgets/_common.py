@@ -108,15 +108,42 @@ class GridFloatSlider(widgets.FloatSlider):
         return min(max(_on_grid(value, self.min, self.step), self.min), self.max)
 
 
-class GridFloatLogSlider(widgets.FloatLogSlider):
-    """A FloatLogSlider whose value is always base^(min + k·step) (powers of ten included)."""
+#: Mantissas of the log sliders' values in every decade: 1 … 9 and 1.2, 1.5, 2.5 (at most 1.33 apart).
+MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)
+
+
+def nice_values(low: float, high: float, mantissas: Sequence[float] = MANTISSAS) -> list[float]:
+    """The numbers m·10ᵏ (m in ``mantissas``) from ``low`` to ``high``, as exact decimals."""
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    values = {float(f"{m:g}e{k}") for k in range(first, last + 1) for m in mantissas}
+    return sorted(v for v in values if low * (1 - 1e-12) <= v <= high * (1 + 1e-12))
+
+
+def round_nicely(value: float, mantissas: Sequence[float] = MANTISSAS) -> float:
+    """The number m·10ᵏ (m in ``mantissas``) nearest to ``value`` > 0 by ratio."""
+    return _nearest_by_ratio(nice_values(value / 10, value * 10, mantissas), value)
+
+
+def _nearest_by_ratio(options: Sequence[float], value: float) -> float:
+    return min(options, key=lambda option: abs(np.log(option / value)))
+
+
+class LogChoiceSlider(widgets.SelectionSlider):
+    """A slider over round numbers on a log scale (0.001, 0.0012, 0.0015 … 1, 1.2 …).
+
+    Its ``value`` is always one of its options, exactly: the lecture's α = 0.01, 0.1, 1 and
+    defaults such as 0.02 are used as written. A number set from code that is not an option
+    moves to the nearest one (by ratio), as a click on the slider would.
+    """
 
     @traitlets.validate("value")
     def _validate_value(self, proposal):
-        value = super()._validate_value(proposal)
-        exponent = np.log10(value) / np.log10(self.base)
-        exponent = round(self.min + round((exponent - self.min) / self.step) * self.step, 10)
-        return float(min(max(self.base ** exponent, self.base ** self.min), self.base ** self.max))
+        value = proposal.value
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+                or not np.isfinite(value) or value <= 0:
+            raise traitlets.TraitError(f"{self.description}: expected a positive number, "
+                                       f"got {value!r}")
+        return _nearest_by_ratio(self._options_values, value)
 
 
 def float_slider(description: str, value: float, low: float, high: float,
@@ -131,16 +158,26 @@ def float_slider(description: str, value: float, low: float, high: float,
 
 
 def log_slider(description: str, value: float, low: float, high: float,
-               steps_per_decade: int = 20) -> GridFloatLogSlider:
-    """A :class:`GridFloatLogSlider` from ``low`` to ``high``, ``steps_per_decade`` per decade.
+               mantissas: Sequence[float] = MANTISSAS) -> LogChoiceSlider:
+    """A :class:`LogChoiceSlider` over :func:`nice_values` from ``low`` to ``high``.
 
-    Powers of ten (the lecture's α = 0.01, 0.1, 1) are on its grid; other values move to the
-    nearest grid point, as the browser would move them.
+    ``value`` (clamped to the range) is one of the options even when it is not a round number,
+    so an explorer started with ``lr=0.15`` computes with 0.15.
     """
-    return GridFloatLogSlider(value=min(max(value, low), high), base=10, min=np.log10(low),
-                              max=np.log10(high), step=1.0 / steps_per_decade,
-                              description=description, readout_format=".3g",
-                              style=_SLIDER_STYLE, layout=_SLIDER_LAYOUT)
+    value = float(min(max(value, low), high))
+    values = sorted(set(nice_values(low, high, mantissas)) | {value})
+    return LogChoiceSlider(options=list(zip(_labels(values), values)), value=value,
+                           description=description, style=_SLIDER_STYLE, layout=_SLIDER_LAYOUT,
+                           continuous_update=True)
+
+
+def _labels(values: Sequence[float]) -> list[str]:
+    """Short readouts of ``values``, with more digits where the short ones would repeat."""
+    for digits in (3, 6, 12, 17):
+        labels = [f"{v:.{digits}g}" for v in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return [repr(v) for v in values]
 
 
 def set_range(slider, low: float, high: float, value: float) -> None:

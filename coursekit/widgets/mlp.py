@@ -179,7 +179,7 @@ class Playground(Explorer):
             "depth": int_slider("hidden layers", depth, 1, 4),
             "width": int_slider("units per layer", width, 1, 32),
             "activation": dropdown("activation", list(ACTIVATIONS), activation),
-            "lr": log_slider("learning rate α", lr, 1e-4, 1.0, steps_per_decade=10),
+            "lr": log_slider("learning rate α", lr, 1e-4, 1.0, mantissas=(1, 2, 3, 5)),
             "dropout": float_slider("dropout p", dropout, 0.0, 0.9, 0.05),
             "seed": int_slider("seed", seed, 0, 50),
             "epoch": widgets.IntSlider(value=epoch, min=0, max=MAX_EPOCHS, step=5,

@@ -186,7 +186,7 @@ class OverfittingExplorer(Explorer):
         controls = {
             "degree": int_slider("degree d", first.degree, 0, MAX_DEGREE),
             "regulariser": dropdown("regulariser", list(REGULARISERS), first.regulariser),
-            "lam": log_slider("strength λ", max(first.lam, 1e-8), 1e-8, 1.0, steps_per_decade=4),
+            "lam": log_slider("strength λ", max(first.lam, 1e-8), 1e-8, 1.0, mantissas=(1, 2, 5)),
             "noise": float_slider("noise σ", first.noise, 0.0, 0.5, 0.01),
             "seed": int_slider("seed", first.seed, 0, 50),
         }

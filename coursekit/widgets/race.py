@@ -15,8 +15,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._common import (box, check_choice, check_float, check_int, dropdown, float_slider,
-                      format_number, html_table, int_slider, log_slider, names_of_dim,
-                      objective)
+                      format_number, html_table, int_slider, log_slider, names_of_dim, objective,
+                      round_nicely)
 from ._explorer import Explorer
 from ._paths import PathsView, trim
 
@@ -63,12 +63,12 @@ def default_hyperparameters(function: str = "rosenbrock") -> dict:
     """Settings under which every racer converges or at least heads for the minimum.
 
     SGD, momentum and Nesterov use the function's own ``default_lr``; the adaptive methods use
-    rates proportional to the plot box.
+    rates proportional to the plot box, rounded to the round numbers of the sliders.
     """
     f = objective(function, dim=2)
     width = float(np.ptp(box(f.domain, 2), axis=1).max())
     rates = {"lr_SGD": f.default_lr, "lr_momentum": f.default_lr, "lr_Nesterov": f.default_lr}
-    rates.update({f"lr_{name}": lr * width / 4 for name, lr in _ADAPTIVE_LR.items()})
+    rates.update({f"lr_{name}": round_nicely(lr * width / 4) for name, lr in _ADAPTIVE_LR.items()})
     return {**rates, "momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "alpha": 0.99,
             "weight_decay": 0.01}
 
