@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import inspect
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -197,7 +198,8 @@ def judge(q: Question, payload: dict, v: dict, seed: int, expected: Expected | N
         if "value" not in payload:
             return failed(q.id, q.points, "the record holds no answer", "bad_record", hint_for(q, "bad_record"))
         return _judge_value(q, payload["value"], expected, _factors_of(v))
-    return _judge_behaviour(q, payload, seed, expected, _factors_of(v, expected.cases))
+    return _judge_behaviour(q, payload, seed, expected,
+                            _factors_of(v, expected.cases) + _default_rate(q, v))
 
 
 def _judge_value(q: Question, answer: Any, expect: Expected, factors: tuple = ()) -> Verdict:
@@ -362,6 +364,20 @@ def _plausible_factor(ratio: float, e: np.ndarray, factors: tuple = ()) -> bool:
     candidates |= {float(f) for f in factors if f and np.isfinite(f)}
     candidates |= {1 / float(f) for f in factors if f and np.isfinite(f)}
     return any(np.isclose(ratio, c, rtol=1e-6, atol=0.0) for c in candidates)
+
+
+def _default_rate(q: Question, v: dict) -> tuple:
+    """The default ``lr`` of an optimizer question's reference, for hidden runs that rely on it."""
+    if q.kind != "optimizer":
+        return ()
+    try:
+        parameter = inspect.signature(q.reference(v)).parameters.get("lr")
+    except (TypeError, ValueError):  # no signature to read
+        return ()
+    default = getattr(parameter, "default", None)
+    if isinstance(default, (int, float)) and not isinstance(default, bool) and default > 0:
+        return (float(default),)
+    return ()
 
 
 def _factors_of(v: dict, cases: list | None = None) -> tuple:

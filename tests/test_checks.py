@@ -753,6 +753,42 @@ def test_an_undeclared_learning_rate_applied_twice_is_recognised_from_the_update
     assert "less than a tenth of the expected length" in verdict.text()
 
 
+class _SgdDefaultRate:
+    def __init__(self, params, lr=0.003):
+        self.params, self.lr = params, lr
+
+    def step(self, grads):
+        for p, g in zip(self.params, grads):
+            p -= self.lr * g
+
+
+class _SgdDefaultRateTwice(_SgdDefaultRate):
+    def step(self, grads):
+        for p, g in zip(self.params, grads):
+            p -= self.lr * self.lr * g
+
+
+def _default_rate_inputs(rng, v):
+    return [{"hyper": {}, "params": [rng.normal(size=3)], "grads": [[rng.normal(size=3)] for _ in range(3)]}]
+
+
+def test_a_default_learning_rate_applied_twice_is_recognised_from_the_reference_signature():
+    @question("unit_checks.sgd_default", kind="optimizer", inputs=_default_rate_inputs)
+    def _sgd_default(v):
+        return _SgdDefaultRate
+    verdict = judge_record(answer_record("unit_checks.sgd_default", _SgdDefaultRateTwice), None)
+    assert verdict.mistake == "scaled" and "learning rate applied twice" in verdict.hint
+    # a factor that is no learning rate and no other plausible slip gets no such hint
+    verdict = judge_record(answer_record("unit_checks.sgd_default", _SgdOddFactor), None)
+    assert verdict.mistake != "scaled"
+
+
+class _SgdOddFactor(_SgdDefaultRate):
+    def step(self, grads):
+        for p, g in zip(self.params, grads):
+            p -= 0.0037 * self.lr * g
+
+
 def test_optimizer_verdicts_never_reveal_the_reference_path():
     from autograder import kinds
     q = get("unit_checks.adam")
