@@ -110,3 +110,23 @@ def test_report_summary_gives_pass_rates_credit_and_common_mistakes(monkeypatch)
     assert rows == {"hw.a": ["2", "50%", "62%"], "hw.b": ["1", "100%", "100%"]}  # credit 5/8 rounds to even
     mistake = next(line for line in lines if line.startswith("  hw.a: wrong_sign x2: Descent subtracts"))
     assert len(mistake) < 130 and mistake.endswith("...")
+
+
+def test_commands_skip_the_iri_grammar_and_still_validate_notebooks():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from autograder.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "import nbformat\n"
+        "from nbformat.v4 import new_code_cell, new_notebook\n"
+        "nbformat.validate(new_notebook(cells=[new_code_cell('1 + 1')]))\n"
+        "broken = new_notebook()\n"
+        "broken.cells.append(nbformat.from_dict({'cell_type': 'code', 'id': 'a', 'metadata': {}}))\n"
+        "try:\n    nbformat.validate(broken)\n"
+        "except nbformat.ValidationError:\n    print('invalid notebook refused')\n"
+        "print('grammar loaded' if sys.modules.get('rfc3987_syntax') else 'grammar skipped')\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-2:] == ["invalid notebook refused", "grammar skipped"]
