@@ -135,3 +135,32 @@ def test_backprop_stepper_buttons_step_through_the_lecture_example(lab_with_note
         page.get_by_text("∂ℓ/∂b₁ = ∂ℓ/∂a · 1 = 4").wait_for(timeout=30_000)
         table = page.locator(".coursekit-table").first.inner_text()
     assert re.search(r"∂ℓ/∂w₁\s+12\b", table), table
+
+
+def test_a_click_on_the_2d_contours_moves_the_start_sliders(lab_with_notebook):
+    from coursekit.widgets import explore_gd_2d
+
+    lab, _, _ = lab_with_notebook
+    _lab.write_notebook(lab.root / "gd2d.ipynb", [
+        "from coursekit.widgets import explore_gd_2d\nexplore_gd_2d()"])
+    # The same explorer, headless: where (1, −0.5) is drawn, and the start a click there gives.
+    local = explore_gd_2d()
+    column, up = local.view.ax.transData.transform((1.0, -0.5))
+    row = local.figure.canvas.get_width_height()[1] - up
+    assert local.click_at(column, row)
+    expected = local.state.start
+    with _lab.chromium_page() as page:
+        _lab.run_cells(page, lab, "gd2d.ipynb")
+        picture = page.locator("img.widget-image").first
+        picture.wait_for(timeout=60_000)
+        before = _table_text(page)
+        scale = picture.evaluate("img => img.getBoundingClientRect().width / img.naturalWidth")
+        picture.click(position={"x": column * scale, "y": row * scale})
+        page.wait_for_function(
+            "before => document.querySelector('.coursekit-table').innerText !== before",
+            arg=before, timeout=30_000, polling=250)
+        readouts = [_number(page.locator(".widget-hslider", has_text=name)
+                            .locator(".widget-readout").inner_text())
+                    for name in ("start x", "start y")]
+    step = local.controls["x0"].step
+    assert readouts == pytest.approx(list(expected), abs=step)

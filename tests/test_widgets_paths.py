@@ -195,3 +195,45 @@ def test_race_rejects_unknown_hyperparameters_and_bad_values():
         race(beta2=1.0)
     with pytest.raises(ValueError, match="show must be one of"):
         race(show=("LBFGS",))
+
+
+def _pixel_of(explorer, ax, x, y):
+    """The picture's pixel (column, row from the top) that shows data point (x, y) of ``ax``."""
+    column, up = ax.transData.transform((x, y))
+    return column, explorer.figure.canvas.get_width_height()[1] - up
+
+
+def test_a_click_on_the_contours_starts_every_method_there():
+    explorer = explore_gd_2d()
+    assert explorer.click_at(*_pixel_of(explorer, explorer.view.ax, 1.0, -0.5))
+    step = explorer.controls["x0"].step
+    np.testing.assert_allclose(explorer.state.start, [1.0, -0.5], atol=step)
+    assert (explorer.controls["x0"].value, explorer.controls["y0"].value) == tuple(explorer.state.start)
+    f = functions.get("ill_conditioned")
+    for path in explorer.state.paths.values():
+        np.testing.assert_array_equal(path.points[0], explorer.state.start)
+    momentum = explorer.state.paths["momentum"].points
+    np.testing.assert_allclose(momentum[1], momentum[0] - explorer.state.lr * f.grad(momentum[0]),
+                               rtol=1e-12)
+
+
+def test_a_click_outside_the_contours_changes_nothing():
+    explorer = explore_gd_2d()
+    before = explorer.state
+    loss_ax = explorer.figure.axes[1]
+    assert not explorer.click_at(*_pixel_of(explorer, loss_ax, 10, 1.0))
+    assert not explorer.click_at(1, 1)  # the figure's corner
+    assert explorer.state is before
+
+
+def test_clicks_reach_the_explorer_through_an_ipyevents_event_on_the_picture():
+    from ipyevents import Event
+
+    explorer = explore_gd_2d()
+    assert isinstance(explorer._events, Event)
+    assert explorer._events.source is explorer._image and explorer._events.watched_events == ["click"]
+    column, row = _pixel_of(explorer, explorer.view.ax, -2.0, 1.0)
+    # the custom message the browser sends for a click on the image: its pixel as dataX, dataY
+    explorer._events._handle_custom_msg({"event": "click", "type": "click", "dataX": column, "dataY": row},
+                                        [])
+    np.testing.assert_allclose(explorer.state.start, [-2.0, 1.0], atol=explorer.controls["x0"].step)

@@ -99,6 +99,8 @@ class Explorer:
         self._image = widgets.Image(format="png", layout=widgets.Layout(
             width=f"{width}px", max_width="100%", object_fit="contain", flex="0 0 auto"))
         self._status = widgets.HTML()
+        self._click_targets: list = []  # (axes, handler) pairs registered by on_click
+        self._events = None  # the ipyevents.Event that reports clicks on the picture
         self.build_view()
         self.update()
         self.widget = self.layout()
@@ -195,6 +197,34 @@ class Explorer:
         for artist in artists:
             artist.set_animated(True)
         return artists[0] if len(artists) == 1 else artists
+
+    def on_click(self, ax, handler) -> None:
+        """Call ``handler(x, y)`` with the data coordinates of a click on the picture inside ``ax``.
+
+        In JupyterLab the clicks come from :mod:`ipyevents` (without it installed, the picture
+        is not clickable and the controls still work); :meth:`click_at` sends one from code.
+        """
+        self._click_targets.append((ax, handler))
+        if self._events is not None:
+            return
+        try:
+            from ipyevents import Event
+        except ImportError:
+            return
+        self._events = Event(source=self._image, watched_events=["click"])
+        self._events.on_dom_event(lambda event: self.click_at(event["dataX"], event["dataY"]))
+
+    def click_at(self, column: float, row: float) -> bool:
+        """Act on a click at pixel (``column``, ``row``) of the picture, counted from its top left.
+
+        Returns whether the click landed in axes registered with :meth:`on_click`.
+        """
+        x, y = column, self.figure.canvas.get_width_height()[1] - row  # matplotlib: from bottom
+        for ax, handler in self._click_targets:
+            if ax.get_visible() and ax.bbox.contains(x, y):
+                handler(*ax.transData.inverted().transform((x, y)))
+                return True
+        return False
 
     def _axes_keys(self) -> tuple:
         return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),

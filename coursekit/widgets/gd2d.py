@@ -155,6 +155,11 @@ class GradientDescent2D(Explorer):
 
     def build_view(self):
         self.view = PathsView(self, METHODS, _COLOURS)
+        self.on_click(self.view.ax, self._start_at)
+
+    def _start_at(self, x: float, y: float) -> None:
+        """Start all three methods from the clicked point (moved to the sliders' grid)."""
+        self.set(x0=x, y0=y)
 
     def draw(self, state: GD2DState):
         f = objective(state.function, 2)
@@ -166,8 +171,10 @@ class GradientDescent2D(Explorer):
              for name, k, x, y, loss in state.rows])
 
     def layout(self):
-        return widgets.VBox([self.controls_box(columns=3), self._image, self._table,
-                             self._status])
+        parts = [self.controls_box(columns=3), self._image, self._table, self._status]
+        if self._events is not None:
+            parts.insert(1, widgets.HTML("<i>Click the contour plot to start there.</i>"))
+        return widgets.VBox(parts)
 
 
 def explore_gd_2d(function: str = "ill_conditioned", x0: float | None = None,
@@ -180,7 +187,8 @@ def explore_gd_2d(function: str = "ill_conditioned", x0: float | None = None,
     function : str
         A 2-D function of :mod:`coursekit.functions` (default ``"ill_conditioned"``).
     x0, y0 : float, optional
-        Start (default: the function's ``default_start``); the sliders move it.
+        Start (default: the function's ``default_start``); the sliders move it, and so does a
+        click on the contour plot.
     lr : float, optional
         Learning rate α (default: :func:`default_lr`).
     momentum : float
