@@ -23,6 +23,12 @@ Limits
     allocation past it raises ``MemoryError`` in the student's cell); a kernel
     that dies or stops answering after a time-out interrupt ends that
     notebook: the cells it could not run get an error output and score 0.
+Confinement
+    Where Linux Landlock is available (:mod:`autograder.sandbox`), a kernel
+    may write only beneath its notebook's directory, a scratch directory of
+    its own (its ``TMPDIR`` and ``IPYTHONDIR``) and matplotlib's cache: the
+    course, the gradebook, other submissions and the grader's code are out of
+    its reach. Each log says whether its kernel was confined.
 Validation
     Before any kernel starts, each expected notebook is checked (present,
     valid JSON, a notebook). A bad one is scored 0 with the reason written to
@@ -66,6 +72,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder import sandbox
 from autograder.parallel import JobError, Progress, WorkerPool, start_method, uninterruptible
 
 __all__ = ["KERNEL_ENV_DEFAULTS", "LOG_DIR", "PHASES", "STATUSES", "SubmissionResult",
@@ -326,7 +333,7 @@ def read_logs(assignment: str, course_dir=".") -> dict[str, dict]:
 def grade_assignment(assignment: str, course_dir=".", jobs: int | None = None,
                      timeout: float | None = 30.0, memory_limit_mb: float | None = 2048,
                      students=None, force: bool = False,
-                     progress: bool = True) -> list[SubmissionResult]:
+                     progress: bool = True, confine: bool = True) -> list[SubmissionResult]:
     """Autograde every submission of ``assignment`` in parallel worker processes.
 
     Parameters
@@ -351,6 +358,10 @@ def grade_assignment(assignment: str, course_dir=".", jobs: int | None = None,
         Regrade submissions that an earlier run already finished.
     progress : bool
         Draw a progress bar (done, failed, time left) on stderr.
+    confine : bool
+        Let each kernel write only beneath its notebook's directory and a scratch directory
+        (:mod:`autograder.sandbox`), where Linux Landlock allows it; elsewhere kernels run
+        unconfined either way. Each log's ``confined`` says which happened.
 
     Returns
     -------
@@ -383,7 +394,8 @@ def grade_assignment(assignment: str, course_dir=".", jobs: int | None = None,
     """
     if jobs is None:
         jobs = os.cpu_count() or 1
-    settings = _check_settings(jobs, timeout, memory_limit_mb)
+    settings = {**_check_settings(jobs, timeout, memory_limit_mb),
+                "confine": bool(confine) and sandbox.available()}
     if not isinstance(assignment, str) or not assignment or "/" in assignment:
         raise ValueError(f"assignment must be a non-empty name without '/', got {assignment!r}")
     root = Path(course_dir).resolve()
@@ -577,6 +589,7 @@ def _grade_submission(task: dict) -> dict:
     log = {**result.as_dict(), "fingerprint": task["fingerprint"],
            "autograded": Path(coursedir.format_path(coursedir.autograded_directory, student,
                                                     assignment)).is_dir(),
+           "confined": bool(task.get("confine")),
            "timings": {key: round(value, 4) for key, value in timings.items()},
            "messages": messages[-_MAX_LOG_MESSAGES:]}
     _write_json_atomic(_log_path(root, assignment, student), log)
@@ -743,6 +756,7 @@ def _make_converter():
                     guarded = guarded_class(parent=self.exporter, config=config)
                     guarded.enabled = pp.enabled
                     guarded._memory_limit = self.task["memory_limit_bytes"]
+                    guarded._confine = self.task.get("confine", False)
                     guarded._guard_events, guarded._guard_timings = self.events, self.timings
                     pps[index] = guarded
                 else:
@@ -793,13 +807,32 @@ class _Timed:
         return str(self.preprocessor)
 
 
-def _limit_kernel(memory_limit_bytes: int | None) -> None:
-    """Run in the kernel process between fork and exec: set its limits."""
+def _limit_kernel(memory_limit_bytes: int | None, writable: tuple[str, ...] | None = None) -> None:
+    """Run in the kernel process between fork and exec: set its limits and confine its writes."""
     if memory_limit_bytes is not None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
     # Workers ignore SIGINT; a kernel must not, or interrupting a cell cannot work.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    if writable is not None:
+        try:
+            sandbox.confine_writes(writable)
+        except OSError as error:  # grade unconfined (tamper detection still runs) and say why
+            os.write(2, f"autograder: kernel writes not confined: {error}\n".encode())
+
+
+def _kernel_scratch() -> str:
+    """A fresh directory for one kernel's temporary files and IPython profile."""
+    return tempfile.mkdtemp(prefix="autograder-kernel-")
+
+
+def _writable_for_kernel(workdir: str | None, scratch: str) -> tuple[str, ...]:
+    """Where a confined kernel may write: its notebook's directory, its scratch, shared caches."""
+    cache = os.environ.get("MPLCONFIGDIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "matplotlib")
+    with contextlib.suppress(OSError):
+        os.makedirs(cache, exist_ok=True)  # a rule needs an existing directory
+    return tuple(p for p in (workdir, scratch, cache, "/dev/shm") if p)
 
 
 @functools.cache
@@ -819,6 +852,7 @@ def _guarded_class(execute_class):
         """
 
         _memory_limit: int | None = None   # set by the converter for each submission
+        _confine: bool = False             # confine the kernel's writes (Landlock)
         _guard_events: list
         _guard_timings: collections.Counter
 
@@ -842,22 +876,31 @@ def _guarded_class(execute_class):
 
         @contextlib.contextmanager
         def setup_kernel(self, **kwargs):
+            scratch = _kernel_scratch()
             env = {**KERNEL_ENV_DEFAULTS, **os.environ, "COURSEKIT_STUDENT_ID": self._student}
+            writable = None
+            if self._confine:
+                workdir = kwargs.get("cwd") or (self.resources or {}).get("metadata", {}).get("path")
+                writable = _writable_for_kernel(workdir, scratch)
+                env.update(TMPDIR=scratch, IPYTHONDIR=os.path.join(scratch, "ipython"))
             kwargs.setdefault("env", env)
             kwargs.setdefault("stdout", subprocess.DEVNULL)
             kwargs.setdefault("stderr", self._kernel_stderr)
-            kwargs.setdefault("preexec_fn", functools.partial(_limit_kernel,
-                                                              self._memory_limit))
+            kwargs.setdefault("preexec_fn", functools.partial(_limit_kernel, self._memory_limit,
+                                                              writable))
             timings, tick = self._guard_timings, time.perf_counter()
-            with super().setup_kernel(**kwargs):
-                timings["kernel_start"] += time.perf_counter() - tick
-                tick = time.perf_counter()
-                try:
-                    yield
-                finally:
-                    timings["execute"] += time.perf_counter() - tick
+            try:
+                with super().setup_kernel(**kwargs):
+                    timings["kernel_start"] += time.perf_counter() - tick
                     tick = time.perf_counter()
-            timings["kernel_stop"] += time.perf_counter() - tick
+                    try:
+                        yield
+                    finally:
+                        timings["execute"] += time.perf_counter() - tick
+                        tick = time.perf_counter()
+                timings["kernel_stop"] += time.perf_counter() - tick
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
 
         def preprocess_cell(self, cell, resources, index):
             if cell.cell_type != "code":

@@ -18,6 +18,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from autograder import sandbox
 from autograder.grading import (PHASES, SubmissionResult, grade_assignment, load_course_config,
                                 read_logs, validate_notebook)
 
@@ -211,6 +212,32 @@ SUBMISSIONS = {
     "broken": '{"cells": [',
     "stranger": '{"hello": "world"}',
 }
+# Vandal tries to change the course around its notebook, then answers correctly. Its kernel
+# runs in autograded/vandal/ps1/, three levels below the course root.
+VANDAL_TARGETS = ("source/ps1/ps1.ipynb", "gradebook.db", "submitted/alice/ps1/ps1.ipynb",
+                  "nbgrader_config.py")
+VANDAL = textwrap.dedent(f"""
+    import os, tempfile
+    for target in {VANDAL_TARGETS!r}:
+        try:
+            with open(os.path.join("../../..", target), "a") as f:
+                f.write("vandalised")
+            print("wrote", target)
+        except OSError as error:
+            print("refused", target, type(error).__name__)
+    try:
+        os.remove("../../../release/ps1/ps1.ipynb")
+        print("removed the release")
+    except OSError as error:
+        print("refused removal", type(error).__name__)
+    with open("mine.txt", "w") as f:
+        f.write("my own file")
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(b"scratch")
+    print("own files written")
+""") + CORRECT_SQUARE
+if sandbox.available():
+    SUBMISSIONS["vandal"] = {"square": VANDAL}
 # (status, score, words in the reason), worked out from the cells above.
 EXPECTED = {
     "alice": ("graded", 3.0, []),
@@ -222,6 +249,7 @@ EXPECTED = {
     "broken": ("failed", 0.0, ["not valid JSON"]),
     "stranger": ("failed", 0.0, ["not a Jupyter notebook"]),
     "future": ("failed", 0.0, ["could not be graded (SchemaTooNewError"]),
+    **({"vandal": ("graded", 3.0, [])} if "vandal" in SUBMISSIONS else {}),
 }
 
 
@@ -240,6 +268,7 @@ def _submit_future_metadata(root: Path) -> None:
 def graded_course(tmp_path_factory):
     root = make_course(tmp_path_factory.mktemp("course"), SUBMISSIONS)
     _submit_future_metadata(root)
+    _COURSE_FILES[root] = {path: path.read_bytes() for path in _course_files(root)}
     # The instructor sets MKL's thread count and leaves the other two unset.
     saved = {name: os.environ.pop(name, None) for name in BLAS_VARIABLES}
     os.environ["MKL_NUM_THREADS"] = "3"
@@ -265,6 +294,32 @@ def test_every_submission_is_graded_and_bad_ones_are_reported_with_a_reason(grad
             assert word in result.reason, result
         if status == "graded":
             assert result.reason == ""
+
+
+_COURSE_FILES: dict = {}  # course root -> {path: bytes} before grading
+
+
+def _course_files(root: Path) -> list:
+    return [root / "nbgrader_config.py", root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+            *(root / "source" / ASSIGNMENT).glob("*.ipynb"), *(root / "submitted").rglob("*.ipynb")]
+
+
+@pytest.mark.slow
+def test_a_kernel_cannot_change_the_course_around_its_notebook(graded_course):
+    if not sandbox.available():
+        pytest.skip("Linux Landlock is not available here: kernels run unconfined")
+    root, results = graded_course
+    assert {path: path.read_bytes() for path in _course_files(root)} == _COURSE_FILES[root]
+    assert not any(b"vandalised" in path.read_bytes() for path in root.rglob("*") if path.is_file()
+                   and "vandal" not in path.parts)
+    nb = nbformat.read(root / "autograded" / "vandal" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    square = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "square")
+    printed = "".join(o.text for o in square.outputs if o.output_type == "stream").splitlines()
+    assert printed == [f"refused {target} PermissionError" for target in VANDAL_TARGETS] + [
+        "refused removal PermissionError", "own files written"]
+    assert (root / "autograded" / "vandal" / ASSIGNMENT / "mine.txt").read_text() == "my own file"
+    logs = read_logs(ASSIGNMENT, root)
+    assert all(log["confined"] for log in logs.values())
 
 
 @pytest.mark.slow
