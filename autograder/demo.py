@@ -213,6 +213,8 @@ def run_demo(keep: str | None = None, jobs: int = 2, timeout: float = 5.0, out=p
         out("")
         out(results_table(results, notes))
         out("")
+        out(_confinement(course))
+        out("")
         out("What the feedback tells each student about their wrong answers:")
         for sample in SAMPLES:
             for line in student_hints(course, sample.student):
@@ -232,6 +234,18 @@ def run_demo(keep: str | None = None, jobs: int = 2, timeout: float = 5.0, out=p
             tmp.cleanup()
         if not done and reports.is_dir() and not any(reports.iterdir()):
             reports.rmdir()  # claimed for a report that was never written
+
+
+def _confinement(course: Path) -> str:
+    """One line on whether the kernels could write outside their notebooks' folders."""
+    from autograder.grading import read_logs
+
+    logs = read_logs(ASSIGNMENT, course).values()
+    if logs and all(log.get("confined") for log in logs):
+        return ("Kernels were confined (Linux Landlock): each could write only beneath its own "
+                "notebook's folder, so none could touch the course, the gradebook or the grader.")
+    return ("Kernels were not confined (Linux Landlock is unavailable here): tamper detection "
+            "was the only defence.")
 
 
 def fresh_directory(base: str | Path) -> Path:

@@ -70,6 +70,16 @@ def test_printed_summary_lists_students_reasons_flags_and_hints(demo):
 
 
 @pytest.mark.slow
+def test_the_summary_says_whether_kernels_were_confined(demo):
+    from autograder import sandbox
+
+    _, _, text, _ = demo
+    expected = "Kernels were confined (Linux Landlock)" if sandbox.available() else \
+        "Kernels were not confined (Linux Landlock is unavailable here)"
+    assert expected in text
+
+
+@pytest.mark.slow
 def test_corrupted_submission_gets_a_feedback_page_with_the_reason(demo):
     course, _, _, _ = demo
     page = (course / "feedback" / "gus" / ASSIGNMENT / "feedback.html").read_text()
