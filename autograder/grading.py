@@ -589,7 +589,7 @@ def _grade_submission(task: dict) -> dict:
     log = {**result.as_dict(), "fingerprint": task["fingerprint"],
            "autograded": Path(coursedir.format_path(coursedir.autograded_directory, student,
                                                     assignment)).is_dir(),
-           "confined": bool(task.get("confine")),
+           "confined": bool(task.get("confine")) and all(kind != "unconfined" for kind, _ in events),
            "timings": {key: round(value, 4) for key, value in timings.items()},
            "messages": messages[-_MAX_LOG_MESSAGES:]}
     _write_json_atomic(_log_path(root, assignment, student), log)
@@ -818,7 +818,10 @@ def _limit_kernel(memory_limit_bytes: int | None, writable: tuple[str, ...] | No
         try:
             sandbox.confine_writes(writable)
         except OSError as error:  # grade unconfined (tamper detection still runs) and say why
-            os.write(2, f"autograder: kernel writes not confined: {error}\n".encode())
+            os.write(2, f"{_UNCONFINED}: {error}\n".encode())
+
+
+_UNCONFINED = "autograder: kernel writes not confined"
 
 
 def _kernel_scratch() -> str:
@@ -876,10 +879,10 @@ def _guarded_class(execute_class):
 
         @contextlib.contextmanager
         def setup_kernel(self, **kwargs):
-            scratch = _kernel_scratch()
             env = {**KERNEL_ENV_DEFAULTS, **os.environ, "COURSEKIT_STUDENT_ID": self._student}
-            writable = None
+            scratch = writable = None
             if self._confine:
+                scratch = _kernel_scratch()
                 workdir = kwargs.get("cwd") or (self.resources or {}).get("metadata", {}).get("path")
                 writable = _writable_for_kernel(workdir, scratch)
                 env.update(TMPDIR=scratch, IPYTHONDIR=os.path.join(scratch, "ipython"))
@@ -892,6 +895,8 @@ def _guarded_class(execute_class):
             try:
                 with super().setup_kernel(**kwargs):
                     timings["kernel_start"] += time.perf_counter() - tick
+                    if writable is not None:
+                        self._check_confined()
                     tick = time.perf_counter()
                     try:
                         yield
@@ -900,7 +905,15 @@ def _guarded_class(execute_class):
                         tick = time.perf_counter()
                 timings["kernel_stop"] += time.perf_counter() - tick
             finally:
-                shutil.rmtree(scratch, ignore_errors=True)
+                if scratch is not None:
+                    shutil.rmtree(scratch, ignore_errors=True)
+
+        def _check_confined(self):
+            # The kernel process wrote why before it started Python, if confining failed.
+            start = os.pread(self._kernel_stderr.fileno(), 4096, 0).decode(errors="replace")
+            if _UNCONFINED in start:
+                line = next(line for line in start.splitlines() if _UNCONFINED in line)
+                self._guard_events.append(("unconfined", line.removeprefix("autograder: ")))
 
         def preprocess_cell(self, cell, resources, index):
             if cell.cell_type != "code":

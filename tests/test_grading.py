@@ -493,3 +493,22 @@ def test_a_threaded_caller_gets_spawned_workers_and_the_same_grades(graded_cours
     caller.join(timeout=120)
     assert [(r.student, r.status, r.score) for r in out[0]] == [("alice", "graded", 3.0)]
     assert gradebook_rows(root) == before
+
+
+@pytest.mark.slow
+def test_a_kernel_that_cannot_be_confined_is_still_graded_and_its_log_says_so(tmp_path, monkeypatch):
+    from autograder import grading
+
+    if grading.start_method() != "fork":
+        pytest.skip("the failure is injected into forked workers")
+    monkeypatch.setattr(sandbox, "available", lambda: True)
+
+    def refuse(writable, devices="/dev"):
+        raise OSError(1, "landlock_restrict_self failed")
+
+    monkeypatch.setattr(sandbox, "confine_writes", refuse)
+    root = make_course(tmp_path, {"alice": {"square": CORRECT_SQUARE}})
+    (result,) = grade_assignment(ASSIGNMENT, root, jobs=1, timeout=10, progress=False)
+    assert (result.status, result.score) == ("graded", 3.0)
+    log = read_logs(ASSIGNMENT, root)["alice"]
+    assert log["confined"] is False
