@@ -3,10 +3,16 @@
 While a student works (and under ``nbgrader validate``),
 ``check(question_id, answer)`` judges the answer in the kernel and prints a
 friendly verdict.  While nbgrader autogrades (``NBGRADER_EXECUTION`` is set),
-it only *records* the answer as JSON in a
-``display_data`` output; :class:`autograder.preprocessors.ScoreRecordedAnswers`
-then judges the record in the grader's own process.  Both modes go through the
-same record, so a verdict in the notebook is the verdict the grader gives.
+it only *records* the answer as JSON in a ``display_data`` output, using the
+grading plan the grader put in the sandbox (:mod:`autograder.capture`: the
+question kinds and hidden inputs, no references and no seeds);
+:class:`autograder.preprocessors.ScoreRecordedAnswers` then judges the record
+in the grader's own process.  Both modes go through the same record, so a
+verdict in the notebook is the verdict the grader gives.
+
+Only the grading path is imported at start-up: the questions and the judging
+code load when a student checks an answer while working, so a grading
+sandbox that lacks them (it does) still runs every test cell.
 """
 from __future__ import annotations
 
@@ -14,18 +20,16 @@ import json
 import os
 from typing import Any
 
-from autograder import kinds, questions, record
+from autograder import capture, record
 from autograder.student import current_student, parameters
-from autograder.verdict import Verdict, failed
 
 _NO_ANSWER = Ellipsis
-NONCE_ENV = "COURSEKIT_TRIAL_NONCE"
 
 
 class CheckFailed(AssertionError):
     """A wrong answer, shown in the notebook as its verdict instead of a traceback."""
 
-    def __init__(self, verdict: Verdict) -> None:
+    def __init__(self, verdict) -> None:
         super().__init__(verdict.text())
         self.verdict = verdict
 
@@ -44,29 +48,24 @@ def grading() -> bool:
     return os.environ.get("NBGRADER_EXECUTION", "") not in ("", "validate")
 
 
-def trial_nonce() -> str | None:
-    """The grader's nonce for this run's hidden inputs (``COURSEKIT_TRIAL_NONCE``), if grading.
-
-    :class:`autograder.preprocessors.StudentEnvironment` draws a fresh one for
-    every submission, so hidden inputs cannot be known before the notebook
-    runs (outputs precomputed at home for them are worthless).
-    """
-    return os.environ.get(NONCE_ENV) or None
-
-
 def answer_record(question_id: str, answer: Any) -> dict:
     """The record of ``answer`` to ``question_id`` for the current student.
 
     Runs the student's code for behavioural kinds; never raises for a bad
-    answer, however odd the object (the problem is recorded instead).
+    answer, however odd the object (the problem is recorded instead).  While
+    grading, only the grading plan is used (:func:`autograder.capture.planned_record`).
     """
+    if grading():
+        return capture.planned_record(question_id, answer, _NO_ANSWER)
+    from autograder import kinds, questions
+
     q = questions.get(question_id)
     student = current_student()
     if answer is _NO_ANSWER:
         return record.make_record(q.id, {"missing": True})
     try:
         payload = kinds.capture(q, answer, parameters(q.assignment, student),
-                                kinds.trial_seed(q.id, student, trial_nonce()))
+                                kinds.trial_seed(q.id, student))
         return record.make_record(q.id, payload)
     except record.RecordError as exc:
         return record.make_record(q.id, {"unrecordable": str(exc)})
@@ -77,7 +76,7 @@ def answer_record(question_id: str, answer: Any) -> dict:
 
 
 def judge_record(data: Any, student: str | None, nonce: str | None = None,
-                 expected: dict | None = None) -> Verdict:
+                 expected: dict | None = None):
     """Judge a published record for ``student`` (the grader's side; data only).
 
     Parameters
@@ -87,7 +86,9 @@ def judge_record(data: Any, student: str | None, nonce: str | None = None,
     student : str or None
         Whose variant and hidden inputs to judge against.
     nonce : str, optional
-        The grader's nonce of this run (see :func:`trial_nonce`).
+        The grader's secret of this run, mixed into the seeds of the hidden
+        inputs (see :func:`autograder.kinds.trial_seed`); it never enters the
+        kernel.
     expected : dict, optional
         Question id -> :class:`autograder.kinds.Expected` computed before the
         student's code ran (see :func:`autograder.kinds.expect`).
@@ -99,6 +100,9 @@ def judge_record(data: Any, student: str | None, nonce: str | None = None,
     autograder.questions.UnknownQuestionError
         If the record names an unknown question.
     """
+    from autograder import kinds, questions
+    from autograder.verdict import failed
+
     qid, payload = record.parse_record(data)
     q = questions.get(qid)
     if payload.get("missing"):
@@ -148,7 +152,7 @@ def check(question_id: str, answer: Any = _NO_ANSWER) -> float | None:
         _publish(data)
         return None
     # The same JSON round trip as when grading, so both modes judge the same data.
-    verdict = judge_record(json.loads(json.dumps(data)), current_student(), trial_nonce())
+    verdict = judge_record(json.loads(json.dumps(data)), current_student())
     if verdict.score == 0:
         raise CheckFailed(verdict)
     print(verdict.text())

@@ -75,9 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
                      "(isolated kernels, time and memory limits, resumable).", _grade)
     p.add_argument("assignment", metavar="ASSIGNMENT", help="assignment name (a folder of solutions/)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count)")
-    p.add_argument("--timeout", type=float, default=30.0, help="per-cell time limit in seconds (default 30)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="per-cell time limit in seconds (default: the course's Execute.timeout)")
     p.add_argument("--memory-limit", type=float, default=2048.0, metavar="MB",
-                   help="memory limit per kernel in MiB (default 2048; 0 for none)")
+                   help="memory of each submission's processes together, in MiB "
+                        "(default 2048; 0 for none)")
+    p.add_argument("--unconfined", action="store_true",
+                   help="run kernels without the sandbox, with the grader's rights (only for "
+                        "notebooks you trust; every log and the report say so)")
     p.add_argument("--force", action="store_true", help="regrade submissions graded by an earlier run")
     p.add_argument("--student", action="append", dest="students", metavar="ID",
                    help="grade only this student (repeatable)")
@@ -175,7 +180,8 @@ def _grade(args) -> int:
 
     results = grade_assignment(args.assignment, course_dir=args.course, jobs=args.jobs,
                                timeout=args.timeout, memory_limit_mb=args.memory_limit or None,
-                               students=args.students, force=args.force, progress=not args.quiet)
+                               students=args.students, force=args.force, progress=not args.quiet,
+                               confine=not args.unconfined)
     if not results:
         raise FileNotFoundError(_nothing_submitted(args.assignment, args.course, args.students))
     print(results_table(results))

@@ -241,11 +241,12 @@ def _confinement(course: Path) -> str:
     from autograder.grading import read_logs
 
     logs = read_logs(ASSIGNMENT, course).values()
-    if logs and all(log.get("confined") for log in logs):
-        return ("Kernels were confined (Linux Landlock): each could write only beneath its own "
-                "notebook's folder, so none could touch the course, the gradebook or the grader.")
-    return ("Kernels were not confined (Linux Landlock is unavailable here): tamper detection "
-            "was the only defence.")
+    ways = sorted({log.get("confinement") for log in logs if log.get("confinement") != "not run"})
+    if ways and "unconfined" not in ways:
+        return (f"Every kernel ran in its own sandbox ({'; '.join(ways)}): it saw the system, "
+                "the venv and its own files, nothing of the course, the gradebook or the other "
+                "submissions.")
+    return "Kernels ran UNCONFINED, with the grader's rights: only trusted notebooks are safe."
 
 
 def fresh_directory(base: str | Path) -> Path:

@@ -24,6 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from autograder import record
+from autograder.capture import DRIVERS, cases_digest, directions, run_cases
 from autograder.questions import BEHAVIOURAL_KINDS, Question
 from autograder.verdict import Part, Verdict, failed, scored
 
@@ -55,65 +56,7 @@ def capture(q: Question, answer: Any, v: dict, seed: int) -> dict:
     """Recordable data describing ``answer`` (runs student code for behavioural kinds)."""
     if q.kind in VALUE_KINDS:
         return {"value": answer}
-    cases = trials(q, v, seed)
-    if not callable(answer):
-        return {"seed": seed, "inputs": record.digest(cases), "not_callable": type(answer).__name__}
-    outputs = []
-    for case in cases:
-        try:
-            outputs.append(_DRIVERS[q.kind](answer, copy.deepcopy(case)))
-        except Exception as exc:  # the student's code failing is an answer, not a crash
-            outputs.append(exc)
-    return {"seed": seed, "inputs": record.digest(cases), "outputs": outputs}
-
-
-def _run_function(f: Callable, args: tuple) -> Any:
-    return f(*args)
-
-
-def _run_layer(cls: Callable, case: dict) -> dict:
-    layer = cls(**case.get("init", {}))
-    for name, value in case.get("params", {}).items():
-        layer.params[name][...] = value
-    y = layer.forward(np.array(case["x"], dtype=float))
-    grad_in = layer.backward(np.array(case["grad_out"], dtype=float))
-    grads = {name: np.array(layer.grads[name], dtype=float) for name in case.get("params", {})}
-    return {"forward": np.asarray(y, dtype=float), "grad_input": np.asarray(grad_in, dtype=float),
-            "grads": grads, "gradcheck": _directional_differences(layer, case)}
-
-
-_H = 1e-6
-
-
-def _directions(case: dict) -> dict:
-    """Fixed random directions d for the input and each parameter (same in kernel and grader)."""
-    rng = np.random.default_rng(20240917)
-    out = {"input": rng.standard_normal(np.shape(case["x"]))}
-    for name in sorted(case.get("params", {})):
-        out[name] = rng.standard_normal(np.shape(case["params"][name]))
-    return out
-
-
-def _directional_differences(layer, case: dict) -> dict:
-    """Centred differences of L(θ) = <grad_out, forward(θ)> along each direction d.
-
-    Compared in the grader with <∂L/∂θ, d> from the recorded backward: a
-    gradient check of the student's backward against their own forward.
-    """
-    g, x = np.asarray(case["grad_out"], dtype=float), np.array(case["x"], dtype=float)
-    out = {}
-    for name, d in _directions(case).items():
-        if name == "input":
-            plus, minus = layer.forward(x + _H * d), layer.forward(x - _H * d)
-        else:
-            p = layer.params[name]
-            p += _H * d
-            plus = np.array(layer.forward(x), dtype=float)
-            p -= 2 * _H * d
-            minus = np.array(layer.forward(x), dtype=float)
-            p += _H * d
-        out[name] = float(np.sum(g * (np.asarray(plus, dtype=float) - np.asarray(minus, dtype=float))) / (2 * _H))
-    return out
+    return run_cases(q.kind, answer, trials(q, v, seed))
 
 
 def gradcheck_error(output: dict, case: dict) -> dict:
@@ -128,7 +71,7 @@ def gradcheck_error(output: dict, case: dict) -> dict:
     recorded = output.get("gradcheck") if isinstance(output, dict) else None
     if not isinstance(recorded, dict):
         return errors
-    for name, d in _directions(case).items():
+    for name, d in directions(case).items():
         grad = output.get("grad_input") if name == "input" else output.get("grads", {}).get(name)
         fd = recorded.get(name)
         a = _as_numeric(grad)
@@ -136,19 +79,6 @@ def gradcheck_error(output: dict, case: dict) -> dict:
             continue
         errors[name] = float(relative_error(np.array([np.sum(a * d)]), np.array([fd])))
     return errors
-
-
-def _run_optimizer(cls: Callable, case: dict) -> list:
-    params = [np.array(p, dtype=float) for p in case["params"]]
-    opt = cls(params, **case.get("hyper", {}))
-    path = []
-    for grads in case["grads"]:
-        opt.step([np.array(g, dtype=float) for g in grads])
-        path.append([p.copy() for p in params])
-    return path
-
-
-_DRIVERS = {"function": _run_function, "layer": _run_layer, "optimizer": _run_optimizer}
 
 
 # ---------------------------------------------------------------- judge (on data)
@@ -182,7 +112,7 @@ def expect(q: Question, v: dict, seed: int) -> Expected:
     if q.kind in VALUE_KINDS:
         return Expected(q.reference(v), {tag: f(v) for tag, f in q.mistakes.items()})
     cases = trials(q, v, seed)
-    run = _DRIVERS[q.kind]
+    run = DRIVERS[q.kind]
     reference = [run(q.reference(v), copy.deepcopy(c)) for c in cases]
     wrong = {tag: [run(f(v), copy.deepcopy(c)) for c in cases] for tag, f in q.mistakes.items()}
     return Expected(reference, wrong, cases)
@@ -554,7 +484,7 @@ def _declared_expression_mistake(q: Question, answer: str, mistakes: dict) -> st
 def _judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected,
                      factors: tuple = ()) -> Verdict:
     cases = expect.cases
-    if payload.get("seed") != seed or payload.get("inputs") != record.digest(cases):
+    if payload.get("inputs") != cases_digest(cases):
         return failed(q.id, q.points,
                       "the recorded outputs were computed on other inputs than the grader's",
                       "other_inputs", hint_for(q, "other_inputs"))

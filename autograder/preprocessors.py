@@ -15,25 +15,24 @@ Each test cell gets ``cell.metadata["autograder"]`` (question, score,
 max_score, correct, mistake, hint, message) and the notebook gets
 ``nb.metadata["autograder"]`` (student, assignment, flags, score, max_score).
 
-:class:`StudentEnvironment`, placed before ``Execute``, prepares each run
+:class:`StudentEnvironment`, placed before the sandboxed ``Execute``
+(:class:`autograder.grading.execute.SandboxedExecute`), prepares each run
 before any student code executes:
 
-* it gives the kernel the student's id (so it draws the student's variant)
-  and a fresh nonce for the hidden inputs of function/layer/optimizer
-  questions (so outputs computed in advance for them are worthless);
-* it makes numpy's BLAS run single-threaded in the kernel
-  (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` = 1
-  unless the instructor set them): on a busy machine BLAS threads compete
-  for the cores and can make training cells many times slower, even past
-  the per-cell time limit;
+* it draws a fresh secret for the run and, from it, the hidden inputs of
+  function/layer/optimizer questions, so outputs computed in advance for them
+  are worthless; the secret stays in this process;
 * it computes every expected answer in the grader (references and declared
-  mistakes), so verdicts never use code the submission could change on disk;
+  mistakes), so verdicts never use code the submission could reach;
+* it writes the *grading plan* that goes into the sandbox: the student's
+  variant parameters and, per question, its kind and hidden inputs as data
+  (:mod:`autograder.capture`); no references, no seeds, no expected values;
 * it fingerprints the grader's code (the loaded modules of ``autograder``,
   ``coursekit`` and ``nbgrader`` and the interpreter's ``.pth`` start-up
-  files); if any of it changed while the submission ran, the submission is
-  flagged, and only questions whose expected answers were computed before
-  the run are judged.  The kernel runs with the grader's file permissions;
-  only running it as another user (or in a container) stops such writes.
+  files); if any of it changed while the submission ran (possible only when
+  the instructor chose to grade unconfined), the submission is flagged, and
+  only questions whose expected answers were computed before the run are
+  judged.
 """
 from __future__ import annotations
 
@@ -52,41 +51,33 @@ from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Bool, Integer
 
-from autograder import kinds, questions, record, tamper
-from autograder.checks import NONCE_ENV, judge_record
+from autograder import capture, kinds, questions, record, tamper
+from autograder.checks import judge_record
 from autograder.kinds import hint_for
 from autograder.questions import UnknownQuestionError
 from autograder.student import parameters
 from autograder.verdict import Verdict, failed
 
-STUDENT_ENV = "COURSEKIT_STUDENT_ID"
-#: Thread-count variables of the BLAS libraries numpy may use; set to 1 for kernels unless already set.
-SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _CODE_PACKAGES = ("autograder", "coursekit", "nbgrader")
 
 
 class StudentEnvironment(NbGraderPreprocessor):
     """Prepare a submission's run before its kernel starts (see the module docstring).
 
-    Sets ``COURSEKIT_STUDENT_ID`` and ``COURSEKIT_TRIAL_NONCE`` for the kernel,
-    each of :data:`SINGLE_THREAD_ENV` to ``"1"`` unless it is set already, and leaves ``resources["autograder"]`` = ``{"nonce", "code", "expected"}``
-    for :class:`ScoreRecordedAnswers`.
+    Leaves ``resources["autograder"]`` = ``{"nonce", "code", "expected", "plan"}``
+    for :class:`~autograder.grading.execute.SandboxedExecute` (the plan) and
+    :class:`ScoreRecordedAnswers` (the rest).  Changes nothing in this
+    process's environment.
     """
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader") or {}
-        student = info.get("student")
-        if student:
-            os.environ[STUDENT_ENV] = str(student)
-        else:
-            os.environ.pop(STUDENT_ENV, None)
-        for name in SINGLE_THREAD_ENV:  # kernels inherit this process's environment
-            os.environ.setdefault(name, "1")
+        student, assignment = info.get("student"), info.get("assignment")
         nonce = secrets.token_hex(16)
-        os.environ[NONCE_ENV] = nonce
-        expected = self._expected(info.get("assignment"), student, nonce)
+        expected = self._expected(assignment, student, nonce)
         _load_judging_modules()
-        resources["autograder"] = {"nonce": nonce, "expected": expected, "code": code_fingerprint()}
+        resources["autograder"] = {"nonce": nonce, "expected": expected, "code": code_fingerprint(),
+                                   "plan": grading_plan(assignment, student, expected)}
         return nb, resources
 
     def _expected(self, assignment: str | None, student: str | None, nonce: str) -> dict:
@@ -105,11 +96,42 @@ class StudentEnvironment(NbGraderPreprocessor):
         return out
 
 
+def grading_plan(assignment: str | None, student: str | None, expected: dict) -> dict:
+    """What a graded kernel may know: the variant, and per question its kind and hidden inputs.
+
+    Parameters
+    ----------
+    assignment, student : str or None
+    expected : dict
+        Question id -> :class:`autograder.kinds.Expected` (its ``cases`` are the
+        hidden inputs; its reference outputs stay out of the plan).
+
+    Returns
+    -------
+    dict
+        ``{"assignment", "student", "parameters", "questions": {id: {"kind", "cases"}}}``,
+        JSON data (see :mod:`autograder.capture`).
+    """
+    try:
+        qs = questions.for_assignment(assignment) if assignment else {}
+        v = parameters(assignment, student) if qs else {}
+    except (UnknownQuestionError, ValueError):
+        qs, v = {}, {}
+    entries = {}
+    for qid, q in qs.items():
+        if q.kind not in capture.BEHAVIOURAL_KINDS:
+            entries[qid] = {"kind": q.kind}
+        elif qid in expected:
+            entries[qid] = {"kind": q.kind, "cases": capture.encode_cases(expected[qid].cases)}
+    return {"assignment": assignment, "student": student, "parameters": record.encode(v),
+            "questions": entries}
+
+
 def _load_judging_modules() -> None:
     """Import what judging imports lazily (symbolic equivalence, gradient checks) while it is intact."""
     import importlib
 
-    for module in ("coursekit.symbolic", "coursekit.gradcheck", "autograder.expressions", "autograder.variants"):
+    for module in ("coursekit.symbolic", "coursekit.gradcheck", "autograder.variants"):
         try:
             importlib.import_module(module)
         except ImportError:  # judged with the fallbacks then
@@ -144,8 +166,8 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
     """Judge the answer records of test cells out of the kernel and rewrite their outputs."""
 
     zero_flagged = Bool(
-        False, help="Give 0 points to test cells whose question is flagged by tamper analysis "
-                    "(default: flag for the instructor only).").tag(config=True)
+        True, help="Give 0 points to test cells whose question is flagged by tamper analysis "
+                   "(set False to keep their points and review the flags by hand).").tag(config=True)
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader") or {}
@@ -166,7 +188,6 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
             self.log.error("The grader's code changed while %s's submission ran: %s", self._student, shown)
         self._totals = [0.0, 0.0]
         nb, resources = super().preprocess(nb, resources)
-        os.environ.pop(NONCE_ENV, None)
         nb.metadata["autograder"] = {
             "student": self._student,
             "assignment": info.get("assignment"),
@@ -385,7 +406,11 @@ def feedback_preprocessors(default: list | None = None) -> list:
 
 
 def autograde_preprocessors(default: list | None = None) -> list:
-    """nbgrader's autograde preprocessors with this module's two inserted around ``Execute``.
+    """nbgrader's autograde preprocessors, with ``Execute`` sandboxed and the scoring around it.
+
+    ``Execute`` becomes :class:`autograder.grading.execute.SandboxedExecute`,
+    preceded by :class:`StudentEnvironment` and followed by
+    :class:`ScoreRecordedAnswers`.
 
     Parameters
     ----------
@@ -403,5 +428,7 @@ def autograde_preprocessors(default: list | None = None) -> list:
     steps = list(Autograde.class_traits()["autograde_preprocessors"].default() if default is None else default)
     if Execute not in steps:
         raise ValueError("the autograde preprocessors have no Execute step to insert after")
+    from autograder.grading.execute import SandboxedExecute
+
     at = steps.index(Execute)
-    return steps[:at] + [StudentEnvironment, Execute, ScoreRecordedAnswers] + steps[at + 1:]
+    return steps[:at] + [StudentEnvironment, SandboxedExecute, ScoreRecordedAnswers] + steps[at + 1:]

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.capture import Probe
 from autograder.questions import question
 from coursekit.gradcheck import numerical_gradient
 
 ASSIGNMENT = "01_derivatives"
+
+#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: central differences and numerical Jacobians.
+WITHHELD = ("coursekit.gradcheck",)
 
 #: name -> (function of x as text, hint); answers are d/dx of the function.
 RULE_EXERCISES = {
@@ -80,11 +85,11 @@ for _name, (_function, _variable, _symbols, _points, _hint) in OTHER_EXERCISES.i
 # ---------------------------------------------------------------- central differences
 
 _SMOOTH = (
-    ("sin", np.sin),
-    ("exp", np.exp),
-    ("cubic", lambda x: x**3 - 2.0 * x),
-    ("tanh", np.tanh),
-    ("bump", lambda x: 1.0 / (1.0 + x**2)),
+    ("sin", Probe("np.sin(x)")),
+    ("exp", Probe("np.exp(x)")),
+    ("cubic", Probe("x**3 - 2.0 * x")),
+    ("tanh", Probe("np.tanh(x)")),
+    ("bump", Probe("1.0 / (1.0 + x**2)")),
 )
 
 
@@ -151,10 +156,10 @@ def _random_maps(rng):
     m, n = int(rng.integers(2, 5)), int(rng.integers(2, 5))
     a, c = rng.normal(size=(m, n)), rng.normal(size=m)
     return [
-        ((lambda a, c: lambda x: np.tanh(a @ x + c))(a, c), n),
-        ((lambda a: lambda x: a @ x)(a), n),
-        (lambda x: np.array([x[0] * x[1], np.sin(x[0]), x[1] ** 2, np.exp(-x[0] * x[1])]), 2),
-        (lambda x: np.array([x[0] * np.cos(x[1]), x[0] * np.sin(x[1]), x[2] * x[0]]), 3),
+        (Probe("np.tanh(a @ x + c)", a=a, c=c), n),
+        (Probe("a @ x", a=a), n),
+        (Probe("np.array([x[0] * x[1], np.sin(x[0]), x[1] ** 2, np.exp(-x[0] * x[1])])"), 2),
+        (Probe("np.array([x[0] * np.cos(x[1]), x[0] * np.sin(x[1]), x[2] * x[0]])"), 3),
     ]
 
 
@@ -209,9 +214,9 @@ def jacobian_polar(v):
 def _difference_edge_trials(rng, v):
     """A 2-D grid of points, a log on positive points, a fast oscillation with a small step."""
     return [
-        (np.cos, rng.uniform(-3, 3, size=(2, 3)), 1e-4),
-        (np.log, rng.uniform(0.5, 4.0, size=4), 1e-5),
-        ((lambda k: lambda x: np.sin(k * x))(float(rng.uniform(3, 6))), float(rng.uniform(-1, 1)), 1e-6),
+        (Probe("np.cos(x)"), rng.uniform(-3, 3, size=(2, 3)), 1e-4),
+        (Probe("np.log(x)"), rng.uniform(0.5, 4.0, size=4), 1e-5),
+        (Probe("np.sin(k * x)", k=float(rng.uniform(3, 6))), float(rng.uniform(-1, 1)), 1e-6),
     ]
 
 
@@ -219,9 +224,9 @@ def _jacobian_edge_trials(rng, v):
     """An integer point, a single output, a wide linear map."""
     a = rng.normal(size=(2, 6))
     return [
-        (lambda x: np.array([x[0] ** 2 * x[1], x[1] - x[0]]), np.array([2, -1]), 1e-5),
-        (lambda x: np.array([np.sum(x ** 2)]), rng.normal(size=3), 1e-5),
-        ((lambda a: lambda x: np.sin(a @ x))(a), rng.normal(size=6), 1e-6),
+        (Probe("np.array([x[0] ** 2 * x[1], x[1] - x[0]])"), np.array([2, -1]), 1e-5),
+        (Probe("np.array([np.sum(x ** 2)])"), rng.normal(size=3), 1e-5),
+        (Probe("np.sin(a @ x)", a=a), rng.normal(size=6), 1e-6),
     ]
 
 

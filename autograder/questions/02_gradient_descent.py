@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.capture import Probe
 from autograder.questions import question
 from coursekit import gd
 
 ASSIGNMENT = "02_gradient_descent"
+
+#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: gradient descent with and without momentum.
+WITHHELD = ("coursekit.gd", "coursekit.optim")
 
 VARIANTS = {
     "space": {
@@ -115,14 +120,14 @@ def _quadratic_trials(rng, v, momentum=False):
     for dim in (None, 2, 3, 1):
         if dim is None:  # scalar β
             curvature, centre = rng.uniform(1.0, 10.0), rng.normal()
-            grad = (lambda a, c: lambda b: a * (b - c))(curvature, centre)
+            grad = Probe("a * (x - c)", a=float(curvature), c=float(centre))
             beta0 = float(rng.normal(scale=3.0))
             alpha = float(rng.uniform(0.05, 1.5) / curvature)
         else:
             m = rng.normal(size=(dim, dim))
             a = m @ m.T + dim * np.eye(dim)
             c = rng.normal(size=dim)
-            grad = (lambda a, c: lambda b: a @ b - c)(a, c)
+            grad = Probe("a @ x - c", a=a, c=c)
             beta0 = rng.normal(scale=2.0, size=dim)
             alpha = float(rng.uniform(0.1, 1.5) / np.linalg.eigvalsh(a)[-1])
         steps = int(rng.integers(1, 12))
@@ -187,22 +192,18 @@ def momentum_descent(v):
 
 # ---------------------------------------------------------------- hidden edge cases (hidden test regions)
 
-def _cosh_grad(b):
-    # ∇ of Σ cosh(βᵢ): a non-quadratic convex function
-    return np.sinh(b)
-
-
 def _edge_trials(rng, v, momentum=False):
     """Edge cases: zero and one step, an integer start, 4-D, a non-quadratic gradient."""
     m = rng.normal(size=(4, 4))
     a = m @ m.T + 4 * np.eye(4)
-    quad = (lambda a: lambda b: a @ b)(a)
+    quad = Probe("a @ x", a=a)
     lr4 = float(0.5 / np.linalg.eigvalsh(a)[-1])
     cases = [
-        (lambda b: 10.0 * b - 3.0, 3, 0.05, 0.5, 0),           # steps = 0: only β⁽⁰⁾
-        (lambda b: 10.0 * b - 3.0, -2, 0.05, 0.5, 1),          # one step, integer β⁽⁰⁾
+        (Probe("8.0 * x + 2.0"), 3, 0.05, 0.5, 0),            # steps = 0: only β⁽⁰⁾
+        (Probe("8.0 * x + 2.0"), -2, 0.05, 0.5, 1),           # one step, integer β⁽⁰⁾
         (quad, rng.normal(size=4), lr4, 0.9, 30),
-        (_cosh_grad, rng.uniform(-1.5, 1.5, size=3), 0.3, 0.0, 8),  # η = 0 is plain descent
+        # ∇ of Σ cosh(βᵢ), a non-quadratic convex function; η = 0 is plain descent
+        (Probe("np.sinh(x)"), rng.uniform(-1.5, 1.5, size=3), 0.3, 0.0, 8),
     ]
     if momentum:
         return cases

@@ -13,6 +13,10 @@ from autograder.questions import question
 from coursekit import data, gd, linear
 
 ASSIGNMENT = "03_linear_regression"
+
+#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: MSE, its gradient, the exact fit, gradient-descent fits and SGD epochs.
+WITHHELD = ("coursekit.linear", "coursekit.gd", "coursekit.optim", "coursekit.train")
 N_DAYS = 50
 
 VARIANTS = {

@@ -13,6 +13,10 @@ from autograder.questions import question
 from coursekit import activations, losses
 
 ASSIGNMENT = "04_classification"
+
+#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: the neuron, sigmoid, softmax and the cross-entropies with their gradients.
+WITHHELD = ("coursekit.activations", "coursekit.losses", "coursekit.layers")
 W0, W = 1.0, np.array([3.0, -2.0])
 
 VARIANTS = {

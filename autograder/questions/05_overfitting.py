@@ -13,6 +13,10 @@ from autograder.questions import question
 
 ASSIGNMENT = "05_overfitting"
 
+#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: polynomial features, K-fold scores, ridge, soft-thresholding, ISTA and early stopping.
+WITHHELD = ("coursekit.linear", "coursekit.model_selection", "coursekit._lasso_path")
+
 #: Seeds for which degree 15 clearly overfits and degree 1 clearly underfits the curve data.
 SEEDS = [3, 8, 15, 21, 45, 2, 14, 30]
 VARIANTS = {

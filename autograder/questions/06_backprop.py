@@ -13,6 +13,10 @@ from autograder.questions import question
 
 ASSIGNMENT = "06_backprop"
 
+#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: the layers, the MSE loss and the backprop derivatives.
+WITHHELD = ("coursekit.layers", "coursekit.activations", "coursekit.losses", "coursekit.train")
+
 VARIANTS = {
     "space": {"x": [1.0, 0.5, 1.5], "y": [3.0, 2.0, 4.0, -1.0], "w": [0.1, 0.3, -0.2],
               "b": [1.0, 0.5, 0.0], "lr": [0.2, 0.1, 0.15],

@@ -14,6 +14,10 @@ from autograder.questions import question
 
 ASSIGNMENT = "07_optimizers"
 
+#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: every optimizer.
+WITHHELD = ("coursekit.optim",)
+
 VARIANTS = {"space": {"steps": [100, 80, 120, 150, 60]}, "defaults": {"steps": 100}}
 
 #: The race on the ill-conditioned quadratic: optimizer -> (coursekit.optim class name, settings).

@@ -14,6 +14,10 @@ from autograder.questions import question
 
 ASSIGNMENT = "08_mlp"
 
+#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: the network container, dropout and training (Tanh and BCEWithLogitsLoss stay: the tests of Sequential and train build networks from them).
+WITHHELD = ("coursekit.layers.Sequential", "coursekit.layers.Dropout", "coursekit.layers.mlp", "coursekit.train")
+
 VARIANTS = {
     "space": {"seed": list(range(8)), "depth": [10, 5, 8, 20, 3], "side": [200, 100, 64, 32, 28]},
     "defaults": {"seed": 0, "depth": 10, "side": 200},

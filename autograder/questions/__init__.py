@@ -345,3 +345,26 @@ def variant_space(assignment: str) -> tuple[dict, dict]:
         raise ValueError(f"VARIANTS of {assignment!r} has unknown keys {sorted(unknown)}; "
                          "expected 'space' and 'defaults'")
     return dict(spec.get("space", {})), dict(spec.get("defaults", {}))
+
+
+def withheld(assignment: str) -> tuple[str, ...]:
+    """The course code absent from the sandbox while ``assignment`` is graded.
+
+    A module's ``WITHHELD`` tuple names the reference implementations of what
+    its questions ask for: coursekit modules (``"coursekit.gd"``) or single
+    names in them (``"coursekit.linear.ridge"``).  The grading sandbox gets a
+    copy of coursekit without them (see :mod:`autograder.grading.runtime`), so
+    an answer that reaches them, by any route, finds nothing to call.
+
+    Raises
+    ------
+    ValueError
+        If an entry is not a dotted name inside ``coursekit``.
+    """
+    module = _load_if_any(assignment)
+    names = tuple(getattr(module, "WITHHELD", ()) or ())
+    bad = [n for n in names if not (isinstance(n, str) and re.fullmatch(r"coursekit(\.\w+)+", n))]
+    if bad:
+        raise ValueError(f"WITHHELD of {assignment!r} must name coursekit modules or their "
+                         f"members, e.g. 'coursekit.gd'; got {bad}")
+    return names

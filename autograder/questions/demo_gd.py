@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.capture import Probe
 from autograder.questions import question
 
 VARIANTS = {"space": {"beta0": [4.0, 3.0, 5.0, -2.0, 2.0]}, "defaults": {"beta0": 4.0}}
 LEARNING_RATES = {"alpha=1": 1.0, "alpha=0.01": 0.01, "alpha=0.1": 0.1}
 STEPS = 3
+#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: gradient descent, in any form.
+WITHHELD = ("coursekit.gd", "coursekit.optim")
 
 
 def _f_prime(beta):
@@ -70,23 +74,14 @@ def _gd_inputs(rng: np.random.Generator, v: dict) -> list:
     """Random quadratics f(x) = a‖x − c‖² in 1 and 3 dimensions, stable learning rates."""
     cases = []
     for dim in (None, None, 3, 3):
-        a = rng.uniform(0.5, 2.0)
+        a = float(rng.uniform(0.5, 2.0))
         c = rng.normal(size=dim) if dim else float(rng.normal())
         x0 = rng.normal(size=dim) * 3 if dim else float(rng.normal() * 3)
         lr = float(rng.uniform(0.05, 0.4) / a)
         steps = int(rng.integers(3, 9))
-        cases.append((_QuadraticGradient(a, c), x0, lr, steps))
+        # ∇f(x) = 2a(x − c) for f(x) = a‖x − c‖²
+        cases.append((Probe("2 * a * (np.asarray(x, dtype=np.float64) - c)", a=a, c=c), x0, lr, steps))
     return cases
-
-
-class _QuadraticGradient:
-    """∇f(x) = 2a(x − c) for f(x) = a‖x − c‖²."""
-
-    def __init__(self, a: float, c) -> None:
-        self.a, self.c = a, c
-
-    def __call__(self, x):
-        return 2 * self.a * (np.asarray(x, dtype=float) - self.c)
 
 
 def _gd_ascent(v: dict):
