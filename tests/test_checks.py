@@ -1,8 +1,12 @@
 """check(): friendly in-kernel verdicts, partial credit, mistake hints, recording while grading."""
+import json
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder import CheckFailed, check
+from autograder import CheckFailed, check, kinds, record
 from autograder.checks import answer_record, judge_record
 from autograder.questions import UnknownQuestionError, get, question
 from autograder.record import MIME
@@ -425,24 +429,53 @@ def _precomputed_answer():
     return lambda x: next(outputs)
 
 
-def test_outputs_precomputed_for_the_working_inputs_score_nothing_while_grading(monkeypatch):
+def _grading_kernel(monkeypatch, tmp_path, student: str, nonce: str) -> dict:
+    """Make this process a graded kernel: the grader's plan for ``nonce`` is all it gets."""
+    from autograder import capture, kinds, questions
+    from autograder.preprocessors import grading_plan
+
+    q = questions.get("unit_checks.double")
+    expected = {q.id: kinds.expect(q, {}, kinds.trial_seed(q.id, student, nonce))}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(grading_plan("unit_checks", student, expected)))
+    monkeypatch.setenv(capture.PLAN_ENV, str(path))
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
+    capture._PLAN.clear()
+    return expected
+
+
+def test_outputs_precomputed_for_the_working_inputs_score_nothing_while_grading(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSEKIT_STUDENT_ID", "mallory")
     honest_run = judge_record(answer_record("unit_checks.double", _precomputed_answer()), "mallory")
     assert honest_run.correct  # the cached outputs do match the inputs met while working...
-    monkeypatch.setenv("COURSEKIT_TRIAL_NONCE", "f00d")
-    graded = judge_record(answer_record("unit_checks.double", _precomputed_answer()), "mallory", "f00d")
-    assert graded.score == 0  # ...but the grader's nonce draws other hidden inputs
-    assert judge_record(answer_record("unit_checks.double", lambda x: 2 * x), "mallory", "f00d").correct
+    expected = _grading_kernel(monkeypatch, tmp_path, "mallory", "f00d")
+    graded = judge_record(answer_record("unit_checks.double", _precomputed_answer()), "mallory",
+                          "f00d", expected)
+    assert graded.score == 0  # ...but the grader's secret draws other hidden inputs
+    doubled = answer_record("unit_checks.double", lambda x: 2 * x)
+    assert judge_record(doubled, "mallory", "f00d", expected).correct
 
 
-def test_a_record_made_for_other_hidden_inputs_is_named_as_such(monkeypatch):
+def test_the_grading_plan_holds_hidden_inputs_but_no_seed_secret_or_expected_output(
+        monkeypatch, tmp_path):
+    expected = _grading_kernel(monkeypatch, tmp_path, "mallory", "f00d")
+    text = Path(os.environ["COURSEKIT_GRADING_PLAN"]).read_text()
+    seed = str(kinds.trial_seed("unit_checks.double", "mallory", "f00d"))
+    assert "f00d" not in text and seed not in text
+    outputs = expected["unit_checks.double"].reference
+    assert not any(json.dumps(record.encode(o)) in text for o in outputs)
+
+
+def test_a_record_made_for_other_hidden_inputs_is_named_as_such(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSEKIT_STUDENT_ID", "ada")  # a student posing as another one
     data = answer_record("unit_checks.double", lambda x: 2 * x)
     verdict = judge_record(data, "mallory")
     assert verdict.score == 0 and verdict.mistake == "other_inputs"
     monkeypatch.setenv("COURSEKIT_STUDENT_ID", "mallory")
-    stale = answer_record("unit_checks.double", lambda x: 2 * x)  # no nonce: not this grading run's
-    assert judge_record(stale, "mallory", "f00d").mistake == "other_inputs"
+    stale = answer_record("unit_checks.double", lambda x: 2 * x)  # not this grading run's inputs
+    expected = _grading_kernel(monkeypatch, tmp_path, "mallory", "f00d")
+    assert judge_record(stale, "mallory", "f00d", expected).mistake == "other_inputs"
 
 
 def test_judging_uses_the_expectations_computed_before_the_kernel_ran():

@@ -34,7 +34,8 @@ def test_grade_options_reach_the_grading_engine(monkeypatch, capsys):
     assert main(["grade", "demo_gd", "--jobs", "3", "--timeout", "7", "--memory-limit", "512",
                  "--force", "--student", "ada", "--quiet"]) == 0
     assert seen == {"assignment": "demo_gd", "course_dir": ".", "jobs": 3, "timeout": 7.0,
-                    "memory_limit_mb": 512.0, "students": ["ada"], "force": True, "progress": False}
+                    "memory_limit_mb": 512.0, "students": ["ada"], "force": True, "progress": False,
+                    "confine": True}
     assert "ada" in capsys.readouterr().out
 
 
@@ -75,7 +76,9 @@ def test_results_table_shows_scores_status_reasons_and_every_flag():
 
 def test_parser_defaults_are_documented_values():
     args = build_parser().parse_args(["grade", "x"])
-    assert (args.timeout, args.memory_limit, args.jobs, args.force) == (30.0, 2048.0, None, False)
+    # no --timeout: the course's own Execute.timeout applies
+    assert (args.timeout, args.memory_limit, args.jobs, args.force) == (None, 2048.0, None, False)
+    assert args.unconfined is False
 
 
 def test_grading_with_nothing_submitted_says_where_submissions_belong(monkeypatch, tmp_path, capsys):

@@ -1,4 +1,5 @@
 """ScoreRecordedAnswers on hand-made executed notebooks: verdicts from records only."""
+import json
 import os
 import sys
 from pathlib import Path
@@ -133,34 +134,48 @@ def test_checked_questions_reads_literal_ids_only():
     assert checked_questions("check(name, x)") == [] and checked_questions("def (") == []
 
 
-def test_student_environment_sets_and_clears_the_student_id(monkeypatch):
+def test_student_environment_plans_the_student_without_touching_this_process_environment(
+        monkeypatch):
     monkeypatch.delenv("COURSEKIT_STUDENT_ID", raising=False)
-    StudentEnvironment().preprocess(new_notebook(), {"nbgrader": {"student": "ada"}})
-    assert os.environ["COURSEKIT_STUDENT_ID"] == "ada"
-    StudentEnvironment().preprocess(new_notebook(), {"nbgrader": {}})
-    assert "COURSEKIT_STUDENT_ID" not in os.environ
+    before = dict(os.environ)
+    _, resources = StudentEnvironment().preprocess(
+        new_notebook(), {"nbgrader": {"student": "ada", "assignment": "unit_pp"}})
+    assert dict(os.environ) == before
+    plan = resources["autograder"]["plan"]
+    assert (plan["student"], plan["assignment"]) == ("ada", "unit_pp")
+    assert plan["questions"]["unit_pp.scalar"] == {"kind": "number"}
 
 
-def test_student_environment_makes_blas_single_threaded_unless_the_instructor_chose(monkeypatch):
+def test_a_kernel_gets_only_its_own_environment_with_one_blas_thread_unless_the_instructor_chose(
+        monkeypatch):
+    from autograder.grading.execute import kernel_environment
+
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     monkeypatch.setenv("MKL_NUM_THREADS", "4")
-    StudentEnvironment().preprocess(new_notebook(), {"nbgrader": {"student": "ada"}})
-    assert (os.environ["OMP_NUM_THREADS"], os.environ["OPENBLAS_NUM_THREADS"],
-            os.environ["MKL_NUM_THREADS"]) == ("1", "1", "4")
+    monkeypatch.setenv("GRADER_SECRET", "s3cret")
+    env = kernel_environment("ada")
+    assert (env["OMP_NUM_THREADS"], env["OPENBLAS_NUM_THREADS"], env["MKL_NUM_THREADS"]) == (
+        "1", "1", "4")
+    assert (env["COURSEKIT_STUDENT_ID"], env["NBGRADER_EXECUTION"]) == ("ada", "autograde")
+    assert "GRADER_SECRET" not in env and "s3cret" not in env.values()
 
 
-def test_preprocessors_are_inserted_around_execute():
+def test_execute_is_replaced_by_the_sandboxed_one_with_the_scoring_around_it():
     from nbgrader.preprocessors import Execute, SaveAutoGrades
+
+    from autograder.grading.execute import SandboxedExecute
+
     steps = autograde_preprocessors()
-    at = steps.index(Execute)
+    at = steps.index(SandboxedExecute)
+    assert Execute not in steps
     assert steps[at - 1] is StudentEnvironment and steps[at + 1] is ScoreRecordedAnswers
     assert steps.index(ScoreRecordedAnswers) < steps.index(SaveAutoGrades)
     with pytest.raises(ValueError, match="no Execute"):
         autograde_preprocessors([SaveAutoGrades])
 
 
-def test_tampering_is_flagged_and_zeroed_only_when_configured():
+def test_flagged_answers_score_zero_unless_the_instructor_keeps_their_points():
     answer = new_code_cell("import numpy as np\nnp.isclose = lambda *a, **k: True\nx = 0.3",
                            metadata={"nbgrader": {"grade": False, "solution": True, "locked": False,
                                                   "grade_id": "answer", "schema_version": 3, "task": False}})
@@ -172,10 +187,10 @@ def test_tampering_is_flagged_and_zeroed_only_when_configured():
         return nb
 
     flagged = run()
-    assert determine_grade(flagged.cells[1])[0] == 1.0
+    assert determine_grade(flagged.cells[1])[0] == 0
     (flag,) = flagged.metadata["autograder"]["flags"]
     assert flag["questions"] == ["unit_pp.scalar"] and "np.isclose" in flag["reason"]
-    assert determine_grade(run(zero_flagged=True).cells[1])[0] == 0
+    assert determine_grade(run(zero_flagged=False).cells[1])[0] == 1.0
 
 
 def test_a_test_cell_that_ran_cleanly_without_a_record_is_flagged():
@@ -196,30 +211,34 @@ def _double(v):
     return lambda x: 2 * x
 
 
-def test_student_environment_draws_a_fresh_nonce_and_the_expected_answers(monkeypatch):
-    monkeypatch.delenv("COURSEKIT_TRIAL_NONCE", raising=False)
+def test_student_environment_draws_a_fresh_nonce_and_the_expected_answers():
     runs = [StudentEnvironment().preprocess(new_notebook(), {"nbgrader": {"student": "ada", "assignment": "unit_pp"}})[1]
             for _ in range(2)]
     first, second = (r["autograder"] for r in runs)
-    assert first["nonce"] != second["nonce"] and os.environ["COURSEKIT_TRIAL_NONCE"] == second["nonce"]
+    assert first["nonce"] != second["nonce"] and second["nonce"] not in os.environ.values()
     assert first["expected"]["unit_pp.scalar"].reference == 0.3
     assert "unit_pp.broken" not in first["expected"]  # a broken reference is judged (and reported) later
     x = first["expected"]["unit_pp.double"].cases[0][0]
     np.testing.assert_array_equal(first["expected"]["unit_pp.double"].reference[0], 2 * x)
 
 
-def test_the_kernel_and_the_grader_agree_on_this_runs_hidden_inputs(monkeypatch):
+def test_the_kernel_records_on_this_runs_hidden_inputs_from_the_plan_alone(monkeypatch, tmp_path):
+    from autograder import capture
+
     resources = {"nbgrader": {"student": "ada", "assignment": "unit_pp"}}
-    _, resources = StudentEnvironment().preprocess(new_notebook(), resources)  # sets the kernel's env
-    good = _test_cell('check("unit_pp.double", f)', [_record_output("unit_pp.double", lambda x: 2 * x)], points=1)
-    monkeypatch.setenv("COURSEKIT_TRIAL_NONCE", "an-earlier-run")
     stale = _test_cell('check("unit_pp.double", f)', [_record_output("unit_pp.double", lambda x: 2 * x)],
-                       points=1, grade_id="t2")
+                       points=1, grade_id="t2")  # made while working, before grading
+    _, resources = StudentEnvironment().preprocess(new_notebook(), resources)
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(resources["autograder"]["plan"]))
+    monkeypatch.setenv(capture.PLAN_ENV, str(plan))
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    capture._PLAN.clear()
+    good = _test_cell('check("unit_pp.double", f)', [_record_output("unit_pp.double", lambda x: 2 * x)], points=1)
     nb, _ = ScoreRecordedAnswers().preprocess(new_notebook(cells=[good, stale]), resources)
     assert determine_grade(nb.cells[0])[0] == 1.0 and determine_grade(nb.cells[1])[0] == 0
     (flag,) = nb.metadata["autograder"]["flags"]
     assert flag["cell"] == "t2" and "other hidden inputs" in flag["reason"]
-    assert "COURSEKIT_TRIAL_NONCE" not in os.environ  # nothing of this run leaks into the next one
 
 
 def test_code_fingerprint_sees_changed_loaded_modules_and_new_startup_files(tmp_path, monkeypatch):
