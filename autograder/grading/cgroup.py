@@ -128,13 +128,15 @@ class Group:
             return None
 
     def hit_memory_limit(self) -> bool:
-        """Whether the memory limit stopped an allocation or killed a process."""
+        """Whether the memory limit made the kernel's OOM killer end a process of the group."""
         try:
             if self.version == "v2":
                 events = (self.dirs["memory"] / "memory.events").read_text().split()
                 counts = dict(zip(events[::2], map(int, events[1::2])))
-                return counts.get("oom_kill", 0) > 0 or counts.get("max", 0) > 0
-            return int((self.dirs["memory"] / "memory.failcnt").read_text()) > 0
+                return counts.get("oom_kill", 0) > 0
+            control = (self.dirs["memory"] / "memory.oom_control").read_text().split()
+            kills = dict(zip(control[::2], control[1::2])).get("oom_kill", "0")
+            return int(kills) > 0
         except (OSError, ValueError):
             return False
 

@@ -40,6 +40,8 @@ WITHHELD_ERROR = "WithheldWhileGrading"
 
 _STUB = '''"""{module}: withheld while this notebook is graded."""
 
+__all__ = []
+
 
 class {error}(ImportError):
     """Course code that holds the answer to this assignment is not available while grading."""

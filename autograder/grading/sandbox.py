@@ -212,8 +212,8 @@ def _ancestors(path: str) -> list[str]:
     return ["/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def command(runtime: Path, limits: Limits) -> list[str]:
-    """The full bwrap command line that runs the runner for one notebook."""
+def command(runtime: Path, limits: Limits, name: str = "") -> list[str]:
+    """The full bwrap command line that runs the runner for one notebook (``name``: the run's)."""
     size = lambda n: ["--size", str(n)]  # noqa: E731 - a tiny local helper
     return [
         *_namespace_args(), *_system_mounts(), *_python_mounts(runtime),
@@ -221,7 +221,8 @@ def command(runtime: Path, limits: Limits) -> list[str]:
         "--perms", "1777", *size(limits.tmp_bytes), "--tmpfs", "/tmp",
         "--perms", "1777", *size(limits.tmp_bytes), "--tmpfs", "/dev/shm",
         "--perms", "1777", *size(limits.disk_bytes), "--tmpfs", WORKDIR,
-        "--chdir", WORKDIR, "--clearenv", *_setenv(runner_environment()),
+        "--chdir", WORKDIR, "--clearenv",
+        *_setenv({**runner_environment(), "AUTOGRADER_SUBMISSION": name}),
         *_drop_privileges(), sys.executable, "-I", f"{_RUNTIME}/runner.py",
     ]
 
@@ -267,7 +268,7 @@ def run(runtime: Path, request: dict, limits: Limits, name: str,
         with contextlib.suppress(OSError):
             if cgroup.available():
                 group = cgroup.Group(name, limits.memory_bytes, limits.processes)
-        cmd, cwd = command(runtime, limits), None
+        cmd, cwd = command(runtime, limits, name), None
     else:
         confinement = "unconfined"
         cwd = tempfile.mkdtemp(prefix="autograder-unconfined-")
@@ -288,8 +289,9 @@ def run(runtime: Path, request: dict, limits: Limits, name: str,
                 leftovers = len(group.pids())
                 group.kill_and_remove()
                 if hit:
-                    events.append(["memory", "the submission's processes together reached the "
-                                             f"memory limit of {limits.memory_bytes / 2**20:g} MB"])
+                    events.append(["memory", "a process was killed: the submission's processes "
+                                             "together reached the memory limit of "
+                                             f"{limits.memory_bytes / 2**20:g} MB"])
             else:
                 peak, leftovers = None, 0
             answer = _parse(data, events, process.returncode, stderr, late)

@@ -1,0 +1,125 @@
+"""autograder.grading.runtime: the code a grading sandbox sees lacks the assignment's references.
+
+Each check runs Python in a real sandbox built on the runtime, as a graded kernel would.
+"""
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from autograder.grading import runtime, sandbox
+
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None,
+                                reason="bubblewrap is not installed (apt-get install bubblewrap)")
+
+
+def _run(root, body: str) -> list[str]:
+    """Run ``body`` in a sandbox built on the runtime ``root``; return its printed lines."""
+    command = sandbox.command(root, sandbox.Limits())
+    command = command[:command.index(sys.executable, len(command) - 4)]
+    done = subprocess.run([*command, sys.executable, "-c", textwrap.dedent(body)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+@pytest.fixture(scope="module")
+def demo_runtime():
+    return runtime.build_runtime("demo_gd")
+
+
+def test_a_withheld_module_is_absent_however_it_is_reached(demo_runtime):
+    lines = _run(demo_runtime, """
+        import importlib, pickle
+        import coursekit
+        from coursekit import gd
+        attempts = {
+            "attribute": lambda: gd.gradient_descent,
+            "alias": lambda: getattr(coursekit.gd, "gradient_descent"),
+            "import": lambda: importlib.import_module("coursekit.gd").gradient_descent,
+            "pickle": lambda: pickle.loads(b"ccoursekit.gd\\ngradient_descent\\n."),
+            "from-import": lambda: exec("from coursekit.gd import gradient_descent"),
+        }
+        for name, attempt in attempts.items():
+            try:
+                attempt()
+                print(name, "reached")
+            except ImportError as error:
+                print(name, type(error).__name__)
+        namespace = {}
+        exec("from coursekit.gd import *", namespace)
+        print("star", sorted(k for k in namespace if not k.startswith("__")))
+        print("source", "def gradient_descent" in open(gd.__file__).read())
+    """)
+    assert lines[:5] == [f"{name} WithheldWhileGrading"
+                         for name in ("attribute", "alias", "import", "pickle", "from-import")]
+    assert lines[5:] == ["star []", "source False"]
+
+
+def test_a_module_that_imports_a_withheld_one_is_withheld_too(demo_runtime):
+    # coursekit.linear imports coursekit.gd (gradient-descent fits): a route back to the reference.
+    lines = _run(demo_runtime, """
+        import coursekit.linear, coursekit.data
+        try:
+            coursekit.linear.fit_gd
+        except ImportError as error:
+            print(type(error).__name__)
+        print(callable(coursekit.data.circles))
+    """)
+    assert lines == ["WithheldWhileGrading", "True"]
+
+
+def test_a_withheld_member_is_removed_and_the_rest_of_its_module_works(tmp_path, monkeypatch):
+    from autograder import questions
+
+    monkeypatch.setattr(questions, "withheld", lambda assignment: ("coursekit.layers.Sequential",))
+    monkeypatch.setattr(runtime, "_has_questions", lambda assignment: True)
+    root = runtime.build_runtime.__wrapped__("unit_members")
+    lines = _run(root, """
+        import coursekit.layers as layers
+        print(layers.Linear(2, 1, rng=0).forward([[1.0, 2.0]]).shape)
+        try:
+            layers.Sequential
+        except ImportError as error:
+            print(type(error).__name__, "Sequential" in str(error))
+        print("Sequential" in layers.__all__, "class Sequential" in open(layers.__file__).read())
+        exec("from coursekit.layers import *")
+    """)
+    assert lines == ["(1, 1)", "WithheldWhileGrading True", "False False"]
+
+
+def test_explorers_print_a_note_instead_of_running(demo_runtime):
+    lines = _run(demo_runtime, """
+        from coursekit.widgets import explore_gd
+        from coursekit.widgets.derivative import derivative_checker
+        print(explore_gd(), derivative_checker("x^2"))
+    """)
+    assert lines[0].startswith("(explore_gd is an interactive explorer: it is not run")
+    assert lines[-1] == "None None"
+
+
+def test_the_kernel_side_of_autograder_has_no_questions_and_no_judging(demo_runtime):
+    present = sorted(p.stem for p in (demo_runtime / "autograder").iterdir())
+    assert present == sorted(runtime.KERNEL_MODULES)
+    lines = _run(demo_runtime, """
+        import autograder
+        for name in ("questions", "kinds", "preprocessors", "grading"):
+            try:
+                __import__("autograder." + name)
+                print(name, "importable")
+            except ImportError:
+                print(name, "absent")
+    """)
+    assert lines == [f"{name} absent" for name in ("questions", "kinds", "preprocessors",
+                                                    "grading")]
+
+
+def test_withheld_names_outside_coursekit_are_refused(monkeypatch):
+    from autograder import questions
+
+    monkeypatch.setattr(questions, "_load_if_any",
+                        lambda assignment: type("M", (), {"WITHHELD": ("numpy.linalg",)}))
+    with pytest.raises(ValueError, match="must name coursekit modules"):
+        questions.withheld("anything")
