@@ -70,6 +70,12 @@ def render(student: str, assignment: str, notebooks: dict[str, tuple[list[dict],
         if meta.get("flags"):
             items = "".join(f"<li>{e(str(f.get('cell')))}: {e(_reason_for_student(f))}</li>" for f in meta["flags"])
             parts.append(f"<div class='flags'><b>For your instructor to review:</b><ul>{items}</ul></div>")
+        if meta.get("withheld_cells"):
+            cells = ", ".join(str(c) for c in meta["withheld_cells"])
+            parts.append(f"<p class='note'>Not run while grading: {e(cells)}. These cells use "
+                         "course code that is left out of the grading sandbox because it holds "
+                         "the answers of this assignment; they run as usual in JupyterLab and "
+                         "cost no points.</p>")
         parts.append("<table><tr><th>Question</th><th>Points</th><th>Verdict and hint</th></tr>")
         for r in rows:
             mark = "ok" if r.get("correct") else "no"

@@ -192,6 +192,7 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
             "student": self._student,
             "assignment": info.get("assignment"),
             "flags": self._flags,
+            "withheld_cells": withheld_cells(nb),
             "score": round(self._totals[0], 6),
             "max_score": self._totals[1],
         }
@@ -301,6 +302,15 @@ def limit_output_size(outputs: list, max_chars: int) -> list:
             kept.append(new_output("stream", name="stdout", text="... further outputs cut ...\n"))
             break
     return kept
+
+
+def withheld_cells(nb) -> list[str]:
+    """Cells that stopped on course code withheld from the grading sandbox (not run in grading)."""
+    from autograder.grading.runtime import WITHHELD_ERROR
+
+    return [cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"#{index + 1}"
+            for index, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            and any(o.get("ename") == WITHHELD_ERROR for o in cell.get("outputs", []))]
 
 
 def checked_questions(source: str) -> list[str]:

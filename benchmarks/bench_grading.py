@@ -1,34 +1,51 @@
-"""Benchmark: ``autograder grade --jobs N`` against plain ``nbgrader autograde``.
+"""Benchmark: ``autograder grade --jobs N`` against plain ``nbgrader autograde``, and the sandbox.
 
 Both grade the same submissions of the demo assignment (the demo's sample
 submissions that finish, repeated under new names: fully correct, partly
 correct, wrong, raising, tampering, unanswered) in two identical copies of one
-course, one after the other in this run. The script prints both wall times
-and CPU times, their ratio, whether the two gave the same grades, and where
-each tool spends a submission's time, phase by phase:
+course, one after the other in this run. Both run every notebook in the
+grading sandbox: the course's ``nbgrader_config.py`` puts
+:class:`~autograder.grading.execute.SandboxedExecute` in place of nbgrader's
+``Execute``. The script prints both wall times and CPU times, their ratio,
+whether the two gave the same grades, and where each tool spends a
+submission's time, phase by phase (:data:`autograder.grading.PHASES`):
 
 start-up        process start, imports, configuration (nbgrader: once per
                 run; autograder: each worker's, charged to its first job)
-validate        reading each notebook before any kernel starts (autograder)
+validate        reading each notebook before any sandbox starts (autograder)
 setup           nbgrader's set-up of the submission in the gradebook
-sanitize        the preprocessors before the kernel (clear outputs, restore
-                locked cells, student environment and expected answers)
-kernel_start    until the kernel answers
-execute         running the cells
-kernel_stop     shutting the kernel down
-scoring         preprocessors after the kernel that do not open the gradebook
+sanitize        the preprocessors before the sandbox (clear outputs, restore
+                locked cells, expected answers and the grading plan)
+execute         the sandboxed Execute step: the sandbox's start-up, the runner,
+                the kernel's start, every cell and its stop, reading the
+                outputs back and merging them into the grader's notebook
+scoring         preprocessors after the sandbox that do not open the gradebook
 gradebook       those that do (saving grades), and reading the total back
 other           the rest (nbconvert writing files, bookkeeping)
 
 For ``nbgrader autograde`` the phases come from timers wrapped around
-nbgrader's own methods in its process (``--plain-phases``, used internally):
-the run is otherwise stock nbgrader with the course's configuration.
+nbgrader's own methods and each preprocessor's call in its process
+(``--plain-phases``, used internally), sorted into phases as ``autograder
+grade`` sorts them (:class:`autograder.grading.engine._Timed`): the run is
+otherwise stock nbgrader with the course's configuration.
+
+Then the sandbox's own cost per submission: one trivial notebook through
+:func:`autograder.grading.sandbox.run` confined (bubblewrap, ``setpriv``, a
+control group) and unconfined (the same runner as a plain child process),
+alternating; the median difference is what confinement adds to every
+notebook. That difference is as noisy as a kernel's start, so the parts of
+confinement are also timed alone, around ``true``: bubblewrap's command line
+(namespaces, mounts, ``setpriv``) and a control group's creation and
+removal. Next to them: the same notebook through nbgrader's stock
+``Execute`` in this process (the kernel the grader started itself before the
+sandbox), and the runner's imports in a fresh interpreter.
 
 Usage::
 
-    python benchmarks/bench_grading.py [--copies 2] [--jobs 2] [--repeat 1] [--keep DIR]
+    python benchmarks/bench_grading.py [--copies 2] [--jobs 2] [--repeat 1]
+                                       [--sandbox-runs 10] [--keep DIR]
 
-``--copies 2`` gives 12 submissions.
+``--copies 2`` gives 12 submissions; ``--sandbox-runs 0`` skips the sandbox's cost.
 """
 from __future__ import annotations
 
@@ -49,7 +66,7 @@ from pathlib import Path
 
 from autograder.cli import _tools_on_path, build
 from autograder.demo import ASSIGNMENT, SAMPLES, Sample, make_course, write_submissions
-from autograder.grading import PHASES, read_logs
+from autograder.grading import PHASES, read_logs, sandbox
 
 #: Samples that run to the end (the endless loop would only measure the time limit).
 FINISHING = ("ada", "ben", "cat", "dan", "fay", "hal")
@@ -132,11 +149,10 @@ def _plain_phases_main(out: Path) -> int:
 
 
 def _instrument_nbgrader(sums: collections.Counter, requested_at: float) -> None:
-    """Wrap timers around nbgrader's Autograde and nbclient's kernel set-up (timing only)."""
-    from nbconvert.preprocessors import ExecutePreprocessor
+    """Wrap timers around nbgrader's Autograde and each of its preprocessors (timing only)."""
     from nbgrader.converters import Autograde
 
-    from autograder.grading import _uses_gradebook
+    from autograder.grading.engine import _Timed
 
     def timed_method(cls, name, phase):
         original = getattr(cls, name)
@@ -167,27 +183,10 @@ def _instrument_nbgrader(sums: collections.Counter, requested_at: float) -> None
         original_init(self)
         pps = self.exporter._preprocessors
         for index, pp in enumerate(pps):
-            if not isinstance(pp, ExecutePreprocessor):
-                phase = "sanitize" if self._sanitizing else \
-                    "gradebook" if _uses_gradebook(pp) else "scoring"
-                pps[index] = _timed_call(pp, sums, phase)
+            # the phase autograder's workers would charge it to (SandboxedExecute: "execute")
+            phase = _Timed(pp, collections.Counter(), self._sanitizing, {}).phase
+            pps[index] = _timed_call(pp, sums, phase)
     Autograde._init_preprocessors = init_preprocessors
-
-    original_setup = ExecutePreprocessor.setup_kernel
-
-    @contextlib.contextmanager
-    def setup_kernel(self, **kwargs):
-        tick = time.perf_counter()
-        with original_setup(self, **kwargs):
-            sums["kernel_start"] += time.perf_counter() - tick
-            tick = time.perf_counter()
-            try:
-                yield
-            finally:
-                sums["execute"] += time.perf_counter() - tick
-                tick = time.perf_counter()
-        sums["kernel_stop"] += time.perf_counter() - tick
-    ExecutePreprocessor.setup_kernel = setup_kernel
 
 
 def _timed_call(preprocessor, sums, phase):
@@ -208,6 +207,143 @@ def plain_per_submission(sums: dict, count: int) -> dict[str, float]:
     return per
 
 
+# ------------------------------------------------------------- the sandbox's own cost
+
+
+def sandbox_costs(runs: int) -> dict[str, list[float]]:
+    """Seconds of a trivial notebook run ``runs`` times each way, alternating, after a warm-up.
+
+    ``confined`` and ``unconfined`` go through :func:`autograder.grading.sandbox.run` with
+    the request and limits that :class:`SandboxedExecute` builds (``<way> runner``: the
+    runner's own time from its imports of nbformat and nbclient to its kernel's stop);
+    ``in-process`` is nbgrader's stock ``Execute`` in this process; ``imports`` is a
+    fresh interpreter importing what the runner imports (``without IRI``: without
+    jsonschema's IRI grammar, as ``autograder``'s commands start); ``true``, ``bwrap`` and
+    ``cgroup`` start ``true`` bare, inside the sandbox's bubblewrap command line, and in a
+    fresh control group (created and removed). ``runtime`` is the one-off cost of
+    :func:`autograder.grading.runtime.build_runtime` (once per process).
+    """
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+    from nbgrader.preprocessors import Execute
+
+    from autograder.grading import cgroup
+    from autograder.grading.execute import SandboxedExecute
+    from autograder.grading.runtime import build_runtime
+
+    tick = time.perf_counter()
+    runtime = build_runtime(ASSIGNMENT)
+    times: dict[str, list[float]] = collections.defaultdict(list)
+    times["runtime"].append(time.perf_counter() - tick)
+    nb = new_notebook(cells=[new_code_cell("1 + 1")])
+    step = SandboxedExecute()
+    limits = step._limits(nb)
+    with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
+        nbformat.write(nb, os.path.join(tmp, "trivial.ipynb"))  # a submission's directory
+        request = step._request(nb, Path(tmp), {}, "bench")
+
+        def through_sandbox(confine: bool, run: int) -> float:
+            outcome = sandbox.run(runtime, request, limits, f"bench-{os.getpid()}-{run}",
+                                  confine=confine)
+            answer = outcome.answer or {}
+            outputs = (answer.get("cells") or [{}])[0].get("outputs") or [{}]
+            if outputs[0].get("data", {}).get("text/plain") != "2":
+                raise RuntimeError(f"the trivial notebook did not run ({outcome.confinement}): "
+                                   f"{outcome.events or answer}")
+            return answer["seconds"]
+
+        def in_process(run: int) -> None:
+            with _quiet_stderr():  # the kernel's start-up warnings
+                Execute(extra_arguments=["--HistoryManager.hist_file=:memory:"]).preprocess(
+                    nbformat.from_dict(nb), {"metadata": {"path": tmp}})
+
+        def imports(skip_iri: bool) -> None:
+            code = "import sys; sys.modules['rfc3987_syntax'] = None; " if skip_iri else ""
+            _start([sys.executable, "-I", "-c", code + "import nbformat, nbclient"],
+                   env=sandbox.runner_environment(str(runtime), tmp))
+
+        true = shutil.which("true") or "/usr/bin/true"
+        wrapper = sandbox.command(runtime, limits, "bench")
+        if wrapper[-3] != sys.executable:
+            raise RuntimeError(f"unexpected end of the sandbox's command line: {wrapper[-3:]}")
+
+        def in_group(run: int) -> None:
+            group = cgroup.Group(f"bench-{os.getpid()}-{run}", limits.memory_bytes,
+                                 limits.processes)
+            _start([true], preexec_fn=group.join)
+            group.kill_and_remove()
+
+        ways = {"confined": lambda run: through_sandbox(True, run),
+                "unconfined": lambda run: through_sandbox(False, run),
+                "in-process": in_process,
+                "imports": lambda run: imports(False),
+                "imports without IRI": lambda run: imports(True),
+                "true": lambda run: _start([true]),
+                "bwrap": lambda run: _start(wrapper[:-3] + [true])}
+        if cgroup.available():
+            ways["cgroup"] = in_group
+        for run in range(runs + 1):  # run 0 warms each way up and is not counted
+            for way, call in ways.items():
+                tick = time.perf_counter()
+                inside = call(run)
+                if run:
+                    times[way].append(time.perf_counter() - tick)
+                    if inside is not None:
+                        times[f"{way} runner"].append(inside)
+    return times
+
+
+def _start(command: list[str], **kwargs) -> None:
+    subprocess.run(command, check=True, **kwargs)
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def print_sandbox_costs(runs: int) -> None:
+    load = os.getloadavg()[0]
+    times = sandbox_costs(runs)
+    ms = {way: statistics.median(values) * 1e3 for way, values in times.items()}
+    cost = [(c - u) * 1e3 for c, u in zip(times["confined"], times["unconfined"])]
+    print(f"\nthe sandbox's own cost: a one-cell notebook, {runs} runs each way, alternating, "
+          f"medians in ms (load {load:.1f} -> {os.getloadavg()[0]:.1f})\n"
+          f"{sandbox.check_available()}")
+    print(f"{'':<50}{'total':>7}{'runner':>8}{'rest':>7}{'min':>7}{'max':>7}")
+    for way, label in (("confined", "sandbox.run, confined"),
+                       ("unconfined", "sandbox.run, unconfined (same runner)"),
+                       ("in-process", "nbgrader's Execute in the grader's process"),
+                       ("imports", "python -I: import nbformat, nbclient"),
+                       ("imports without IRI", "the same without jsonschema's IRI grammar")):
+        inside = ms.get(f"{way} runner")
+        split = f"{inside:8.0f}{ms[way] - inside:7.0f}" if inside is not None else f"{'':15}"
+        print(f"{label:<50}{ms[way]:7.0f}{split}{min(times[way]) * 1e3:7.0f}"
+              f"{max(times[way]) * 1e3:7.0f}")
+    print(f"{'confinement: confined - unconfined, paired':<50}{statistics.median(cost):7.0f}"
+          f"{'':15}{min(cost):7.0f}{max(cost):7.0f}   (target <= 100 ms per submission)")
+    parts = {"bwrap": "  bubblewrap, mounts, setpriv (around true)",
+             "cgroup": "  a control group created, joined, removed"}
+    for way, label in parts.items():
+        if way in times:
+            extra = [(w - t) * 1e3 for w, t in zip(times[way], times["true"])]
+            print(f"{label:<50}{statistics.median(extra):7.0f}{'':15}{min(extra):7.0f}"
+                  f"{max(extra):7.0f}")
+    print("runner: its imports of nbformat and nbclient, the kernel's start, the cell, the "
+          "kernel's stop;\nrest: the runner's process start and exit, the request, the "
+          "sandbox's set-up and removal, reading the answer back")
+    print(f"a sandboxed notebook costs {ms['confined'] - ms['in-process']:+.0f} ms "
+          f"({ms['confined'] / ms['in-process']:.2f}x) against a kernel started in the grader's "
+          f"process; building the\nruntime, once per grading process: {ms['runtime']:.0f} ms")
+
+
 # ------------------------------------------------------------------------------ main
 
 
@@ -220,11 +356,15 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="alternating runs of both tools (default 1)")
+    parser.add_argument("--sandbox-runs", type=int, default=10,
+                        help="runs of the sandbox's cost each way (default 10; 0 skips it)")
     parser.add_argument("--keep", default=None, help="build the courses in DIR and keep them")
     args = parser.parse_args(argv)
     for name in ("copies", "jobs", "repeat"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
+    if args.sandbox_runs < 0:
+        parser.error("--sandbox-runs must be at least 0")
 
     _tools_on_path()
     tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="bench-grading-")
@@ -271,6 +411,8 @@ def main(argv=None) -> int:
                    for log in read_logs(ASSIGNMENT, ours).values())
         print(f"\nautograder's parent (start-up, planning, waiting for the last worker): "
               f"{max(0.0, t_ours - busy / args.jobs):.1f} s of its {t_ours:.1f} s wall time")
+        if args.sandbox_runs:
+            print_sandbox_costs(args.sandbox_runs)
         return 0 if same else 1
     finally:
         if tmp is not None:
