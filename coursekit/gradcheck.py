@@ -38,7 +38,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, h: float = 1e-6) -> 
     Returns
     -------
     ndarray of float64, same shape as ``x``
-        ∂f/∂xᵢ ≈ (f(x + h eᵢ) − f(x − h eᵢ)) / (2h) for every entry i.
+        ∂f/∂xᵢ ≈ (f(x + h eᵢ) − f(x − h eᵢ)) / (2h) for every entry i
+        (with 2h the step as stored, see Notes).
 
     Raises
     ------
@@ -57,6 +58,11 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, h: float = 1e-6) -> 
     coursekit): right for checking a gradient on small inputs, never for
     training.
 
+    The difference is divided by the step actually taken, the stored
+    x + h minus the stored x − h, rather than by 2h: far from 0, x ± h is
+    rounded (at x = 1000 by about 1e-13, a relative error of 1e-7 in a step
+    of 1e-6), and dividing by 2h would add that rounding to every estimate.
+
     Examples
     --------
     >>> numerical_gradient(lambda b: 5 * b[0] ** 2 - 3 * b[0] + 2, np.array([4.0])).round(6)
@@ -70,12 +76,12 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, h: float = 1e-6) -> 
         original = x[index]
         try:
             x[index] = original + h
-            f_plus = _scalar(f(x))
+            plus, f_plus = x[index], _scalar(f(x))
             x[index] = original - h
-            f_minus = _scalar(f(x))
+            minus, f_minus = x[index], _scalar(f(x))
         finally:
             x[index] = original
-        grad[index] = (f_plus - f_minus) / (2.0 * h)
+        grad[index] = (f_plus - f_minus) / (plus - minus)
     return grad
 
 

@@ -61,6 +61,12 @@ def test_numerical_gradient_of_a_quadratic_form():
     assert relative_error(numeric, (A + A.T) @ x) < 1e-9
 
 
+@pytest.mark.parametrize("x", [1000.1, -6999.9, 123456.789])
+def test_numerical_gradient_of_a_line_is_exact_where_x_plus_h_is_rounded(x):
+    # 4·x is exact in binary, so only a division by 2h instead of the stored step could miss 4.
+    assert numerical_gradient(lambda v: 4.0 * v[0], np.array([x]))[0] == 4.0
+
+
 def test_numerical_gradient_restores_x_bit_for_bit():
     x = np.random.default_rng(1).standard_normal((3, 2)) * 1e3
     before = x.copy()
