@@ -19,20 +19,37 @@ __all__ = ["main"]
 EXIT_CORRECT, EXIT_WRONG, EXIT_BAD_INPUT = 0, 1, 2
 
 
+_CLOSING = {"(": ")", "[": "]"}
+
+
 def _split_top_level(text: str) -> list[str]:
     """Split a gradient answer "2xy, x^2" (optionally in brackets) at top-level commas."""
     text = text.strip()
-    if text[:1] + text[-1:] in ("[]", "()") and text.count("(") <= 1 + (text[:1] == "("):
+    if _in_one_pair_of_brackets(text):
         text = text[1:-1]
-    parts, depth, start = [], 0, 0
-    for index, char in enumerate(text):
-        depth += char == "("
-        depth -= char == ")"
+    parts, start = [], 0
+    for index, char, depth in _depths(text):
         if char == "," and depth == 0:
             parts.append(text[start:index])
             start = index + 1
     parts.append(text[start:])
     return [part.strip() for part in parts]
+
+
+def _in_one_pair_of_brackets(text: str) -> bool:
+    """Whether the bracket that opens ``text`` closes at its end: "(y, x)" but not "(y), (x)"."""
+    if text[:1] not in _CLOSING or text[-1:] != _CLOSING[text[0]]:
+        return False
+    first_close = next((index for index, _, depth in _depths(text) if depth == 0), None)
+    return first_close == len(text) - 1
+
+
+def _depths(text: str):
+    """(index, character, brackets open after it) for each character of ``text``."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char in _CLOSING) - (char in _CLOSING.values())
+        yield index, char, depth
 
 
 def _parser() -> argparse.ArgumentParser:

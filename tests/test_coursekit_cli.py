@@ -46,6 +46,17 @@ def test_a_gradient_is_given_as_comma_separated_components(capsys):
     assert "gradient_length" in capsys.readouterr().out
 
 
+def test_gradient_components_each_in_brackets_are_two_components(capsys):
+    assert main(["derivative", "x*y", "(y), (x)", "--wrt", "x,y"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "correct"
+    assert main(["derivative", "x*y", "[(y), (x)]", "--wrt", "x,y"]) == 0
+
+
+def test_a_bracketed_gradient_whose_components_hold_brackets_is_unwrapped(capsys):
+    assert main(["derivative", "sin(x) sin(y)", "(cos(x) sin(y), sin(x) cos(y))", "--wrt", "x,y"]) == 0
+    assert main(["derivative", "x*y", "(y) + 0, (x)", "--wrt", "x,y"]) == 0
+
+
 def test_a_component_with_a_two_argument_log_is_not_split(capsys):
     assert main(["derivative", "log(x, 2) + y", "1/(x ln(2)), 1", "--wrt", "x y"]) == 0
 
