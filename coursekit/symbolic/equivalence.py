@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import sys
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -15,7 +16,8 @@ from .parse import parse
 __all__ = ["Equivalence", "equivalent", "as_expression", "MIN_POINTS"]
 
 MIN_POINTS = 8          # agreeing points in the common real domain needed for "yes"
-_CONFIRM_DIGITS = 30
+_DIGITS = (30, 60, 120, 240, 480)   # precisions for rechecking a numeric disagreement
+_RECHECKS = 16      # disagreements rechecked at most: 3, and more while too few points agree
 
 
 @dataclass(frozen=True)
@@ -67,16 +69,59 @@ def _format_point(point: dict) -> str:
     return ", ".join(f"{s}={v:.4g}" for s, v in sorted(point.items(), key=lambda i: i[0].name))
 
 
-def _confirm_difference(a, b, point: dict) -> tuple[complex, complex] | None:
-    """Recheck a numeric disagreement with 30 digits; the two values if it holds."""
-    value_a = numeric.evaluate_at(a, point, _CONFIRM_DIGITS)
-    value_b = numeric.evaluate_at(b, point, _CONFIRM_DIGITS)
-    if value_a is None or value_b is None:
-        return None
-    scale = max(1.0, abs(value_a), abs(value_b))
-    if abs(value_a.imag) + abs(value_b.imag) > 1e-20 * scale:
-        return None
-    return (value_a, value_b) if abs(value_a - value_b) > 1e-12 * scale else None
+def _accurate_values(a, b, point: dict) -> tuple[complex, complex] | None:
+    """a and b at ``point``, evaluated with ever more digits until two precisions agree.
+
+    float64 loses every digit of (β+1)⁹⁹(β−1)⁹⁹ − (β²−1)⁹⁹ at β = −2.7 (terms of
+    1e77 cancel), and 30 digits are not enough either; doubling the digits
+    until the values stop changing gives them to float64 accuracy. None if
+    either is undefined there, or still changing at the most digits tried.
+    """
+    previous = None
+    for digits in _DIGITS:
+        current = (numeric.evaluate_at(a, point, digits), numeric.evaluate_at(b, point, digits))
+        if None in current:
+            return None
+        if previous is not None and all(map(_settled, previous, current)):
+            return current
+        previous = current
+    return None
+
+
+def _settled(first: complex, second: complex) -> bool:
+    """Whether two evaluations at different precisions agree to float64's rounding."""
+    return abs(first - second) <= 4 * sys.float_info.epsilon * max(1.0, abs(first), abs(second))
+
+
+def _real(value_a: complex, value_b: complex) -> bool:
+    return abs(value_a.imag) + abs(value_b.imag) <= 1e-20 * max(1.0, abs(value_a), abs(value_b))
+
+
+def _differ(value_a: complex, value_b: complex) -> bool:
+    """Whether two accurate values differ beyond rounding."""
+    return abs(value_a - value_b) > 1e-12 * max(1.0, abs(value_a), abs(value_b))
+
+
+def _recheck(a, b, points: numeric.Sample, mask: np.ndarray, agree: np.ndarray, needed: int
+             ) -> tuple[dict, tuple[complex, complex]] | None:
+    """Recheck float64 disagreements with :func:`_accurate_values`; (point, values) of a real one.
+
+    At least 3 disagreements are rechecked, more while fewer than ``needed``
+    points agree. ``agree`` gains the points that turn out equal; ``mask``
+    loses those without a trustworthy real value.
+    """
+    for checked, index in enumerate(np.flatnonzero(mask & ~agree)[:_RECHECKS]):
+        if checked >= 3 and agree.sum() >= needed:
+            break
+        point = {s: float(points.values[s][index]) for s in points.symbols}
+        values = _accurate_values(a, b, point)
+        if values is None or not _real(*values):
+            mask[index] = False
+        elif _differ(*values):
+            return point, values
+        else:
+            agree[index] = True
+    return None
 
 
 def compare_numerically(a: sympy.Expr, b: sympy.Expr, within: Iterable[sympy.Expr] = (),
@@ -99,19 +144,17 @@ def compare_numerically(a: sympy.Expr, b: sympy.Expr, within: Iterable[sympy.Exp
     if not symbols:
         mask = mask[:1]
     agree = mask & numeric.close(value_a, value_b)
-    for index in np.flatnonzero(mask & ~agree)[:3]:
-        point = {s: float(points.values[s][index]) for s in points.symbols}
-        difference = _confirm_difference(a, b, point)
-        if difference is not None:
-            shown_a, shown_b = (f"{v.real:.6g}" for v in difference)
-            where = f" at {_format_point(point)}" if point else ""
-            if labels is None:
-                return Equivalence("no", f"they differ{where}: {shown_a} versus {shown_b}")
-            return Equivalence("no", f"they differ{where}, where {labels[0]} is {shown_a} "
-                                     f"but {labels[1]} is {shown_b}")
-        agree[index] = True
-    count = int(agree.sum())
     needed = MIN_POINTS if symbols else 1
+    difference = _recheck(a, b, points, mask, agree, needed)
+    if difference is not None:
+        point, values = difference
+        shown_a, shown_b = (f"{v.real:.6g}" for v in values)
+        where = f" at {_format_point(point)}" if point else ""
+        if labels is None:
+            return Equivalence("no", f"they differ{where}: {shown_a} versus {shown_b}")
+        return Equivalence("no", f"they differ{where}, where {labels[0]} is {shown_a} "
+                                 f"but {labels[1]} is {shown_b}")
+    count = int(agree.sum())
     if count >= needed:
         where = f"{count} random points of the common real domain" if symbols else "their value"
         return Equivalence("yes", f"equal at {where}")
@@ -204,8 +247,11 @@ def equivalent(a, b, symbols: Iterable[str] | str | None = None, *, timeout: flo
     Both expressions are evaluated at 48 random points of the variables
     (a quarter of each coordinate in each of ±(0.05, 1) and ±(1, 4)); the
     points where both are finite and real form the sample of the common real
-    domain. A disagreement there is rechecked with 30 significant digits and
-    then answers "no" with the counterexample; agreement at
+    domain. A disagreement there is rechecked with 30, 60, 120… significant
+    digits until two precisions give the same values (float64 can lose every
+    digit when large terms cancel), and answers "no" with the counterexample
+    only if those values differ; a point whose values never settle is left
+    out. Agreement at
     ``MIN_POINTS`` = 8 or more points answers "yes" (two different analytic
     expressions agree only on a set of measure zero, so random points find
     the difference). Only when the numbers cannot decide (too few points of
