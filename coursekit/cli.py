@@ -68,8 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     derivative.add_argument("function", help='f, e.g. "sin(x^2)" (^ or ** for powers)')
     derivative.add_argument("answer", help="the derivative to check; for a gradient, the "
                                            "components separated by commas")
-    derivative.add_argument("--wrt", default="x", metavar="VAR[,VAR...]",
-                            help="variable of differentiation (default x); several, "
+    derivative.add_argument("--wrt", metavar="VAR[,VAR...]",
+                            help="variable of differentiation (default: the function's "
+                                 "variable, or x if it has several); several, "
                                  "comma-separated, for a gradient")
     derivative.add_argument("--json", action="store_true", help="print the verdict as JSON")
     equivalent = commands.add_parser(
@@ -85,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 def _derivative(args) -> int:
     from coursekit.symbolic import MISTAKES, ParseError, check_derivative
 
-    variables = [v for v in args.wrt.replace(",", " ").split() if v]
+    variables = [v for v in (args.wrt or "").replace(",", " ").split() if v]
     answer = _split_top_level(args.answer) if len(variables) > 1 else args.answer
     try:
         verdict = check_derivative(args.function, answer,

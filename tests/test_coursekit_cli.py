@@ -34,6 +34,10 @@ def test_an_unreadable_function_exits_2_with_a_message_on_stderr(capsys):
     assert "cannot read the function" in capsys.readouterr().err
 
 
+def test_without_wrt_the_functions_only_variable_is_used(capsys):
+    assert main(["derivative", "5*beta**2 - 3*beta + 2", "10*beta - 3"]) == 0
+
+
 def test_wrt_chooses_the_variable(capsys):
     assert main(["derivative", "x^2 y", "x^2", "--wrt", "y"]) == 0
     assert main(["derivative", "x^2 y", "x^2", "--wrt", "x"]) == 1

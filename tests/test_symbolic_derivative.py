@@ -50,6 +50,11 @@ def test_every_tag_is_documented():
     assert all(isinstance(text, str) and text for text in MISTAKES.values())
 
 
+def test_without_wrt_a_function_of_one_variable_is_differentiated_by_it():
+    assert check_derivative("5β^2 - 3β + 2", "10β - 3").correct
+    assert check_derivative("x^2 y", "2xy").correct          # several variables: x
+
+
 def test_the_chain_rule_feedback_names_the_inside_function():
     verdict = check_derivative("sin(x^2)", "cos(x^2)")
     assert "x^2" in verdict.feedback and "inside" in verdict.feedback

@@ -55,6 +55,12 @@ def _variables(wrt) -> list[str]:
     return names
 
 
+def _default_variables(function: sympy.Expr, gradient: bool) -> list[str]:
+    """The function's only variable, or all of them for a gradient; x when that is ambiguous."""
+    names = sorted(s.name for s in function.free_symbols)
+    return names if len(names) == 1 or (gradient and names) else ["x"]
+
+
 def _read_function(function, names: list[str]) -> sympy.Expr:
     if isinstance(function, str):
         expr = parse(function, symbols=None)
@@ -90,7 +96,7 @@ def _check_one(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol, timeou
     return Verdict(False, f"Not equal to {notation}: {outcome.reason}.")
 
 
-def check_derivative(function, answer, wrt="x", *, timeout: float = 1.0) -> Verdict:
+def check_derivative(function, answer, wrt=None, *, timeout: float = 1.0) -> Verdict:
     """Check a derivative, partial derivative or gradient and explain a mistake.
 
     Parameters
@@ -102,10 +108,11 @@ def check_derivative(function, answer, wrt="x", *, timeout: float = 1.0) -> Verd
         The student's df/dx; a list or tuple for a gradient, one entry per
         variable in ``wrt``. Text may use only the variables of ``function``
         and ``wrt``.
-    wrt : str, sympy.Symbol or sequence, default "x"
+    wrt : str, sympy.Symbol or sequence, optional
         The variable of differentiation, or the variables of the gradient
-        (``("x", "y")`` or ``"x, y"``). With a list answer and a single name,
-        the gradient is over all variables of ``function`` in alphabetical order.
+        (``("x", "y")`` or ``"x, y"``). By default: the variable of a function
+        of one variable (β in ``"5β^2 - 3β + 2"``), else x; with a list
+        answer, all variables of ``function`` in alphabetical order.
     timeout : float, default 1.0
         Seconds allowed for a symbolic proof when the numbers cannot decide.
 
@@ -141,14 +148,15 @@ def check_derivative(function, answer, wrt="x", *, timeout: float = 1.0) -> Verd
     """
     if isinstance(answer, sympy.MatrixBase):
         answer = list(answer)
-    names = _variables(wrt)
-    f = _read_function(function, names)
-    if isinstance(answer, (list, tuple)) and len(names) == 1 and names[0] == "x" and wrt == "x" \
-            and len(f.free_symbols) > 1:
-        names = sorted(s.name for s in f.free_symbols)
+    gradient = isinstance(answer, (list, tuple))
+    if wrt is None:
+        f = _read_function(function, [])
+        names = _default_variables(f, gradient)
+    else:
+        names = _variables(wrt)
+        f = _read_function(function, names)
     allowed = sorted({s.name for s in f.free_symbols} | set(names))
     symbols = [sympy.Symbol(n, real=True) for n in names]
-    gradient = isinstance(answer, (list, tuple))
     answers = list(answer) if gradient else [answer]
     if not gradient and len(symbols) > 1:
         return Verdict(False, f"Expected a gradient with {len(symbols)} components "
