@@ -38,6 +38,11 @@ def test_without_wrt_the_functions_only_variable_is_used(capsys):
     assert main(["derivative", "5*beta**2 - 3*beta + 2", "10*beta - 3"]) == 0
 
 
+def test_a_sign_flipped_on_one_term_is_named(capsys):
+    assert main(["derivative", "5*beta**2 - 3*beta + 2", "10*beta + 3"]) == 1
+    assert capsys.readouterr().out.startswith("wrong [term_sign")
+
+
 def test_wrt_chooses_the_variable(capsys):
     assert main(["derivative", "x^2 y", "x^2", "--wrt", "y"]) == 0
     assert main(["derivative", "x^2 y", "x^2", "--wrt", "x"]) == 1
