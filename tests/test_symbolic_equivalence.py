@@ -83,6 +83,12 @@ def test_the_counterexample_is_a_real_point_where_the_values_differ():
     assert abs(point**2 - 2 * point) > 1e-3
 
 
+def test_a_counterexample_shows_enough_digits_to_tell_the_values_apart():
+    reason = equivalent("x", "x + 10^(-9)").reason
+    first, second = reason.split(": ")[1].split(" versus ")
+    assert first != second and float(second) - float(first) == pytest.approx(1e-9, rel=0.6)
+
+
 def test_sympy_expressions_with_plain_symbols_compare_with_parsed_text():
     plain = sympy.Symbol("x")
     assert equivalent(sympy.sin(plain) ** 2, "1 - cos(x)^2").result == "yes"

@@ -102,6 +102,15 @@ def _differ(value_a: complex, value_b: complex) -> bool:
     return abs(value_a - value_b) > 1e-12 * max(1.0, abs(value_a), abs(value_b))
 
 
+def _distinguishable(value_a: float, value_b: float) -> tuple[str, str]:
+    """The two values with 6 significant digits, or as many more as it takes to tell them apart."""
+    for digits in range(6, 18):
+        shown = f"{value_a:.{digits}g}", f"{value_b:.{digits}g}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
+
+
 def _recheck(a, b, points: numeric.Sample, mask: np.ndarray, agree: np.ndarray, needed: int
              ) -> tuple[dict, tuple[complex, complex]] | None:
     """Recheck float64 disagreements with :func:`_accurate_values`; (point, values) of a real one.
@@ -148,7 +157,7 @@ def compare_numerically(a: sympy.Expr, b: sympy.Expr, within: Iterable[sympy.Exp
     difference = _recheck(a, b, points, mask, agree, needed)
     if difference is not None:
         point, values = difference
-        shown_a, shown_b = (f"{v.real:.6g}" for v in values)
+        shown_a, shown_b = _distinguishable(*(v.real for v in values))
         where = f" at {_format_point(point)}" if point else ""
         if labels is None:
             return Equivalence("no", f"they differ{where}: {shown_a} versus {shown_b}")
