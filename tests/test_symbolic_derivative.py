@@ -2,7 +2,7 @@
 import pytest
 import sympy
 
-from coursekit.symbolic import MISTAKES, ParseError, Verdict, check_derivative
+from coursekit.symbolic import MISTAKES, DerivativeVerdict, ParseError, check_derivative
 from coursekit.symbolic.diagnosis import _Slip, rule_derivative
 
 x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
@@ -10,8 +10,16 @@ x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
 
 def test_the_example_from_the_issue():
     verdict = check_derivative("sin(x^2)", "2*x*cos(x^2)")
-    assert verdict == Verdict(True, verdict.feedback, None)
+    assert verdict == DerivativeVerdict(True, verdict.feedback, None)
     assert verdict and "Correct" in verdict.feedback
+
+
+def test_the_verdicts_have_names_of_their_own_beside_the_graders_verdict():
+    import coursekit.symbolic as symbolic
+
+    assert type(check_derivative("x^2", "2x")) is DerivativeVerdict
+    assert type(symbolic.equivalent("x", "x")) is symbolic.EquivalenceVerdict
+    assert not hasattr(symbolic, "Verdict") and not hasattr(symbolic, "Equivalence")
 
 
 def test_the_lectures_exercise_in_beta():

@@ -8,7 +8,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coursekit.symbolic import Equivalence, ParseError, equivalent
+from coursekit.symbolic import EquivalenceVerdict, ParseError, equivalent
 from coursekit.symbolic import equivalence
 from coursekit.symbolic.equivalence import compare_numerically, prove
 
@@ -131,9 +131,9 @@ def test_constants_are_compared_by_value():
 
 
 def test_equivalence_is_truthy_only_for_yes():
-    assert Equivalence("yes", "")
-    assert not Equivalence("no", "")
-    assert not Equivalence("undecided", "")
+    assert EquivalenceVerdict("yes", "")
+    assert not EquivalenceVerdict("no", "")
+    assert not EquivalenceVerdict("undecided", "")
 
 
 def test_unreadable_text_raises_a_parse_error():

@@ -10,11 +10,11 @@ from .diagnosis import MISTAKES, diagnose
 from .equivalence import as_expression, compare_numerically, prove
 from .parse import ParseError, parse
 
-__all__ = ["Verdict", "check_derivative", "MISTAKES"]
+__all__ = ["DerivativeVerdict", "check_derivative", "MISTAKES"]
 
 
 @dataclass(frozen=True)
-class Verdict:
+class DerivativeVerdict:
     """The verdict on one derivative (or gradient).
 
     Attributes
@@ -78,7 +78,8 @@ def _read_answer(answer, allowed: list[str]) -> sympy.Expr:
     return as_expression(answer)
 
 
-def _check_one(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol, timeout: float) -> Verdict:
+def _check_one(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol,
+               timeout: float) -> DerivativeVerdict:
     expected = sympy.diff(function, x)
     notation = _notation(function, x)
     outcome = compare_numerically(answer, expected, within=(function,),
@@ -86,17 +87,17 @@ def _check_one(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol, timeou
     if outcome.result == "undecided":
         outcome = prove(answer, expected, timeout)
     if outcome.result == "yes":
-        return Verdict(True, f"Correct: your answer equals {notation}.")
+        return DerivativeVerdict(True, f"Correct: your answer equals {notation}.")
     if outcome.result == "undecided":
-        return Verdict(False, f"Your answer could not be checked automatically ({outcome.reason}); "
-                              f"ask your instructor.", "undecided")
+        return DerivativeVerdict(False, f"Your answer could not be checked automatically "
+                                        f"({outcome.reason}); ask your instructor.", "undecided")
     found = diagnose(function, answer, x, expected)
     if found is not None:
-        return Verdict(False, f"Not quite. {found.feedback}", found.mistake)
-    return Verdict(False, f"Not equal to {notation}: {outcome.reason}.")
+        return DerivativeVerdict(False, f"Not quite. {found.feedback}", found.mistake)
+    return DerivativeVerdict(False, f"Not equal to {notation}: {outcome.reason}.")
 
 
-def check_derivative(function, answer, wrt=None, *, timeout: float = 1.0) -> Verdict:
+def check_derivative(function, answer, wrt=None, *, timeout: float = 1.0) -> DerivativeVerdict:
     """Check a derivative, partial derivative or gradient and explain a mistake.
 
     Parameters
@@ -118,7 +119,7 @@ def check_derivative(function, answer, wrt=None, *, timeout: float = 1.0) -> Ver
 
     Returns
     -------
-    Verdict
+    DerivativeVerdict
         ``correct``, ``feedback`` and ``mistake`` (a tag of ``MISTAKES``).
         An answer that cannot be read gives ``mistake="unreadable"`` and
         the parser's message as feedback.
@@ -159,23 +160,24 @@ def check_derivative(function, answer, wrt=None, *, timeout: float = 1.0) -> Ver
     symbols = [sympy.Symbol(n, real=True) for n in names]
     answers = list(answer) if gradient else [answer]
     if not gradient and len(symbols) > 1:
-        return Verdict(False, f"Expected a gradient with {len(symbols)} components "
-                              f"({', '.join(_notation(f, s) for s in symbols)}) as a list.",
-                       "gradient_length")
+        return DerivativeVerdict(False, f"Expected a gradient with {len(symbols)} components "
+                                        f"({', '.join(_notation(f, s) for s in symbols)}) as a list.",
+                                 "gradient_length")
     if len(answers) != len(symbols):
-        return Verdict(False, f"The gradient has {len(symbols)} components "
-                              f"({', '.join(_notation(f, s) for s in symbols)}); your answer has "
-                              f"{len(answers)}.", "gradient_length")
+        return DerivativeVerdict(False, f"The gradient has {len(symbols)} components "
+                                        f"({', '.join(_notation(f, s) for s in symbols)}); "
+                                        f"your answer has {len(answers)}.", "gradient_length")
     verdicts = []
     for entry, x in zip(answers, symbols):
         try:
             expr = _read_answer(entry, allowed)
         except ParseError as error:
-            verdicts.append(Verdict(False, f"Your answer could not be read: {error}.", "unreadable"))
+            verdicts.append(DerivativeVerdict(False, f"Your answer could not be read: {error}.",
+                                              "unreadable"))
             continue
         verdicts.append(_check_one(f, expr, x, timeout))
     if not gradient:
         return verdicts[0]
     feedback = " ".join(f"{_notation(f, x)}: {v.feedback}" for x, v in zip(symbols, verdicts))
     mistake = next((v.mistake for v in verdicts if v.mistake is not None), None)
-    return Verdict(all(v.correct for v in verdicts), feedback, mistake)
+    return DerivativeVerdict(all(v.correct for v in verdicts), feedback, mistake)

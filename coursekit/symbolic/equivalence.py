@@ -13,7 +13,7 @@ import sympy
 from . import numeric
 from .parse import parse
 
-__all__ = ["Equivalence", "equivalent", "as_expression", "MIN_POINTS"]
+__all__ = ["EquivalenceVerdict", "equivalent", "as_expression", "MIN_POINTS"]
 
 MIN_POINTS = 8          # agreeing points in the common real domain needed for "yes"
 _DIGITS = (30, 60, 120, 240, 480)   # precisions for rechecking a numeric disagreement
@@ -21,7 +21,7 @@ _RECHECKS = 16      # disagreements rechecked at most: 3, and more while too few
 
 
 @dataclass(frozen=True)
-class Equivalence:
+class EquivalenceVerdict:
     """Outcome of comparing two expressions.
 
     Attributes
@@ -134,7 +134,7 @@ def _recheck(a, b, points: numeric.Sample, mask: np.ndarray, agree: np.ndarray, 
 
 
 def compare_numerically(a: sympy.Expr, b: sympy.Expr, within: Iterable[sympy.Expr] = (),
-                        n: int = 48, labels: tuple[str, str] | None = None) -> Equivalence:
+                        n: int = 48, labels: tuple[str, str] | None = None) -> EquivalenceVerdict:
     """Compare on random points of the common real domain of ``a``, ``b`` and ``within``.
 
     ``labels`` names ``a`` and ``b`` in the reason given for a counterexample.
@@ -149,7 +149,7 @@ def compare_numerically(a: sympy.Expr, b: sympy.Expr, within: Iterable[sympy.Exp
         for expr in within:
             mask &= numeric.real_mask(numeric.evaluate(expr, points.values))
     except numeric.Unevaluable as error:
-        return Equivalence("undecided", f"numeric check impossible: {error}")
+        return EquivalenceVerdict("undecided", f"numeric check impossible: {error}")
     if not symbols:
         mask = mask[:1]
     agree = mask & numeric.close(value_a, value_b)
@@ -160,15 +160,15 @@ def compare_numerically(a: sympy.Expr, b: sympy.Expr, within: Iterable[sympy.Exp
         shown_a, shown_b = _distinguishable(*(v.real for v in values))
         where = f" at {_format_point(point)}" if point else ""
         if labels is None:
-            return Equivalence("no", f"they differ{where}: {shown_a} versus {shown_b}")
-        return Equivalence("no", f"they differ{where}, where {labels[0]} is {shown_a} "
-                                 f"but {labels[1]} is {shown_b}")
+            return EquivalenceVerdict("no", f"they differ{where}: {shown_a} versus {shown_b}")
+        return EquivalenceVerdict("no", f"they differ{where}, where {labels[0]} is {shown_a} "
+                                        f"but {labels[1]} is {shown_b}")
     count = int(agree.sum())
     if count >= needed:
         where = f"{count} random points of the common real domain" if symbols else "their value"
-        return Equivalence("yes", f"equal at {where}")
-    return Equivalence("undecided", f"only {count} of {len(mask)} random points lie in the "
-                                    f"common real domain, too few to decide")
+        return EquivalenceVerdict("yes", f"equal at {where}")
+    return EquivalenceVerdict("undecided", f"only {count} of {len(mask)} random points lie in "
+                                           f"the common real domain, too few to decide")
 
 
 def _prove(a: sympy.Expr, b: sympy.Expr) -> tuple[str, str]:
@@ -205,7 +205,8 @@ def _prove_in_child(connection, a, b, memory_mb: int) -> None:
         connection.close()
 
 
-def prove(a: sympy.Expr, b: sympy.Expr, timeout: float = 2.0, memory_mb: int = 1024) -> Equivalence:
+def prove(a: sympy.Expr, b: sympy.Expr, timeout: float = 2.0,
+          memory_mb: int = 1024) -> EquivalenceVerdict:
     """Try ``simplify(a − b) == 0`` in a worker process that is killed after ``timeout`` s."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
@@ -215,10 +216,11 @@ def prove(a: sympy.Expr, b: sympy.Expr, timeout: float = 2.0, memory_mb: int = 1
     sender.close()
     try:
         if receiver.poll(timeout):
-            return Equivalence(*receiver.recv())
-        return Equivalence("undecided", f"the symbolic proof did not finish within {timeout:g} s")
+            return EquivalenceVerdict(*receiver.recv())
+        return EquivalenceVerdict("undecided",
+                                  f"the symbolic proof did not finish within {timeout:g} s")
     except EOFError:
-        return Equivalence("undecided", "the symbolic proof stopped (out of memory?)")
+        return EquivalenceVerdict("undecided", "the symbolic proof stopped (out of memory?)")
     finally:
         receiver.close()
         if worker.is_alive():
@@ -227,7 +229,7 @@ def prove(a: sympy.Expr, b: sympy.Expr, timeout: float = 2.0, memory_mb: int = 1
 
 
 def equivalent(a, b, symbols: Iterable[str] | str | None = None, *, timeout: float = 1.0,
-               proof: bool = False) -> Equivalence:
+               proof: bool = False) -> EquivalenceVerdict:
     """Decide whether two expressions are equal on their common real domain.
 
     Parameters
@@ -243,7 +245,7 @@ def equivalent(a, b, symbols: Iterable[str] | str | None = None, *, timeout: flo
 
     Returns
     -------
-    Equivalence
+    EquivalenceVerdict
         ``result`` "yes", "no" or "undecided" and a ``reason``.
 
     Raises
@@ -277,15 +279,15 @@ def equivalent(a, b, symbols: Iterable[str] | str | None = None, *, timeout: flo
     """
     a, b = as_expression(a, symbols), as_expression(b, symbols)
     if a == b or sympy.Add(a, -b) == 0:
-        return Equivalence("yes", "identical once written in sympy's standard form")
+        return EquivalenceVerdict("yes", "identical once written in sympy's standard form")
     numbers = compare_numerically(a, b)
     if numbers.result == "no" or (numbers.result == "yes" and not proof):
         return numbers
     proved = prove(a, b, timeout)
     if numbers.result == "yes":
         if proved.result == "yes":
-            return Equivalence("yes", f"{numbers.reason}, and {proved.reason}")
-        return Equivalence("yes", f"{numbers.reason} (no symbolic proof: {proved.reason})")
+            return EquivalenceVerdict("yes", f"{numbers.reason}, and {proved.reason}")
+        return EquivalenceVerdict("yes", f"{numbers.reason} (no symbolic proof: {proved.reason})")
     if proved.result == "undecided":
-        return Equivalence("undecided", f"{numbers.reason}; {proved.reason}")
+        return EquivalenceVerdict("undecided", f"{numbers.reason}; {proved.reason}")
     return proved
