@@ -1,19 +1,9 @@
 """Who is being graded, and the parameters of their variant of an assignment."""
 from __future__ import annotations
 
-import os
+from autograder.variants import current_student, draw
 
-
-def current_student() -> str | None:
-    """The student id of this process: ``COURSEKIT_STUDENT_ID``, else ``JUPYTERHUB_USER``, else None.
-
-    The grader sets ``COURSEKIT_STUDENT_ID`` for each submission's kernel.
-    """
-    try:
-        from autograder.variants import current_student as from_variants
-    except ImportError:
-        return os.environ.get("COURSEKIT_STUDENT_ID") or os.environ.get("JUPYTERHUB_USER") or None
-    return from_variants()
+__all__ = ["current_student", "parameters"]
 
 
 def parameters(assignment: str, student: str | None = None) -> dict:
@@ -24,8 +14,10 @@ def parameters(assignment: str, student: str | None = None) -> dict:
     assignment : str
         An assignment with a module ``autograder/questions/<assignment>.py``.
     student : str, optional
-        Defaults to :func:`current_student`; with no student the defaults
-        (the lecture's numbers) are returned.
+        Defaults to :func:`current_student` (``COURSEKIT_STUDENT_ID``, which
+        the grader sets for each submission's kernel, else
+        ``JUPYTERHUB_USER``); with no student the defaults (the lecture's
+        numbers) are returned.
 
     Returns
     -------
@@ -43,8 +35,4 @@ def parameters(assignment: str, student: str | None = None) -> dict:
 
     space, defaults = questions.variant_space(assignment)
     student = current_student() if student is None else student
-    try:
-        from autograder.variants import draw
-    except ImportError:
-        return dict(defaults)
     return dict(draw(assignment, space, defaults, student=student))
