@@ -277,10 +277,8 @@ def _feedback(args) -> int:
 
 
 def _report(args) -> int:
-    try:
-        from autograder.report import write_report
-    except ImportError:
-        raise RuntimeError("the report module (autograder.report) is not available") from None
+    from autograder.report import write_report
+
     paths = write_report(args.assignment, course_dir=args.course, out_dir=args.out)
     print(report_summary(args.assignment, args.course))
     for path in paths:

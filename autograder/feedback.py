@@ -125,10 +125,12 @@ def write_feedback(assignment: str, course_dir=".", students=None) -> list[Path]
     FileNotFoundError
         If ``course_dir`` does not exist or nothing of ``assignment`` was graded yet.
     """
+    from autograder.grading import read_logs
+
     root = Path(course_dir).resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"course directory {root} does not exist")
-    logs = _logs(assignment, root)
+    logs = read_logs(assignment, root)
     graded = {p.parent.parent.name for p in root.glob(f"autograded/*/{assignment}/*.ipynb")}
     wanted = sorted(set(students) if students is not None else graded | set(logs))
     if not wanted:
@@ -147,11 +149,3 @@ def write_feedback(assignment: str, course_dir=".", students=None) -> list[Path]
         out.write_text(render(student, assignment, notebooks, logs.get(student)), encoding="utf-8")
         written.append(out)
     return written
-
-
-def _logs(assignment: str, root: Path) -> dict[str, dict]:
-    try:
-        from autograder.grading import read_logs
-    except ImportError:
-        return {}
-    return read_logs(assignment, root)

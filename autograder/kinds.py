@@ -425,56 +425,95 @@ def _normal_text(s: str, kind: str) -> str:
 
 
 def _compare_expression(q: Question, name: str, answer: Any, expected: Any, mistakes: dict) -> Part:
-    from autograder import expressions
+    from coursekit.symbolic import ParseError, parse
 
     if not isinstance(answer, str):
         return Part(name, False, f"expected an expression (text or sympy); you gave {_describe(answer)}",
                     "wrong_type", hint_for(q, "wrong_type"))
+    try:
+        parse(answer, _expression_symbols(q))
+    except ParseError as error:     # its message names the bad part (an unknown name and the allowed ones...)
+        return Part(name, False, f"{answer!r}: cannot read it: {error}", "unreadable",
+                    q.hints.get("unreadable", _WRITING_HINT))
     if q.derivative_of is not None:
-        function, wrt = q.derivative_of
-        result = expressions.derivative(function, str(answer), wrt)
+        result, reason, tag, hint = _derivative_outcome(q, answer)
     else:
-        result = expressions.equivalent(str(answer), str(expected), q.symbols)
-    if result.verdict == "yes":
+        result, reason, tag, hint = _equivalence_outcome(q, answer, expected)
+    if result == "yes":
         return Part(name, True)
-    if result.mistake == expressions.UNREADABLE:
-        return Part(name, False, f"{answer!r}: {result.reason}", result.mistake,
-                    q.hints.get(result.mistake, result.hint))
-    declared = _declared_expression_mistake(q, str(answer), mistakes)
+    declared = _declared_expression_mistake(q, answer, mistakes)
     if declared is not None:
         return Part(name, False, f"{answer!r} is not the expected expression", declared,
                     hint_for(q, declared))
-    if result.verdict == "undecided":
-        message = f"could not confirm that {answer!r} is correct: {result.reason}"
-    elif result.hint:  # the diagnosis explains the mistake: it is the hint
+    if result == "undecided":
+        message = f"could not confirm that {answer!r} is correct: {reason}"
+    elif hint:  # the diagnosis explains the mistake: it is the hint
         message = f"{answer!r} is not the expected expression"
     else:
-        message = f"{answer!r} is not equivalent to the expected expression ({result.reason})"
-    tag = result.mistake
-    hint = q.hints[tag] if tag in q.hints else (result.hint or hint_for(q, None))
+        message = f"{answer!r} is not equivalent to the expected expression ({reason})"
+    hint = q.hints[tag] if tag in q.hints else (hint or hint_for(q, None))
     return Part(name, False, message, tag, hint)
+
+
+_WRITING_HINT = "Write the expression with *, ** and functions like exp(x), using only the allowed variables."
+
+
+def _expression_symbols(q: Question) -> tuple:
+    """The variables an answer may use: the question's, or for a derivative question the
+    function's variables and the one it is differentiated by (as check_derivative reads them)."""
+    if q.derivative_of is None:
+        return tuple(q.symbols)
+    from coursekit.symbolic import parse
+
+    function, wrt = q.derivative_of
+    return tuple(sorted({s.name for s in parse(function, symbols=None).free_symbols} | {str(wrt)}))
+
+
+def _derivative_outcome(q: Question, answer: str) -> tuple[str, str, str | None, str]:
+    """(result, reason, mistake tag, hint) from :func:`coursekit.symbolic.check_derivative`."""
+    from coursekit.symbolic import check_derivative
+
+    function, wrt = q.derivative_of
+    verdict = check_derivative(function, answer, wrt=wrt)
+    if verdict.correct:
+        return "yes", verdict.feedback, None, ""
+    if verdict.mistake is None:  # no typical mistake recognised: its feedback names df/dx's value
+        text = (f"Not the derivative of {function} with respect to {wrt}: your answer differs from it"
+                f"{_at_point(verdict.feedback)}. Differentiate term by term and compare.")
+        return "no", text, None, text
+    return "no", verdict.feedback, verdict.mistake, verdict.feedback
+
+
+def _equivalence_outcome(q: Question, answer: str, expected: Any) -> tuple[str, str, None, str]:
+    """(result, reason, None, "") from :func:`coursekit.symbolic.equivalent`, the expected value unshown."""
+    from coursekit.symbolic import equivalent
+
+    outcome = equivalent(answer, str(expected), symbols=q.symbols)
+    if outcome.result == "no":  # its reason gives both values at a point: keep only the point
+        return "no", "they differ" + _at_point(outcome.reason), None, ""
+    return outcome.result, outcome.reason, None, ""
+
+
+def _at_point(reason: str) -> str:
+    """The counterexample's point of a reason "… differ at x=1.5 …", as " at x=1.5"."""
+    import re
+
+    number = r"-?(?:\d+(?:\.\d*)?(?:e[-+]?\d+)?|inf|nan)"
+    found = re.search(rf"differ at ([A-Za-z_]\w*={number}(?:, [A-Za-z_]\w*={number})*)", reason)
+    return f" at {found.group(1)}" if found else " for some values"
 
 
 def _declared_expression_mistake(q: Question, answer: str, mistakes: dict) -> str | None:
     """The first declared mistake whose expression is equivalent to ``answer``, else None.
 
-    Equivalence is decided like the answer's own (:func:`autograder.expressions.equivalent`),
-    over the question's symbols, or for a derivative question over the
-    function's variables and the one it is differentiated by.
+    Equivalence is decided by :func:`coursekit.symbolic.equivalent` over the
+    variables an answer may use (:func:`_expression_symbols`).
     """
-    from autograder import expressions
+    from coursekit.symbolic import equivalent
 
-    if not mistakes:
-        return None
-    symbols = tuple(q.symbols)
-    if q.derivative_of is not None:
-        function, wrt = q.derivative_of
-        try:
-            symbols = tuple(sorted(set(expressions.variables(function)) | {str(wrt)}))
-        except ValueError:  # written in notation only coursekit's parser reads (e.g. 2x, |x|)
-            symbols = tuple(dict.fromkeys((*q.symbols, str(wrt))))
+    symbols = _expression_symbols(q)
     for tag, wrong in mistakes.items():
-        if wrong is not None and expressions.equivalent(answer, str(wrong), symbols).verdict == "yes":
+        if wrong is not None and equivalent(answer, str(wrong), symbols=symbols).result == "yes":
             return tag
     return None
 

@@ -19,20 +19,37 @@ __all__ = ["main"]
 EXIT_CORRECT, EXIT_WRONG, EXIT_BAD_INPUT = 0, 1, 2
 
 
+_CLOSING = {"(": ")", "[": "]"}
+
+
 def _split_top_level(text: str) -> list[str]:
     """Split a gradient answer "2xy, x^2" (optionally in brackets) at top-level commas."""
     text = text.strip()
-    if text[:1] + text[-1:] in ("[]", "()") and text.count("(") <= 1 + (text[:1] == "("):
+    if _in_one_pair_of_brackets(text):
         text = text[1:-1]
-    parts, depth, start = [], 0, 0
-    for index, char in enumerate(text):
-        depth += char == "("
-        depth -= char == ")"
+    parts, start = [], 0
+    for index, char, depth in _depths(text):
         if char == "," and depth == 0:
             parts.append(text[start:index])
             start = index + 1
     parts.append(text[start:])
     return [part.strip() for part in parts]
+
+
+def _in_one_pair_of_brackets(text: str) -> bool:
+    """Whether the bracket that opens ``text`` closes at its end: "(y, x)" but not "(y), (x)"."""
+    if text[:1] not in _CLOSING or text[-1:] != _CLOSING[text[0]]:
+        return False
+    first_close = next((index for index, _, depth in _depths(text) if depth == 0), None)
+    return first_close == len(text) - 1
+
+
+def _depths(text: str):
+    """(index, character, brackets open after it) for each character of ``text``."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char in _CLOSING) - (char in _CLOSING.values())
+        yield index, char, depth
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,8 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     derivative.add_argument("function", help='f, e.g. "sin(x^2)" (^ or ** for powers)')
     derivative.add_argument("answer", help="the derivative to check; for a gradient, the "
                                            "components separated by commas")
-    derivative.add_argument("--wrt", default="x", metavar="VAR[,VAR...]",
-                            help="variable of differentiation (default x); several, "
+    derivative.add_argument("--wrt", metavar="VAR[,VAR...]",
+                            help="variable of differentiation (default: the function's "
+                                 "variable, or x if it has several); several, "
                                  "comma-separated, for a gradient")
     derivative.add_argument("--json", action="store_true", help="print the verdict as JSON")
     equivalent = commands.add_parser(
@@ -68,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 def _derivative(args) -> int:
     from coursekit.symbolic import MISTAKES, ParseError, check_derivative
 
-    variables = [v for v in args.wrt.replace(",", " ").split() if v]
+    variables = [v for v in (args.wrt or "").replace(",", " ").split() if v]
     answer = _split_top_level(args.answer) if len(variables) > 1 else args.answer
     try:
         verdict = check_derivative(args.function, answer,

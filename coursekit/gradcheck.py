@@ -18,6 +18,9 @@ __all__ = ["TOLERANCE", "numerical_gradient", "relative_error", "check_layer", "
 #: A relative error below this (in float64) means the gradient is right.
 TOLERANCE = 1e-7
 
+_UNIT_ROUNDOFF = np.finfo(np.float64).eps / 2
+_MARGIN = 100.0     # how far below TOLERANCE the rounding of a correct check stays
+
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x, h: float = 1e-6) -> np.ndarray:
     r"""Estimate ∇f(x) by centred finite differences.
@@ -38,7 +41,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, h: float = 1e-6) -> 
     Returns
     -------
     ndarray of float64, same shape as ``x``
-        ∂f/∂xᵢ ≈ (f(x + h eᵢ) − f(x − h eᵢ)) / (2h) for every entry i.
+        ∂f/∂xᵢ ≈ (f(x + h eᵢ) − f(x − h eᵢ)) / (2h) for every entry i
+        (with 2h the step as stored, see Notes).
 
     Raises
     ------
@@ -57,6 +61,11 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, h: float = 1e-6) -> 
     coursekit): right for checking a gradient on small inputs, never for
     training.
 
+    The difference is divided by the step actually taken, the stored
+    x + h minus the stored x − h, rather than by 2h: far from 0, x ± h is
+    rounded (at x = 1000 by about 1e-13, a relative error of 1e-7 in a step
+    of 1e-6), and dividing by 2h would add that rounding to every estimate.
+
     Examples
     --------
     >>> numerical_gradient(lambda b: 5 * b[0] ** 2 - 3 * b[0] + 2, np.array([4.0])).round(6)
@@ -70,12 +79,12 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, h: float = 1e-6) -> 
         original = x[index]
         try:
             x[index] = original + h
-            f_plus = _scalar(f(x))
+            plus, f_plus = x[index], _scalar(f(x))
             x[index] = original - h
-            f_minus = _scalar(f(x))
+            minus, f_minus = x[index], _scalar(f(x))
         finally:
             x[index] = original
-        grad[index] = (f_plus - f_minus) / (2.0 * h)
+        grad[index] = (f_plus - f_minus) / (plus - minus)
     return grad
 
 
@@ -89,19 +98,23 @@ def _scalar(value) -> float:
     return float(array.reshape(()))
 
 
-def relative_error(a, b) -> float:
-    r"""Relative error between two gradients, max|a − b| / max(1e-8, max(|a| + |b|)).
+def relative_error(a, b, floor: float = 1e-8) -> float:
+    r"""Relative error between two gradients, entry by entry: max |aᵢ − bᵢ| / max(floor, |aᵢ| + |bᵢ|).
 
     Parameters
     ----------
     a, b : array_like of the same shape
         Typically an analytic and a numerical gradient.
+    floor : float, default 1e-8
+        Smallest denominator: entries with |aᵢ| + |bᵢ| below it are compared
+        by their absolute difference, scaled by ``floor``.
 
     Returns
     -------
     float
         0 when equal; about 1e-7 or less for a correct float64 gradient
-        checked with :func:`numerical_gradient`; NaN if either holds NaN.
+        checked with :func:`numerical_gradient`, on entries that are not tiny
+        next to f itself (see Notes); NaN if either holds NaN.
 
     Raises
     ------
@@ -110,22 +123,43 @@ def relative_error(a, b) -> float:
 
     Notes
     -----
-    The form used by CS231n: the largest absolute difference, scaled by the
-    largest magnitude involved, with a floor of 1e-8 so that two gradients
-    that are both (nearly) zero compare as equal rather than dividing by zero.
+    The form used by CS231n: each entry's difference is scaled by that
+    entry's own magnitude, and the largest ratio is reported, so one wrong
+    entry shows even beside entries a million times larger. The floor keeps
+    two gradients that are both (nearly) zero from dividing by zero.
+
+    Centred differences resolve a derivative only to about u·|f|/h in
+    absolute terms (u = 1.1e-16, float64's rounding unit): about 1e-10·|f|
+    for h = 1e-6. A correct entry far smaller than f itself can therefore
+    show more than 1e-7; :func:`check_layer` and :func:`check_loss` raise the
+    floor to that resolution.
 
     Examples
     --------
     >>> relative_error([1.0, 2.0], [1.0, 2.0])
     0.0
+    >>> relative_error([1000.0, 1e-5], [1000.0, 2e-5])   # one small entry twice too large
+    0.3333333333333333
     """
     a, b = _check.real_array(a, "a"), _check.real_array(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    floor = _check.positive(floor, "floor")
     if a.size == 0:
         return 0.0
-    scale = max(1e-8, float(np.max(np.abs(a) + np.abs(b))))
-    return float(np.max(np.abs(a - b))) / scale
+    return float(np.max(np.abs(a - b) / np.maximum(floor, np.abs(a) + np.abs(b))))
+
+
+def _resolution_floor(size: float, h: float) -> float:
+    """The floor of :func:`relative_error` for centred differences of f with step ``h``.
+
+    Rounding f's two values (of magnitude ``size``) leaves the difference an
+    absolute error of about u·size/h. Entries below the floor are judged by
+    their absolute error instead of their own size, so the rounding of a
+    correct gradient stays 100 (``_MARGIN``) times below TOLERANCE, and a
+    wrong entry still counts once its error is 100 times that resolution.
+    """
+    return max(1e-8, _MARGIN * _UNIT_ROUNDOFF * abs(size) / (h * TOLERANCE))
 
 
 def check_layer(layer, x, seed: int = 0, h: float = 1e-6) -> dict[str, float]:
@@ -165,6 +199,12 @@ def check_layer(layer, x, seed: int = 0, h: float = 1e-6) -> dict[str, float]:
     chain rule of the lecture's modular approach, checked on all entries at
     once. Parameters are perturbed in place and restored.
 
+    Each entry is compared with :func:`relative_error`, whose floor is raised
+    to what the differences can resolve: 100·u·S/(h·TOLERANCE), where
+    S = Σ|G ⊙ forward(x)| and u = 1.1e-16 (about 0.11·S for h = 1e-6).
+    Entries smaller than that are judged by their absolute error, which
+    rounding keeps 100 times below TOLERANCE·floor for a correct backward.
+
     Examples
     --------
     >>> class Scale:
@@ -177,7 +217,9 @@ def check_layer(layer, x, seed: int = 0, h: float = 1e-6) -> dict[str, float]:
     """
     _require_layer(layer)
     x = np.array(_check.real_array(x, "x"))
-    upstream = _check.generator(seed, "seed").standard_normal(np.shape(layer.forward(x.copy())))
+    output = np.asarray(layer.forward(x.copy()), dtype=np.float64)
+    upstream = _check.generator(seed, "seed").standard_normal(output.shape)
+    floor = _resolution_floor(np.sum(np.abs(upstream * output)), h)
 
     grad_input = np.asarray(layer.backward(upstream.copy()))
     if grad_input.shape != x.shape:
@@ -193,9 +235,9 @@ def check_layer(layer, x, seed: int = 0, h: float = 1e-6) -> dict[str, float]:
     def phi(_=None) -> float:
         return float(np.sum(upstream * layer.forward(x)))
 
-    errors = {"input": relative_error(grad_input, numerical_gradient(phi, x, h))}
+    errors = {"input": relative_error(grad_input, numerical_gradient(phi, x, h), floor)}
     for name, param in layer.params.items():
-        errors[name] = relative_error(analytic[name], numerical_gradient(phi, param, h))
+        errors[name] = relative_error(analytic[name], numerical_gradient(phi, param, h), floor)
     return errors
 
 
@@ -245,6 +287,8 @@ def check_loss(loss, y_pred, y, h: float = 1e-6) -> float:
     The loss L(ŷ, y) is a scalar, so its gradient is compared directly with
     the centred differences (L(ŷ + h eᵢ) − L(ŷ − h eᵢ)) / (2h) in every entry
     i of ŷ; no random upstream gradient is needed, unlike :func:`check_layer`.
+    As there, the floor of :func:`relative_error` is raised to what the
+    differences can resolve, 100·u·|L|/(h·TOLERANCE) with u = 1.1e-16.
 
     Examples
     --------
@@ -258,7 +302,7 @@ def check_loss(loss, y_pred, y, h: float = 1e-6) -> float:
     if analytic.shape != y_pred.shape:
         raise TypeError(f"the loss gradient has shape {analytic.shape}, expected y_pred's shape {y_pred.shape}")
     numeric = numerical_gradient(lambda p: value(p, y), y_pred, h)
-    return relative_error(analytic, numeric)
+    return relative_error(analytic, numeric, _resolution_floor(_scalar(value(y_pred.copy(), y)), h))
 
 
 def _loss_pair(loss):

@@ -590,6 +590,20 @@ def test_declared_mistakes_of_derivative_questions_come_before_the_general_diagn
     assert judge_record(answer_record("unit_checks.square_derivative", "3 + 2*x"), None).correct
 
 
+@question("unit_checks.partial_in_x", kind="expression", derivative_of=("x^2 y + y^3", "x"),
+          mistakes={"by_y": lambda v: "x^2 + 3y^2"},
+          hints={"by_y": "That is the slope along y; hold y fixed and vary x."})
+def _partial_in_x(v):
+    return "2*x*y"
+
+
+def test_declared_mistakes_of_a_function_in_the_courses_notation_use_all_its_variables():
+    # "x^2 y" (an implicit product) has the variables x and y, as check_derivative reads it
+    verdict = judge_record(answer_record("unit_checks.partial_in_x", "3y^2 + x^2"), None)
+    assert verdict.mistake == "by_y" and "hold y fixed" in verdict.hint
+    assert judge_record(answer_record("unit_checks.partial_in_x", "2xy"), None).correct
+
+
 _SIGMA_MINUS_6 = 1.0 / (1.0 + np.exp(6.0))  # the lecture's perceptron output, about 0.00247
 
 

@@ -34,6 +34,15 @@ def test_an_unreadable_function_exits_2_with_a_message_on_stderr(capsys):
     assert "cannot read the function" in capsys.readouterr().err
 
 
+def test_without_wrt_the_functions_only_variable_is_used(capsys):
+    assert main(["derivative", "5*beta**2 - 3*beta + 2", "10*beta - 3"]) == 0
+
+
+def test_a_sign_flipped_on_one_term_is_named(capsys):
+    assert main(["derivative", "5*beta**2 - 3*beta + 2", "10*beta + 3"]) == 1
+    assert capsys.readouterr().out.startswith("wrong [term_sign")
+
+
 def test_wrt_chooses_the_variable(capsys):
     assert main(["derivative", "x^2 y", "x^2", "--wrt", "y"]) == 0
     assert main(["derivative", "x^2 y", "x^2", "--wrt", "x"]) == 1
@@ -44,6 +53,17 @@ def test_a_gradient_is_given_as_comma_separated_components(capsys):
     assert main(["derivative", "x^2 y + y^3", "[2xy, x^2 + 3y^2]", "--wrt", "x,y"]) == 0
     assert main(["derivative", "x^2 + y^2", "2x, 2y, 0", "--wrt", "x,y"]) == 1
     assert "gradient_length" in capsys.readouterr().out
+
+
+def test_gradient_components_each_in_brackets_are_two_components(capsys):
+    assert main(["derivative", "x*y", "(y), (x)", "--wrt", "x,y"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "correct"
+    assert main(["derivative", "x*y", "[(y), (x)]", "--wrt", "x,y"]) == 0
+
+
+def test_a_bracketed_gradient_whose_components_hold_brackets_is_unwrapped(capsys):
+    assert main(["derivative", "sin(x) sin(y)", "(cos(x) sin(y), sin(x) cos(y))", "--wrt", "x,y"]) == 0
+    assert main(["derivative", "x*y", "(y) + 0, (x)", "--wrt", "x,y"]) == 0
 
 
 def test_a_component_with_a_two_argument_log_is_not_split(capsys):

@@ -1,4 +1,6 @@
 """HTML feedback built from stored verdicts only: escaped, complete, no test code."""
+import sys
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -49,3 +51,10 @@ def test_the_graders_own_errors_are_not_shown_to_the_student(tmp_path):
     (page,) = write_feedback("a1", tmp_path)
     html = page.read_text()
     assert "0.3" not in html and "your instructor has the details" in html and "reassigns np.isclose" in html
+
+
+def test_feedback_without_the_grading_logs_module_is_an_error_not_pages_without_logs(tmp_path, monkeypatch):
+    _autograded(tmp_path)
+    monkeypatch.setitem(sys.modules, "autograder.grading", None)   # importing it raises ImportError
+    with pytest.raises(ImportError):
+        write_feedback("a1", tmp_path)

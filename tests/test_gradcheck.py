@@ -25,6 +25,8 @@ class TinyLinear:
     def backward(self, grad_out):
         self.grads["W"] = self.x.T @ grad_out
         self.grads["b"] = grad_out.sum(axis=0) if self.bug != "bias_not_summed" else grad_out.mean(axis=0)
+        if self.bug == "last_row_doubled":
+            self.grads["W"][-1] *= 2
         W = self.params["W"]
         return grad_out @ (W.T if self.bug != "wrong_input_grad" else 2 * W.T)
 
@@ -59,6 +61,12 @@ def test_numerical_gradient_of_a_quadratic_form():
     A, x = rng.standard_normal((4, 4)), rng.standard_normal(4)
     numeric = numerical_gradient(lambda v: v @ A @ v, x)
     assert relative_error(numeric, (A + A.T) @ x) < 1e-9
+
+
+@pytest.mark.parametrize("x", [1000.1, -6999.9, 123456.789])
+def test_numerical_gradient_of_a_line_is_exact_where_x_plus_h_is_rounded(x):
+    # 4·x is exact in binary, so only a division by 2h instead of the stored step could miss 4.
+    assert numerical_gradient(lambda v: 4.0 * v[0], np.array([x]))[0] == 4.0
 
 
 def test_numerical_gradient_restores_x_bit_for_bit():
@@ -118,12 +126,25 @@ def test_numerical_gradient_rejects_non_scalar_f_and_bad_step():
         numerical_gradient(np.sum, ["a", "b"])
 
 
-def test_relative_error_follows_the_cs231n_formula():
-    a, b = np.array([1.0, -2.0]), np.array([1.1, -2.0])
-    assert relative_error(a, b) == pytest.approx(0.1 / 4.0)
+def test_relative_error_follows_the_cs231n_formula_entry_by_entry():
+    a, b = np.array([1.0, -2.0, 0.0]), np.array([1.1, -2.0, 0.0])
+    assert relative_error(a, b) == pytest.approx(0.1 / 2.1)       # |1 − 1.1| / (|1| + |1.1|)
     assert relative_error(b, a) == relative_error(a, b)
     assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
     assert relative_error([0.0], [1e-12]) == pytest.approx(1e-4)  # floor of 1e-8 in the denominator
+    assert relative_error([0.0], [1e-12], floor=1e-6) == pytest.approx(1e-6)
+
+
+def test_relative_error_shows_one_wrong_small_entry_beside_large_ones():
+    a, b = np.array([1000.0, -3.0, 1e-5]), np.array([1000.0, -3.0, 2e-5])
+    one_global_scale = np.max(np.abs(a - b)) / np.max(np.abs(a) + np.abs(b))
+    assert one_global_scale < TOLERANCE                          # 5e-9: the wrong entry would pass
+    assert relative_error(a, b) == pytest.approx(1e-5 / 3e-5)
+
+
+def test_relative_error_rejects_a_floor_that_is_not_positive():
+    with pytest.raises(ValueError, match="floor must be a finite number > 0"):
+        relative_error([1.0], [1.0], floor=0.0)
 
 
 def test_relative_error_rejects_different_shapes():
@@ -147,6 +168,25 @@ def test_check_layer_points_at_the_wrong_gradient(bug, wrong_key):
     errors = check_layer(TinyLinear(3, 2, rng, bug=bug), rng.standard_normal((5, 3)))
     assert errors[wrong_key] > 1e-2
     assert all(err < TOLERANCE for key, err in errors.items() if key != wrong_key)
+
+
+def test_check_layer_catches_a_wrong_gradient_entry_a_million_times_smaller_than_the_others():
+    layer = TinyLinear(2, 3, np.random.default_rng(5), bug="last_row_doubled")
+    layer.params["W"][0] = 0.01
+    x = np.array([[10.0, 1e-6]])             # ∂φ/∂W: row 0 about 10, row 1 about 1e-6 (and doubled)
+    errors = check_layer(layer, x)
+    assert errors["W"] > 10 * TOLERANCE
+    assert errors["input"] < TOLERANCE and errors["b"] < TOLERANCE
+
+
+def test_check_loss_passes_a_correct_gradient_with_entries_below_what_differences_resolve():
+    # ∂L/∂ŷ = (−2, −2e-6) with L ≈ 1: rounding L leaves the differences an error of about 1e-10,
+    # 5e-5 of the small entry, so only a floor at that resolution lets the correct gradient pass.
+    loss = (lambda p, y: float(np.sum((p - y) ** 2)), lambda p, y: 2 * (p - y))
+    y_pred, y = np.zeros(2), np.array([1.0, 1e-6])
+    numeric = numerical_gradient(lambda p: loss[0](p, y), y_pred.copy())
+    assert relative_error(loss[1](y_pred, y), numeric) > TOLERANCE
+    assert check_loss(loss, y_pred, y) < TOLERANCE / 10
 
 
 def test_check_layer_depends_only_on_the_seed():

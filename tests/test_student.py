@@ -24,3 +24,19 @@ def test_student_from_the_environment_gets_the_same_draw_as_the_grader(monkeypat
 def test_unknown_assignment_is_a_clear_error():
     with pytest.raises(UnknownQuestionError, match="autograder/questions/nope.py"):
         parameters("nope")
+
+
+def test_a_variants_module_that_cannot_load_is_an_error_not_the_lecture_defaults(monkeypatch):
+    import importlib
+    import sys
+
+    import autograder.student as student
+
+    monkeypatch.setitem(sys.modules, "autograder.variants", None)   # importing it raises ImportError
+    try:
+        with pytest.raises(ImportError):
+            importlib.reload(student)
+            student.parameters("demo_gd", "fay")
+    finally:
+        monkeypatch.undo()
+        importlib.reload(student)

@@ -2,7 +2,7 @@
 import pytest
 import sympy
 
-from coursekit.symbolic import MISTAKES, ParseError, Verdict, check_derivative
+from coursekit.symbolic import MISTAKES, DerivativeVerdict, ParseError, check_derivative
 from coursekit.symbolic.diagnosis import _Slip, rule_derivative
 
 x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
@@ -10,8 +10,16 @@ x, y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)
 
 def test_the_example_from_the_issue():
     verdict = check_derivative("sin(x^2)", "2*x*cos(x^2)")
-    assert verdict == Verdict(True, verdict.feedback, None)
+    assert verdict == DerivativeVerdict(True, verdict.feedback, None)
     assert verdict and "Correct" in verdict.feedback
+
+
+def test_the_verdicts_have_names_of_their_own_beside_the_graders_verdict():
+    import coursekit.symbolic as symbolic
+
+    assert type(check_derivative("x^2", "2x")) is DerivativeVerdict
+    assert type(symbolic.equivalent("x", "x")) is symbolic.EquivalenceVerdict
+    assert not hasattr(symbolic, "Verdict") and not hasattr(symbolic, "Equivalence")
 
 
 def test_the_lectures_exercise_in_beta():
@@ -23,6 +31,8 @@ MISTAKE_CASES = [  # the ten mistakes the course must recognise, in settings bey
     ("cos(3x + 1)", "-sin(3x + 1)", "x", "chain_rule"),
     ("exp(sin(x))", "exp(sin(x))", "x", "chain_rule"),
     ("x^2 + cos(x)", "2x + sin(x)", "x", "sign"),
+    ("x^3 - 2x^2 + x", "3x^2 + 4x + 1", "x", "term_sign"),
+    ("sin(x^2 - x)", "cos(x^2 - x) (2x + 1)", "x", "term_sign"),
     ("x^3 + 7", "3x^2 + 7", "x", "constant_kept"),
     ("x^2 + y^2", "2x + y^2", "x", "constant_kept"),
     ("x^4 - x", "4x^4 - 1", "x", "power_not_lowered"),
@@ -48,6 +58,18 @@ def test_every_tag_is_documented():
     used = {case[3] for case in MISTAKE_CASES}
     assert used <= set(MISTAKES)
     assert all(isinstance(text, str) and text for text in MISTAKES.values())
+
+
+def test_the_lectures_derivative_with_one_sign_flipped_names_the_term_not_the_answer():
+    verdict = check_derivative("5*beta**2 - 3*beta + 2", "10*beta + 3")
+    assert verdict.mistake == "term_sign"
+    assert "-3*beta" in verdict.feedback and "sign" in verdict.feedback
+    assert "10*beta" not in verdict.feedback and "differ" not in verdict.feedback
+
+
+def test_without_wrt_a_function_of_one_variable_is_differentiated_by_it():
+    assert check_derivative("5β^2 - 3β + 2", "10β - 3").correct
+    assert check_derivative("x^2 y", "2xy").correct          # several variables: x
 
 
 def test_the_chain_rule_feedback_names_the_inside_function():

@@ -5,8 +5,10 @@ import time
 
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from coursekit.symbolic import Equivalence, ParseError, equivalent
+from coursekit.symbolic import EquivalenceVerdict, ParseError, equivalent
 from coursekit.symbolic import equivalence
 from coursekit.symbolic.equivalence import compare_numerically, prove
 
@@ -40,10 +42,51 @@ def test_different_expressions_get_a_counterexample(first, second):
     assert "differ" in outcome.reason
 
 
+CANCELLING = "(beta+1)**99*(beta-1)**99 - (beta**2-1)**99 + 10*beta - 3"    # terms of 1e77 cancel
+
+
+def test_equal_expressions_whose_terms_cancel_catastrophically_are_equivalent():
+    outcome = equivalent(CANCELLING, "10*beta - 3")
+    assert outcome.result == "yes", outcome.reason
+
+
+def test_a_small_difference_under_catastrophic_cancellation_is_still_found():
+    outcome = equivalent(CANCELLING, "10*beta - 3 + 10^(-6)")
+    assert outcome.result == "no" and "differ" in outcome.reason
+
+
+@st.composite
+def equal_pairs(draw):
+    """Two forms of one expression that float64 evaluates differently, some very differently."""
+    coefficients = draw(st.lists(st.integers(-9, 9), min_size=1, max_size=4))
+    polynomial = sum(c * x**k for k, c in enumerate(coefficients))
+    c, n = draw(st.integers(1, 3)), draw(st.integers(1, 99))
+    forms = [
+        (polynomial + (x + c) ** n * (x - c) ** n - (x**2 - c**2) ** n, polynomial),
+        (sympy.expand((x + c) ** min(n, 60)), (x + c) ** min(n, 60)),
+        (sympy.sin(polynomial) ** 2 + sympy.cos(polynomial) ** 2, sympy.Integer(1)),
+        (sympy.expand(polynomial * (x - c)) / (x - c), polynomial),
+    ]
+    return draw(st.sampled_from(forms))
+
+
+@settings(max_examples=40, deadline=None)
+@given(equal_pairs())
+def test_equal_expressions_written_differently_are_never_called_different(pair):
+    outcome = equivalent(*pair)
+    assert outcome.result != "no", outcome.reason
+
+
 def test_the_counterexample_is_a_real_point_where_the_values_differ():
     outcome = equivalent("x^2", "2x")
     point = float(outcome.reason.split("x=")[1].split(":")[0])
     assert abs(point**2 - 2 * point) > 1e-3
+
+
+def test_a_counterexample_shows_enough_digits_to_tell_the_values_apart():
+    reason = equivalent("x", "x + 10^(-9)").reason
+    first, second = reason.split(": ")[1].split(" versus ")
+    assert first != second and float(second) - float(first) == pytest.approx(1e-9, rel=0.6)
 
 
 def test_sympy_expressions_with_plain_symbols_compare_with_parsed_text():
@@ -88,9 +131,9 @@ def test_constants_are_compared_by_value():
 
 
 def test_equivalence_is_truthy_only_for_yes():
-    assert Equivalence("yes", "")
-    assert not Equivalence("no", "")
-    assert not Equivalence("undecided", "")
+    assert EquivalenceVerdict("yes", "")
+    assert not EquivalenceVerdict("no", "")
+    assert not EquivalenceVerdict("undecided", "")
 
 
 def test_unreadable_text_raises_a_parse_error():

@@ -46,6 +46,13 @@ def test_default_valley_shows_momentum_beating_plain_descent():
     assert state.paths["Nesterov"].final_loss < 0.01 * state.paths["gradient descent"].final_loss
 
 
+def test_each_path_is_an_optimiser_run_and_pathlib_path_keeps_its_name():
+    from coursekit.widgets import _paths
+
+    assert all(isinstance(p, _paths.OptimiserRun) for p in explore_gd_2d().state.paths.values())
+    assert not hasattr(_paths, "Path")
+
+
 def test_without_momentum_the_three_paths_coincide():
     explorer = explore_gd_2d()
     explorer.controls["momentum"].value = 0.0

@@ -5,10 +5,10 @@
 >>> verdict.correct, verdict.mistake
 (False, 'chain_rule')
 """
-from .derivative import Verdict, check_derivative
+from .derivative import DerivativeVerdict, check_derivative
 from .diagnosis import MISTAKES
-from .equivalence import Equivalence, equivalent
+from .equivalence import EquivalenceVerdict, equivalent
 from .parse import ParseError, parse
 
-__all__ = ["ParseError", "parse", "Equivalence", "equivalent", "Verdict", "check_derivative",
-           "MISTAKES"]
+__all__ = ["ParseError", "parse", "EquivalenceVerdict", "equivalent", "DerivativeVerdict",
+           "check_derivative", "MISTAKES"]

@@ -10,11 +10,11 @@ from .diagnosis import MISTAKES, diagnose
 from .equivalence import as_expression, compare_numerically, prove
 from .parse import ParseError, parse
 
-__all__ = ["Verdict", "check_derivative", "MISTAKES"]
+__all__ = ["DerivativeVerdict", "check_derivative", "MISTAKES"]
 
 
 @dataclass(frozen=True)
-class Verdict:
+class DerivativeVerdict:
     """The verdict on one derivative (or gradient).
 
     Attributes
@@ -55,6 +55,12 @@ def _variables(wrt) -> list[str]:
     return names
 
 
+def _default_variables(function: sympy.Expr, gradient: bool) -> list[str]:
+    """The function's only variable, or all of them for a gradient; x when that is ambiguous."""
+    names = sorted(s.name for s in function.free_symbols)
+    return names if len(names) == 1 or (gradient and names) else ["x"]
+
+
 def _read_function(function, names: list[str]) -> sympy.Expr:
     if isinstance(function, str):
         expr = parse(function, symbols=None)
@@ -72,7 +78,8 @@ def _read_answer(answer, allowed: list[str]) -> sympy.Expr:
     return as_expression(answer)
 
 
-def _check_one(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol, timeout: float) -> Verdict:
+def _check_one(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol,
+               timeout: float) -> DerivativeVerdict:
     expected = sympy.diff(function, x)
     notation = _notation(function, x)
     outcome = compare_numerically(answer, expected, within=(function,),
@@ -80,17 +87,17 @@ def _check_one(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol, timeou
     if outcome.result == "undecided":
         outcome = prove(answer, expected, timeout)
     if outcome.result == "yes":
-        return Verdict(True, f"Correct: your answer equals {notation}.")
+        return DerivativeVerdict(True, f"Correct: your answer equals {notation}.")
     if outcome.result == "undecided":
-        return Verdict(False, f"Your answer could not be checked automatically ({outcome.reason}); "
-                              f"ask your instructor.", "undecided")
+        return DerivativeVerdict(False, f"Your answer could not be checked automatically "
+                                        f"({outcome.reason}); ask your instructor.", "undecided")
     found = diagnose(function, answer, x, expected)
     if found is not None:
-        return Verdict(False, f"Not quite. {found.feedback}", found.mistake)
-    return Verdict(False, f"Not equal to {notation}: {outcome.reason}.")
+        return DerivativeVerdict(False, f"Not quite. {found.feedback}", found.mistake)
+    return DerivativeVerdict(False, f"Not equal to {notation}: {outcome.reason}.")
 
 
-def check_derivative(function, answer, wrt="x", *, timeout: float = 1.0) -> Verdict:
+def check_derivative(function, answer, wrt=None, *, timeout: float = 1.0) -> DerivativeVerdict:
     """Check a derivative, partial derivative or gradient and explain a mistake.
 
     Parameters
@@ -102,16 +109,17 @@ def check_derivative(function, answer, wrt="x", *, timeout: float = 1.0) -> Verd
         The student's df/dx; a list or tuple for a gradient, one entry per
         variable in ``wrt``. Text may use only the variables of ``function``
         and ``wrt``.
-    wrt : str, sympy.Symbol or sequence, default "x"
+    wrt : str, sympy.Symbol or sequence, optional
         The variable of differentiation, or the variables of the gradient
-        (``("x", "y")`` or ``"x, y"``). With a list answer and a single name,
-        the gradient is over all variables of ``function`` in alphabetical order.
+        (``("x", "y")`` or ``"x, y"``). By default: the variable of a function
+        of one variable (β in ``"5β^2 - 3β + 2"``), else x; with a list
+        answer, all variables of ``function`` in alphabetical order.
     timeout : float, default 1.0
         Seconds allowed for a symbolic proof when the numbers cannot decide.
 
     Returns
     -------
-    Verdict
+    DerivativeVerdict
         ``correct``, ``feedback`` and ``mistake`` (a tag of ``MISTAKES``).
         An answer that cannot be read gives ``mistake="unreadable"`` and
         the parser's message as feedback.
@@ -141,33 +149,35 @@ def check_derivative(function, answer, wrt="x", *, timeout: float = 1.0) -> Verd
     """
     if isinstance(answer, sympy.MatrixBase):
         answer = list(answer)
-    names = _variables(wrt)
-    f = _read_function(function, names)
-    if isinstance(answer, (list, tuple)) and len(names) == 1 and names[0] == "x" and wrt == "x" \
-            and len(f.free_symbols) > 1:
-        names = sorted(s.name for s in f.free_symbols)
+    gradient = isinstance(answer, (list, tuple))
+    if wrt is None:
+        f = _read_function(function, [])
+        names = _default_variables(f, gradient)
+    else:
+        names = _variables(wrt)
+        f = _read_function(function, names)
     allowed = sorted({s.name for s in f.free_symbols} | set(names))
     symbols = [sympy.Symbol(n, real=True) for n in names]
-    gradient = isinstance(answer, (list, tuple))
     answers = list(answer) if gradient else [answer]
     if not gradient and len(symbols) > 1:
-        return Verdict(False, f"Expected a gradient with {len(symbols)} components "
-                              f"({', '.join(_notation(f, s) for s in symbols)}) as a list.",
-                       "gradient_length")
+        return DerivativeVerdict(False, f"Expected a gradient with {len(symbols)} components "
+                                        f"({', '.join(_notation(f, s) for s in symbols)}) as a list.",
+                                 "gradient_length")
     if len(answers) != len(symbols):
-        return Verdict(False, f"The gradient has {len(symbols)} components "
-                              f"({', '.join(_notation(f, s) for s in symbols)}); your answer has "
-                              f"{len(answers)}.", "gradient_length")
+        return DerivativeVerdict(False, f"The gradient has {len(symbols)} components "
+                                        f"({', '.join(_notation(f, s) for s in symbols)}); "
+                                        f"your answer has {len(answers)}.", "gradient_length")
     verdicts = []
     for entry, x in zip(answers, symbols):
         try:
             expr = _read_answer(entry, allowed)
         except ParseError as error:
-            verdicts.append(Verdict(False, f"Your answer could not be read: {error}.", "unreadable"))
+            verdicts.append(DerivativeVerdict(False, f"Your answer could not be read: {error}.",
+                                              "unreadable"))
             continue
         verdicts.append(_check_one(f, expr, x, timeout))
     if not gradient:
         return verdicts[0]
     feedback = " ".join(f"{_notation(f, x)}: {v.feedback}" for x, v in zip(symbols, verdicts))
     mistake = next((v.mistake for v in verdicts if v.mistake is not None), None)
-    return Verdict(all(v.correct for v in verdicts), feedback, mistake)
+    return DerivativeVerdict(all(v.correct for v in verdicts), feedback, mistake)

@@ -22,6 +22,7 @@ __all__ = ["MISTAKES", "Diagnosis", "diagnose", "rule_derivative"]
 MISTAKES: dict[str, str] = {
     "chain_rule": "chain rule: the derivative of the inside function, g'(x) in f'(g(x))·g'(x), is missing",
     "sign": "wrong sign (e.g. d/dx cos x = −sin x, d/dx 1/x = −1/x²)",
+    "term_sign": "the sign of one term was lost: (c·u)′ = c·u′ keeps the sign of c",
     "constant_factor": "off by a constant factor (e.g. a missing ln a in d/dx aˣ = aˣ ln a)",
     "antiderivative": "an antiderivative (integral) was given instead of the derivative",
     "function_itself": "the function itself was given instead of its derivative",
@@ -75,10 +76,11 @@ def rule_derivative(expr: sympy.Expr, x: sympy.Symbol, slip: _Slip | tuple | Non
     x : sympy.Symbol
     slip : _Slip, tuple of _Slip, or None
         The slip (or slips) to make. ``kind`` is one of "chain", "sign",
-        "product", "quotient", "power", "log_factor", "exp_as_power"
+        "term_sign" (one term of a sum differentiated with the opposite
+        sign), "product", "quotient", "power", "log_factor", "exp_as_power"
         (u·aᵘ⁻¹·u′) or "bare_exp_as_power" (u·aᵘ⁻¹); ``node`` is the
-        sub-expression where it happens (None for "chain": every inner
-        derivative forgotten).
+        sub-expression where it happens (the term for "term_sign", None for
+        "chain": every inner derivative forgotten).
 
     Returns
     -------
@@ -93,12 +95,15 @@ def rule_derivative(expr: sympy.Expr, x: sympy.Symbol, slip: _Slip | tuple | Non
     def here(kind):
         return any(s.kind == kind and (s.node is None or s.node == expr) for s in slips)
 
+    def flipped(term):
+        return any(s.kind == "term_sign" and s.node == term for s in slips)
+
     if not _depends(expr, x):
         return sympy.Integer(0)
     if expr == x:
         return sympy.Integer(1)
     if expr.is_Add:
-        return sympy.Add(*(d(term) for term in expr.args))
+        return sympy.Add(*(-d(term) if flipped(term) else d(term) for term in expr.args))
     if expr.is_Mul:
         constant, factors = _split_product(expr, x)
         if here("log_factor"):
@@ -185,6 +190,20 @@ def _all_slips(expr: sympy.Expr, x) -> Iterator[tuple[str, _Slip]]:
             yield "constant_factor", _Slip("log_factor", node)
     if chain_nodes > 1:
         yield "chain_rule", _Slip("chain", None)
+    yield from _term_sign_slips(nodes, x)
+
+
+def _term_sign_slips(nodes: list, x) -> Iterator[tuple[str, _Slip]]:
+    """One term of a sum with its sign flipped, for sums of two or more terms in x.
+
+    Tried after the slips at rules, so that a sign lost inside a rule (cos′ = −sin)
+    is named as such; a sum with one term in x is left to the whole-answer check.
+    """
+    for node in nodes:
+        terms = [term for term in node.args if _depends(term, x)] if node.is_Add else []
+        if len(terms) > 1:
+            for term in terms:
+                yield "term_sign", _Slip("term_sign", term)
 
 
 class _Matcher:
@@ -245,6 +264,9 @@ def _slip_feedback(tag: str, slip: _Slip, x) -> str:
     if tag == "sign":
         return (f"Check the sign of the derivative of {_show(node)}: "
                 f"d/du {node.func.__name__}(u) = {_show(node.func(sympy.Symbol('u')).fdiff(1))}.")
+    if tag == "term_sign":
+        return (f"Check the sign of your derivative of the term {_show(node)}: a term's "
+                f"constant factor, sign included, carries over to its derivative, (c·u)′ = c·u′.")
     if tag == "product_rule":
         return (f"Product rule: the derivative of a product f·g is f'·g + f·g', not f'·g' "
                 f"(look at {_show(node)}).")
@@ -341,8 +363,9 @@ def diagnose(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol,
 
     Notes
     -----
-    Slips at a rule are tried first (they say where the mistake is), then
-    patterns of the whole answer: −f′, ∂f/∂y for another variable, f′ plus
+    Slips at a rule are tried first (they say where the mistake is), then one
+    term of a sum differentiated with the opposite sign, then patterns of the
+    whole answer: −f′, ∂f/∂y for another variable, f′ plus
     f's constant terms, f itself, F with F′ = f, and c·f′; last, pairs of
     slips (the tag is the first one's, the feedback names both).
     """

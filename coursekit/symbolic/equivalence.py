@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import sys
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -12,14 +13,15 @@ import sympy
 from . import numeric
 from .parse import parse
 
-__all__ = ["Equivalence", "equivalent", "as_expression", "MIN_POINTS"]
+__all__ = ["EquivalenceVerdict", "equivalent", "as_expression", "MIN_POINTS"]
 
 MIN_POINTS = 8          # agreeing points in the common real domain needed for "yes"
-_CONFIRM_DIGITS = 30
+_DIGITS = (30, 60, 120, 240, 480)   # precisions for rechecking a numeric disagreement
+_RECHECKS = 16      # disagreements rechecked at most: 3, and more while too few points agree
 
 
 @dataclass(frozen=True)
-class Equivalence:
+class EquivalenceVerdict:
     """Outcome of comparing two expressions.
 
     Attributes
@@ -67,20 +69,72 @@ def _format_point(point: dict) -> str:
     return ", ".join(f"{s}={v:.4g}" for s, v in sorted(point.items(), key=lambda i: i[0].name))
 
 
-def _confirm_difference(a, b, point: dict) -> tuple[complex, complex] | None:
-    """Recheck a numeric disagreement with 30 digits; the two values if it holds."""
-    value_a = numeric.evaluate_at(a, point, _CONFIRM_DIGITS)
-    value_b = numeric.evaluate_at(b, point, _CONFIRM_DIGITS)
-    if value_a is None or value_b is None:
-        return None
-    scale = max(1.0, abs(value_a), abs(value_b))
-    if abs(value_a.imag) + abs(value_b.imag) > 1e-20 * scale:
-        return None
-    return (value_a, value_b) if abs(value_a - value_b) > 1e-12 * scale else None
+def _accurate_values(a, b, point: dict) -> tuple[complex, complex] | None:
+    """a and b at ``point``, evaluated with ever more digits until two precisions agree.
+
+    float64 loses every digit of (β+1)⁹⁹(β−1)⁹⁹ − (β²−1)⁹⁹ at β = −2.7 (terms of
+    1e77 cancel), and 30 digits are not enough either; doubling the digits
+    until the values stop changing gives them to float64 accuracy. None if
+    either is undefined there, or still changing at the most digits tried.
+    """
+    previous = None
+    for digits in _DIGITS:
+        current = (numeric.evaluate_at(a, point, digits), numeric.evaluate_at(b, point, digits))
+        if None in current:
+            return None
+        if previous is not None and all(map(_settled, previous, current)):
+            return current
+        previous = current
+    return None
+
+
+def _settled(first: complex, second: complex) -> bool:
+    """Whether two evaluations at different precisions agree to float64's rounding."""
+    return abs(first - second) <= 4 * sys.float_info.epsilon * max(1.0, abs(first), abs(second))
+
+
+def _real(value_a: complex, value_b: complex) -> bool:
+    return abs(value_a.imag) + abs(value_b.imag) <= 1e-20 * max(1.0, abs(value_a), abs(value_b))
+
+
+def _differ(value_a: complex, value_b: complex) -> bool:
+    """Whether two accurate values differ beyond rounding."""
+    return abs(value_a - value_b) > 1e-12 * max(1.0, abs(value_a), abs(value_b))
+
+
+def _distinguishable(value_a: float, value_b: float) -> tuple[str, str]:
+    """The two values with 6 significant digits, or as many more as it takes to tell them apart."""
+    for digits in range(6, 18):
+        shown = f"{value_a:.{digits}g}", f"{value_b:.{digits}g}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
+
+
+def _recheck(a, b, points: numeric.Sample, mask: np.ndarray, agree: np.ndarray, needed: int
+             ) -> tuple[dict, tuple[complex, complex]] | None:
+    """Recheck float64 disagreements with :func:`_accurate_values`; (point, values) of a real one.
+
+    At least 3 disagreements are rechecked, more while fewer than ``needed``
+    points agree. ``agree`` gains the points that turn out equal; ``mask``
+    loses those without a trustworthy real value.
+    """
+    for checked, index in enumerate(np.flatnonzero(mask & ~agree)[:_RECHECKS]):
+        if checked >= 3 and agree.sum() >= needed:
+            break
+        point = {s: float(points.values[s][index]) for s in points.symbols}
+        values = _accurate_values(a, b, point)
+        if values is None or not _real(*values):
+            mask[index] = False
+        elif _differ(*values):
+            return point, values
+        else:
+            agree[index] = True
+    return None
 
 
 def compare_numerically(a: sympy.Expr, b: sympy.Expr, within: Iterable[sympy.Expr] = (),
-                        n: int = 48, labels: tuple[str, str] | None = None) -> Equivalence:
+                        n: int = 48, labels: tuple[str, str] | None = None) -> EquivalenceVerdict:
     """Compare on random points of the common real domain of ``a``, ``b`` and ``within``.
 
     ``labels`` names ``a`` and ``b`` in the reason given for a counterexample.
@@ -95,28 +149,26 @@ def compare_numerically(a: sympy.Expr, b: sympy.Expr, within: Iterable[sympy.Exp
         for expr in within:
             mask &= numeric.real_mask(numeric.evaluate(expr, points.values))
     except numeric.Unevaluable as error:
-        return Equivalence("undecided", f"numeric check impossible: {error}")
+        return EquivalenceVerdict("undecided", f"numeric check impossible: {error}")
     if not symbols:
         mask = mask[:1]
     agree = mask & numeric.close(value_a, value_b)
-    for index in np.flatnonzero(mask & ~agree)[:3]:
-        point = {s: float(points.values[s][index]) for s in points.symbols}
-        difference = _confirm_difference(a, b, point)
-        if difference is not None:
-            shown_a, shown_b = (f"{v.real:.6g}" for v in difference)
-            where = f" at {_format_point(point)}" if point else ""
-            if labels is None:
-                return Equivalence("no", f"they differ{where}: {shown_a} versus {shown_b}")
-            return Equivalence("no", f"they differ{where}, where {labels[0]} is {shown_a} "
-                                     f"but {labels[1]} is {shown_b}")
-        agree[index] = True
-    count = int(agree.sum())
     needed = MIN_POINTS if symbols else 1
+    difference = _recheck(a, b, points, mask, agree, needed)
+    if difference is not None:
+        point, values = difference
+        shown_a, shown_b = _distinguishable(*(v.real for v in values))
+        where = f" at {_format_point(point)}" if point else ""
+        if labels is None:
+            return EquivalenceVerdict("no", f"they differ{where}: {shown_a} versus {shown_b}")
+        return EquivalenceVerdict("no", f"they differ{where}, where {labels[0]} is {shown_a} "
+                                        f"but {labels[1]} is {shown_b}")
+    count = int(agree.sum())
     if count >= needed:
         where = f"{count} random points of the common real domain" if symbols else "their value"
-        return Equivalence("yes", f"equal at {where}")
-    return Equivalence("undecided", f"only {count} of {len(mask)} random points lie in the "
-                                    f"common real domain, too few to decide")
+        return EquivalenceVerdict("yes", f"equal at {where}")
+    return EquivalenceVerdict("undecided", f"only {count} of {len(mask)} random points lie in "
+                                           f"the common real domain, too few to decide")
 
 
 def _prove(a: sympy.Expr, b: sympy.Expr) -> tuple[str, str]:
@@ -153,7 +205,8 @@ def _prove_in_child(connection, a, b, memory_mb: int) -> None:
         connection.close()
 
 
-def prove(a: sympy.Expr, b: sympy.Expr, timeout: float = 2.0, memory_mb: int = 1024) -> Equivalence:
+def prove(a: sympy.Expr, b: sympy.Expr, timeout: float = 2.0,
+          memory_mb: int = 1024) -> EquivalenceVerdict:
     """Try ``simplify(a − b) == 0`` in a worker process that is killed after ``timeout`` s."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
@@ -163,10 +216,11 @@ def prove(a: sympy.Expr, b: sympy.Expr, timeout: float = 2.0, memory_mb: int = 1
     sender.close()
     try:
         if receiver.poll(timeout):
-            return Equivalence(*receiver.recv())
-        return Equivalence("undecided", f"the symbolic proof did not finish within {timeout:g} s")
+            return EquivalenceVerdict(*receiver.recv())
+        return EquivalenceVerdict("undecided",
+                                  f"the symbolic proof did not finish within {timeout:g} s")
     except EOFError:
-        return Equivalence("undecided", "the symbolic proof stopped (out of memory?)")
+        return EquivalenceVerdict("undecided", "the symbolic proof stopped (out of memory?)")
     finally:
         receiver.close()
         if worker.is_alive():
@@ -175,7 +229,7 @@ def prove(a: sympy.Expr, b: sympy.Expr, timeout: float = 2.0, memory_mb: int = 1
 
 
 def equivalent(a, b, symbols: Iterable[str] | str | None = None, *, timeout: float = 1.0,
-               proof: bool = False) -> Equivalence:
+               proof: bool = False) -> EquivalenceVerdict:
     """Decide whether two expressions are equal on their common real domain.
 
     Parameters
@@ -191,7 +245,7 @@ def equivalent(a, b, symbols: Iterable[str] | str | None = None, *, timeout: flo
 
     Returns
     -------
-    Equivalence
+    EquivalenceVerdict
         ``result`` "yes", "no" or "undecided" and a ``reason``.
 
     Raises
@@ -204,8 +258,11 @@ def equivalent(a, b, symbols: Iterable[str] | str | None = None, *, timeout: flo
     Both expressions are evaluated at 48 random points of the variables
     (a quarter of each coordinate in each of ±(0.05, 1) and ±(1, 4)); the
     points where both are finite and real form the sample of the common real
-    domain. A disagreement there is rechecked with 30 significant digits and
-    then answers "no" with the counterexample; agreement at
+    domain. A disagreement there is rechecked with 30, 60, 120… significant
+    digits until two precisions give the same values (float64 can lose every
+    digit when large terms cancel), and answers "no" with the counterexample
+    only if those values differ; a point whose values never settle is left
+    out. Agreement at
     ``MIN_POINTS`` = 8 or more points answers "yes" (two different analytic
     expressions agree only on a set of measure zero, so random points find
     the difference). Only when the numbers cannot decide (too few points of
@@ -222,15 +279,15 @@ def equivalent(a, b, symbols: Iterable[str] | str | None = None, *, timeout: flo
     """
     a, b = as_expression(a, symbols), as_expression(b, symbols)
     if a == b or sympy.Add(a, -b) == 0:
-        return Equivalence("yes", "identical once written in sympy's standard form")
+        return EquivalenceVerdict("yes", "identical once written in sympy's standard form")
     numbers = compare_numerically(a, b)
     if numbers.result == "no" or (numbers.result == "yes" and not proof):
         return numbers
     proved = prove(a, b, timeout)
     if numbers.result == "yes":
         if proved.result == "yes":
-            return Equivalence("yes", f"{numbers.reason}, and {proved.reason}")
-        return Equivalence("yes", f"{numbers.reason} (no symbolic proof: {proved.reason})")
+            return EquivalenceVerdict("yes", f"{numbers.reason}, and {proved.reason}")
+        return EquivalenceVerdict("yes", f"{numbers.reason} (no symbolic proof: {proved.reason})")
     if proved.result == "undecided":
-        return Equivalence("undecided", f"{numbers.reason}; {proved.reason}")
+        return EquivalenceVerdict("undecided", f"{numbers.reason}; {proved.reason}")
     return proved

@@ -18,7 +18,7 @@ _KEEP_BOX = 3.0  # paths are cut when they leave the plot box enlarged this many
 
 
 @dataclass(frozen=True)
-class Path:
+class OptimiserRun:
     """One optimiser's run.
 
     Attributes
@@ -42,7 +42,7 @@ class Path:
         return float("inf") if self.escaped else float(self.losses[-1])
 
 
-def trim(f, points) -> Path:
+def trim(f, points) -> OptimiserRun:
     """Cut a run's iterates to the finite ones near the plot box and attach their losses."""
     points = np.asarray(points, dtype=np.float64)
     limits = box(f.domain, 2)
@@ -53,7 +53,7 @@ def trim(f, points) -> Path:
     keep = len(points) if near.all() else int(np.argmin(near))
     kept = points[:keep]
     losses = np.asarray(f.value(kept), dtype=np.float64) - float(f.value(np.asarray(f.minimum)))
-    return Path(points=kept, losses=np.maximum(losses, 0.0), escaped=keep < len(points))
+    return OptimiserRun(points=kept, losses=np.maximum(losses, 0.0), escaped=keep < len(points))
 
 
 @lru_cache(maxsize=16)
@@ -151,8 +151,8 @@ class PathsView:
         self.ax.legend(fontsize=7, loc="lower right", framealpha=0.8)
         self.explorer.invalidate(look=("contours", f.name), axes=[self.ax])
 
-    def draw(self, f, paths: dict[str, Path], steps: int, title: str) -> None:
-        """Show ``paths`` (name -> :class:`Path`; missing names are hidden) on ``f``."""
+    def draw(self, f, paths: dict[str, OptimiserRun], steps: int, title: str) -> None:
+        """Show ``paths`` (name -> :class:`OptimiserRun`; missing names are hidden) on ``f``."""
         self.set_function(f)
         for name, line in self.lines.items():
             path = paths.get(name)

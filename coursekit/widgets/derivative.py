@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
-from coursekit.symbolic import ParseError, Verdict, check_derivative, parse
+from coursekit.symbolic import DerivativeVerdict, ParseError, check_derivative, parse
 
 __all__ = ["derivative_checker", "DerivativeChecker", "CheckerState"]
 
@@ -29,7 +29,7 @@ class CheckerState:
     status : {"empty", "typing", "correct", "wrong"}
         "typing" while the text cannot be read yet (e.g. an unclosed
         parenthesis): the message says why, without calling it wrong.
-    verdict : Verdict or None
+    verdict : DerivativeVerdict or None
         The verdict of :func:`coursekit.symbolic.check_derivative` (None while
         empty).
     message : str
@@ -38,7 +38,7 @@ class CheckerState:
 
     answer: str
     status: str
-    verdict: Verdict | None
+    verdict: DerivativeVerdict | None
     message: str
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from ._common import (box, check_float, check_int, dropdown, float_slider, format_number,
                       html_table, int_slider, log_slider, names_of_dim, objective, set_range)
 from ._explorer import Explorer
-from ._paths import Path, PathsView, trim
+from ._paths import PathsView, trim
 
 __all__ = ["GD2DState", "gd_2d", "default_lr", "explore_gd_2d", "GradientDescent2D"]
 
@@ -36,7 +36,7 @@ class GD2DState:
         Learning rate α and momentum η (used by the momentum and Nesterov runs).
     steps : int
         Number of steps.
-    paths : dict of str to Path
+    paths : dict of str to OptimiserRun
         ``"gradient descent"``, ``"momentum"``, ``"Nesterov"`` -> their runs.
     """
 

@@ -44,7 +44,7 @@ class RaceState:
     hyperparameters : dict
         ``lr_<racer>`` for each racer, ``momentum``, ``betas`` (β₁, β₂), ``alpha`` (RMSprop's
         smoothing), ``weight_decay`` (AdamW's decoupled λ).
-    paths : dict of str to Path
+    paths : dict of str to OptimiserRun
         The shown racers' runs, in :data:`RACERS` order.
     """
 
