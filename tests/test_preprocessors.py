@@ -52,7 +52,16 @@ def test_correct_record_gets_full_points_as_nbgrader_sees_them():
     assert determine_grade(cell) == (2.0, 2.0)
     assert cell.metadata["autograder"]["correct"] is True
     assert nb.metadata["autograder"] == {"student": "s1", "assignment": "unit_pp", "flags": [],
-                                         "score": 2.0, "max_score": 2.0}
+                                         "withheld_cells": [], "score": 2.0, "max_score": 2.0}
+
+
+def test_cells_stopped_by_withheld_course_code_are_listed_for_the_feedback():
+    stopped = new_code_cell("gd.gradient_descent(f, 1, 0.1, 3)", outputs=[new_output(
+        "error", ename="WithheldWhileGrading", evalue="coursekit.gd.gradient_descent is not "
+        "available while this notebook is graded", traceback=[])])
+    nb = _score(stopped, _test_cell('check("unit_pp.scalar", x)', [_record_output("unit_pp.scalar", 0.3)],
+                                    points=1))
+    assert nb.metadata["autograder"]["withheld_cells"] == ["#1"]
 
 
 def test_partial_record_gets_partial_credit_via_execute_result():
