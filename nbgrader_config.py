@@ -4,11 +4,15 @@
   and hidden tests), ``notebooks/`` the release directory (student versions).
 * The gradebook is ``gradebook.db`` (SQLite) next to this file; set
   ``COURSEKIT_DB_URL`` to any SQLAlchemy URL to use another database.
-* Autograding runs :class:`autograder.preprocessors.StudentEnvironment` before
-  ``Execute`` (each kernel draws its student's variant and runs numpy's BLAS
-  single-threaded unless ``OMP_NUM_THREADS`` etc. are set) and
-  :class:`autograder.preprocessors.ScoreRecordedAnswers` right after it, so
-  plain ``nbgrader autograde`` judges recorded answers in the grader's process.
+* Autograding replaces ``Execute`` by
+  :class:`autograder.grading.execute.SandboxedExecute`: each notebook runs in
+  its own bubblewrap sandbox that holds none of the course's answers (numpy's
+  BLAS single-threaded unless ``OMP_NUM_THREADS`` etc. are set).
+  :class:`autograder.preprocessors.StudentEnvironment` before it draws the
+  student's variant and hidden inputs, and
+  :class:`autograder.preprocessors.ScoreRecordedAnswers` after it judges the
+  recorded answers in the grader's process, so plain ``nbgrader autograde``
+  grades exactly as ``autograder grade`` does.
 * Plain ``nbgrader generate_feedback`` runs
   :class:`autograder.preprocessors.HideHiddenTests` (nbgrader's
   ``ClearHiddenTests``, which its feedback step lacks by default), so the
