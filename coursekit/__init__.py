@@ -26,8 +26,12 @@ neither matplotlib, sympy, ipywidgets nor nbgrader:
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 
-__version__ = "0.1.0"
+try:  # the version is written once, in pyproject.toml
+    __version__ = importlib.metadata.version("coursekit")
+except importlib.metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
 
 _SUBMODULES = (
     "gd",

@@ -520,3 +520,17 @@ def test_an_unconfined_run_is_graded_and_every_log_says_so(tmp_path):
     assert (result.status, result.score, result.confinement) == ("graded", 3.0, "unconfined")
     log = read_logs(ASSIGNMENT, root)["alice"]
     assert log["confined"] is False and log["confinement"] == "unconfined"
+
+
+def test_the_nbgrader_internals_the_engine_builds_on_are_still_there():
+    """nbgrader is pinned below its next minor release; this fails loudly if a patch moves them."""
+    import inspect
+
+    from nbgrader.converters import Autograde, BaseConverter
+
+    assert callable(getattr(Autograde, "init_assignment", None))
+    assert callable(getattr(Autograde, "_init_preprocessors", None))
+    assert "_sanitizing" in inspect.getsource(Autograde)
+    assert callable(getattr(BaseConverter, "convert_single_notebook", None))
+    assert "_preprocessors" in inspect.getsource(Autograde._init_preprocessors)
+    assert {"sanitize_preprocessors", "autograde_preprocessors"} <= set(Autograde.class_traits())
