@@ -34,11 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    from autograder.questions import UnknownQuestionError
+
     try:
         return int(args.run(args) or 0)
-    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+    except (ValueError, FileNotFoundError, RuntimeError, UnknownQuestionError) as exc:
         print(f"autograder {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # the engine has said what was kept; no traceback after that
+        print(f"autograder {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 def _skip_iri_grammar() -> None:

@@ -311,7 +311,11 @@ def student_hints(course: Path, student: str) -> list[str]:
     from autograder.feedback import question_rows
 
     lines = []
-    for path in sorted((course / "autograded" / student / ASSIGNMENT).glob("*.ipynb")):
+    from autograder.grading import course_directory, load_course_config
+
+    coursedir = course_directory(load_course_config(course))
+    directory = Path(coursedir.format_path(coursedir.autograded_directory, student, ASSIGNMENT))
+    for path in sorted(directory.glob("*.ipynb")):
         rows, _ = question_rows(path)
         for row in rows:
             if not row.get("correct"):

@@ -107,6 +107,9 @@ def _reason_for_student(flag: dict) -> str:
 def write_feedback(assignment: str, course_dir=".", students=None) -> list[Path]:
     """Write ``<course>/feedback/<student>/<assignment>/feedback.html`` for every graded student.
 
+    The folders are the course's nbgrader ``autograded_directory`` and
+    ``feedback_directory`` (``autograded`` and ``feedback`` unless configured).
+
     Parameters
     ----------
     assignment : str
@@ -125,13 +128,15 @@ def write_feedback(assignment: str, course_dir=".", students=None) -> list[Path]
     FileNotFoundError
         If ``course_dir`` does not exist or nothing of ``assignment`` was graded yet.
     """
-    from autograder.grading import read_logs
+    from autograder.grading import course_directory, load_course_config, read_logs
 
     root = Path(course_dir).resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"course directory {root} does not exist")
+    coursedir = course_directory(load_course_config(root))
     logs = read_logs(assignment, root)
-    graded = {p.parent.parent.name for p in root.glob(f"autograded/*/{assignment}/*.ipynb")}
+    pattern = Path(coursedir.format_path(coursedir.autograded_directory, "*", assignment))
+    graded = {p.parent.parent.name for p in root.glob(f"{pattern.relative_to(root)}/*.ipynb")}
     wanted = sorted(set(students) if students is not None else graded | set(logs))
     if not wanted:
         raise FileNotFoundError(f"no graded submissions of {assignment!r} under {root}; "
@@ -139,12 +144,14 @@ def write_feedback(assignment: str, course_dir=".", students=None) -> list[Path]
     written = []
     for student in wanted:
         notebooks = {}
-        for path in sorted((root / "autograded" / student / assignment).glob("*.ipynb")):
+        directory = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+        for path in sorted(directory.glob("*.ipynb")):
             try:
                 notebooks[path.stem] = question_rows(path)
             except ValueError:
                 continue
-        out = root / "feedback" / student / assignment / "feedback.html"
+        out = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment),
+                   "feedback.html")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render(student, assignment, notebooks, logs.get(student)), encoding="utf-8")
         written.append(out)

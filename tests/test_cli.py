@@ -133,3 +133,22 @@ def test_commands_skip_the_iri_grammar_and_still_validate_notebooks():
         "print('grammar loaded' if sys.modules.get('rfc3987_syntax') else 'grammar skipped')\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-2:] == ["invalid notebook refused", "grammar skipped"]
+
+
+def test_an_unknown_question_id_is_an_error_message_not_a_traceback(monkeypatch, capsys):
+    from autograder.questions import UnknownQuestionError
+
+    def unknown(assignment, **kwargs):
+        raise UnknownQuestionError("unknown question 'demo_gd.nope'; demo_gd has: ...")
+    monkeypatch.setattr("autograder.grading.grade_assignment", unknown)
+    assert main(["grade", "demo_gd", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "error: unknown question 'demo_gd.nope'" in err and "Traceback" not in err
+
+
+def test_ctrl_c_ends_with_status_130_and_no_traceback(monkeypatch, capsys):
+    def interrupted(assignment, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("autograder.grading.grade_assignment", interrupted)
+    assert main(["grade", "demo_gd", "--quiet"]) == 130
+    assert capsys.readouterr().err.strip() == "autograder grade: interrupted"

@@ -8,13 +8,13 @@ from nbformat.v4 import new_code_cell, new_notebook
 from autograder.feedback import render, write_feedback
 
 
-def _autograded(tmp_path, student="ada", flags=()):
+def _autograded(tmp_path, student="ada", flags=(), folder="autograded"):
     cell = new_code_cell('check("a1.q", secret_reference_code())')
     cell.metadata["autograder"] = {"question": "a1.q", "score": 1.0, "max_score": 2.0, "correct": False,
                                    "mistake": "wrong_sign", "hint": "Check the sign.",
                                    "message": "a1.q: 1/2 points\n  not yet: <b>x</b>\n      hint: Check the sign."}
     nb = new_notebook(cells=[cell], metadata={"autograder": {"flags": list(flags), "student": student}})
-    path = tmp_path / "autograded" / student / "a1" / "nb1.ipynb"
+    path = tmp_path / folder / student / "a1" / "nb1.ipynb"
     path.parent.mkdir(parents=True)
     nbformat.write(nb, str(path))
     return path
@@ -58,3 +58,13 @@ def test_feedback_without_the_grading_logs_module_is_an_error_not_pages_without_
     monkeypatch.setitem(sys.modules, "autograder.grading", None)   # importing it raises ImportError
     with pytest.raises(ImportError):
         write_feedback("a1", tmp_path)
+
+
+def test_the_course_configured_folders_are_read_and_written(tmp_path):
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.autograded_directory = 'graded'\n"
+        "c.CourseDirectory.feedback_directory = 'returned'\n")
+    _autograded(tmp_path, folder="graded")
+    (page,) = write_feedback("a1", tmp_path)
+    assert page == tmp_path / "returned" / "ada" / "a1" / "feedback.html"
+    assert "Check the sign." in page.read_text()
