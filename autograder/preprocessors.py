@@ -122,7 +122,10 @@ def grading_plan(assignment: str | None, student: str | None, expected: dict) ->
         if q.kind not in capture.BEHAVIOURAL_KINDS:
             entries[qid] = {"kind": q.kind}
         elif qid in expected:
-            entries[qid] = {"kind": q.kind, "cases": capture.encode_cases(expected[qid].cases)}
+            try:
+                entries[qid] = {"kind": q.kind, "cases": capture.encode_cases(expected[qid].cases)}
+            except record.RecordError:  # judged (and reported as the grader's error) later
+                continue
     return {"assignment": assignment, "student": student, "parameters": record.encode(v),
             "questions": entries}
 

@@ -52,6 +52,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import itertools
 import json
 import os
 import resource
@@ -95,15 +96,50 @@ def make_courses(base: Path, copies: int) -> tuple[Path, Path, int]:
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall time and CPU time (user + system, the command and every process it waited for)."""
+    """Wall time and CPU time (user + system) of the command and every process it started.
+
+    The CPU time comes from a cpuacct control group around the command where this
+    process may make one (cgroup v1), so that the sandboxes' processes count: they are
+    killed when their notebook ends, never waited for, and ``getrusage`` misses them.
+    Elsewhere it is ``getrusage``'s, the graders' processes only (:data:`CPU_SCOPE`).
+    """
+    group = _cpu_group()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     env = {**_env(), _REQUESTED_AT: repr(time.time())}
-    subprocess.run(command, cwd=cwd, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - started
+    try:
+        subprocess.run(command, cwd=cwd, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       preexec_fn=None if group is None else
+                       lambda: (group / "cgroup.procs").write_text(str(os.getpid())))
+        wall = time.perf_counter() - started
+        if group is not None:
+            return wall, int((group / "cpuacct.usage").read_text()) / 1e9
+    finally:
+        if group is not None:
+            with contextlib.suppress(OSError):
+                group.rmdir()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+_CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+_GROUPS = itertools.count()
+#: What the CPU times cover.
+CPU_SCOPE = ("every process of the run, sandboxes included (a cpuacct control group)"
+             if os.access(_CPUACCT / "cgroup.procs", os.W_OK) else
+             "the graders' processes only: no writable cpuacct control group here, and the "
+             "sandboxes' processes are not counted")
+
+
+def _cpu_group() -> Path | None:
+    """A fresh cpuacct control group (cgroup v1), or None where this process cannot make one."""
+    group = _CPUACCT / f"bench-grading-{os.getpid()}-{next(_GROUPS)}"
+    try:
+        group.mkdir()
+    except OSError:
+        return None
+    return group
 
 
 def totals(course: Path) -> dict[str, float]:
@@ -380,6 +416,7 @@ def main(argv=None) -> int:
         label = f"autograder --jobs {args.jobs}"
         # Alternating pairs: other people's processes change the machine's load from one
         # run to the next, so each pair's ratio is compared under similar conditions.
+        print(f"CPU: {CPU_SCOPE}")
         print(f"{'run':<5}{'load':>6}{'nbgrader wall/CPU s':>21}{label + ' wall/CPU s':>31}"
               f"{'speed-up':>10}")
         ratios = []
