@@ -7,10 +7,11 @@ built, ``notebooks/``; run ``autograder <subcommand> --help`` for details.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 from pathlib import Path
+
+from autograder.course import build, export
+from autograder.tables import report_summary, results_table
 
 _DESCRIPTION = """\
 Build, grade and give feedback on coursekit assignments with nbgrader.
@@ -124,56 +125,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _tools_on_path() -> None:
-    """nbgrader runs ``alembic`` by name to create a gradebook: make this interpreter's tools findable."""
-    bin_dir = os.path.dirname(sys.executable)
-    if shutil.which("alembic") is None and bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-
-
-def _api(course: str):
-    from nbgrader.apps import NbGraderAPI
-
-    from autograder.grading import load_course_config
-
-    _tools_on_path()
-    config = load_course_config(course)
-    return NbGraderAPI(config=config)
-
-
-def build(assignments: list[str] | None = None, course_dir=".") -> list[Path]:
-    """Generate the student versions of ``assignments`` (default: all in the source directory).
-
-    Returns
-    -------
-    list of Path
-        The generated notebooks.
-
-    Raises
-    ------
-    FileNotFoundError
-        If an assignment is not in the source directory.
-    RuntimeError
-        With nbgrader's log if generation fails.
-    """
-    api = _api(course_dir)
-    source = Path(api.coursedir.root) / api.coursedir.source_directory
-    known = sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) \
-        if source.is_dir() else []
-    wanted = list(assignments) or known
-    missing = [a for a in wanted if a not in known]
-    if missing:
-        raise FileNotFoundError(f"not in {source}: {', '.join(missing)} (known: {', '.join(known) or 'none'})")
-    out = []
-    for assignment in wanted:
-        result = api.generate_assignment(assignment, force=True, create=True)
-        if not result.get("success"):
-            raise RuntimeError(f"generating {assignment} failed:\n{result.get('log', '')}{result.get('error', '')}")
-        release = Path(api.coursedir.root) / api.coursedir.release_directory / assignment
-        out += sorted(release.glob("*.ipynb"))
-    return out
-
-
 def _build(args) -> int:
     for path in build(args.assignments, args.course):
         print(f"built {path}")
@@ -200,79 +151,6 @@ def _nothing_submitted(assignment: str, course, students) -> str:
             f"{where}/<student>/{assignment}/ (collect them with `nbgrader collect` or copy them there)")
 
 
-def results_table(results, notes: dict | None = None) -> str:
-    """Grading results as plain text: a table (student, score, status, flags), then the
-    reasons of submissions that did not grade cleanly and every flag, one per line.
-
-    Parameters
-    ----------
-    results : list of autograder.grading.SubmissionResult
-    notes : dict, optional
-        Student -> a description shown in a "submission" column.
-    """
-    notes = notes or {}
-    results = sorted(results, key=lambda r: r.student)
-    header = ["student"] + (["submission"] if notes else []) + ["score", "status", "flags"]
-    rows = [[r.student] + ([notes.get(r.student, "")] if notes else [])
-            + [f"{r.score:g}/{r.max_score:g}", r.status, str(len(r.flags)) if r.flags else "-"]
-            for r in results]
-    lines = _text_table(header, rows)
-    reasons = [f"  {r.student}: {r.reason}" for r in results if r.reason]
-    if reasons:
-        lines += ["", "Why:"] + reasons
-    flags = [f"  {r.student}: {f.get('cell')}: {f.get('reason')}" for r in results for f in r.flags]
-    if flags:
-        lines += ["", "Flagged for the instructor:"] + flags
-    return "\n".join(lines)
-
-
-def _text_table(header: list[str], rows: list[list]) -> list[str]:
-    """Left-aligned columns with a dashed rule under the header, as lines."""
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    return ([fmt.format(*header).rstrip(), fmt.format(*["-" * w for w in widths])]
-            + [fmt.format(*map(str, row)).rstrip() for row in rows])
-
-
-_HINT_CHARS = 90
-
-
-def report_summary(assignment: str, course_dir=".") -> str:
-    """The instructor's report in short, as plain text: totals, each question's pass rate
-    and average credit, then the most common mistakes with the hint students got.
-
-    Parameters
-    ----------
-    assignment : str
-    course_dir : str or path
-        A graded course (gradebook, autograded notebooks, logs).
-
-    Raises
-    ------
-    ValueError
-        If the gradebook does not know ``assignment``.
-    """
-    from autograder.report import collect
-
-    data = collect(assignment, course_dir)
-    scores = list(data.scores.values())
-    full = sum(s >= data.max_score - 1e-9 for s in scores)
-    mean = f"mean {sum(scores) / len(scores):.2f} of {data.max_score:g}, " if scores else ""
-    lines = [f"Report of {assignment}: {len(scores)} submissions graded, {mean}{full} with full marks, "
-             f"{len(data.failures)} failed or timed out, {len({f['student'] for f in data.flags})} flagged"]
-    lines += ["  " + line for line in _text_table(
-        ["question", "points", "pass rate", "average credit"],
-        [[q.label, f"{q.max_score:g}", f"{q.pass_rate:.0%}", f"{q.mean_credit:.0%}"] for q in data.questions])]
-    mistakes = [(q.label, tag, count, hint) for q in data.questions for tag, count, hint in q.mistakes]
-    if mistakes:
-        lines += ["", "Most common mistakes (answers, then the hint they got):"]
-        for label, tag, count, hint in mistakes:
-            first = (hint or "").splitlines()[0] if hint else "-"
-            first = first if len(first) <= _HINT_CHARS else first[:_HINT_CHARS - 3] + "..."
-            lines.append(f"  {label}: {tag} x{count}: {first}")
-    return "\n".join(lines)
-
-
 def _feedback(args) -> int:
     from autograder.feedback import write_feedback
 
@@ -289,20 +167,6 @@ def _report(args) -> int:
     for path in paths:
         print(f"wrote {path}")
     return 0
-
-
-def export(course_dir=".", to="grades.csv") -> Path:
-    """Export the gradebook with nbgrader's CSV export plugin; returns the CSV path."""
-    from nbgrader.api import Gradebook
-    from nbgrader.plugins import CsvExportPlugin
-
-    api = _api(course_dir)
-    path = Path(to)
-    if not path.is_absolute():
-        path = Path(api.coursedir.root) / path
-    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-        CsvExportPlugin(to=str(path)).export(gb)
-    return path
 
 
 def _export(args) -> int:

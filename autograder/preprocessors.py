@@ -36,10 +36,8 @@ before any student code executes:
 """
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
-import os
 import secrets
 import site
 import sys
@@ -52,6 +50,7 @@ from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Bool, Integer
 
 from autograder import capture, kinds, questions, record, tamper
+from autograder.cells import checked_questions, withheld_cells
 from autograder.checks import judge_record
 from autograder.kinds import hint_for
 from autograder.questions import UnknownQuestionError
@@ -305,32 +304,6 @@ def limit_output_size(outputs: list, max_chars: int) -> list:
             kept.append(new_output("stream", name="stdout", text="... further outputs cut ...\n"))
             break
     return kept
-
-
-def withheld_cells(nb) -> list[str]:
-    """Cells that stopped on course code withheld from the grading sandbox (not run in grading)."""
-    from autograder.grading.runtime import WITHHELD_ERROR
-
-    return [cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"#{index + 1}"
-            for index, cell in enumerate(nb.cells) if cell.cell_type == "code"
-            and any(o.get("ename") == WITHHELD_ERROR for o in cell.get("outputs", []))]
-
-
-def checked_questions(source: str) -> list[str]:
-    """Question ids passed as literal first arguments to ``check(...)`` in a test cell's source."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    ids = []
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)):
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-            if name == "check" and node.args[0].value not in ids:
-                ids.append(node.args[0].value)
-    return ids
 
 
 def _records(cell) -> list[Any]:

@@ -340,7 +340,7 @@ def _text(node: ast.AST) -> str:
 
 
 def _following_questions(nb, index: int) -> list[str]:
-    from autograder.preprocessors import checked_questions
+    from autograder.cells import checked_questions
 
     ids = []
     for cell in nb.cells[index + 1:]:

@@ -65,7 +65,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.cli import _tools_on_path, build
 from autograder.demo import ASSIGNMENT, SAMPLES, Sample, make_course, write_submissions
 from autograder.grading import PHASES, read_logs, sandbox
 
@@ -88,7 +87,8 @@ def make_courses(base: Path, copies: int) -> tuple[Path, Path, int]:
     samples = [Sample(f"{s.student}{i}", s.description, s.answers, s.expected_score)
                for i in range(1, copies + 1) for s in SAMPLES if s.student in FINISHING]
     first = make_course(base / "nbgrader")
-    build([ASSIGNMENT], first)
+    subprocess.run([sys.executable, "-m", "autograder.cli", "build", ASSIGNMENT,
+                    "--course", str(first)], env=_env(), check=True, stdout=subprocess.DEVNULL)
     write_submissions(first, samples)
     second = base / "autograder"
     shutil.copytree(first, second)
@@ -108,11 +108,16 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     started = time.perf_counter()
     env = {**_env(), _REQUESTED_AT: repr(time.time())}
     try:
-        subprocess.run(command, cwd=cwd, env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       preexec_fn=None if group is None else
-                       lambda: (group / "cgroup.procs").write_text(str(os.getpid())))
-        wall = time.perf_counter() - started
+        with tempfile.TemporaryFile() as errors:
+            done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=errors, preexec_fn=None if group is None else
+                                  lambda: (group / "cgroup.procs").write_text(str(os.getpid())))
+            wall = time.perf_counter() - started
+            if done.returncode:
+                errors.seek(0)
+                tail = errors.read().decode(errors="replace")[-3000:]
+                raise RuntimeError(f"{' '.join(command)} failed (exit status "
+                                   f"{done.returncode}):\n{tail}")
         if group is not None:
             return wall, int((group / "cpuacct.usage").read_text()) / 1e9
     finally:
@@ -402,7 +407,6 @@ def main(argv=None) -> int:
     if args.sandbox_runs < 0:
         parser.error("--sandbox-runs must be at least 0")
 
-    _tools_on_path()
     tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="bench-grading-")
     base = Path(args.keep or tmp.name)
     try:

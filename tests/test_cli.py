@@ -3,7 +3,8 @@ import shutil
 
 import pytest
 
-from autograder.cli import build_parser, main, report_summary, results_table
+from autograder.cli import build_parser, main
+from autograder.tables import report_summary, results_table
 from autograder.grading import SubmissionResult
 
 SUBCOMMANDS = ["build", "grade", "feedback", "report", "export", "demo"]

@@ -43,7 +43,7 @@ import pytest
 
 from autograder import questions
 from autograder.grading.runtime import WITHHELD_ERROR
-from autograder.preprocessors import checked_questions
+from autograder.cells import checked_questions
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir()

@@ -267,7 +267,7 @@ def _write_submissions(course: Path, canary: Path) -> None:
 
 @pytest.fixture(scope="module")
 def hostile_run(tmp_path_factory):
-    from autograder.cli import build
+    from autograder.course import build
     from autograder.feedback import write_feedback
     from autograder.grading import grade_assignment
 

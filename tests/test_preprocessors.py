@@ -12,7 +12,8 @@ from nbgrader.utils import determine_grade
 from autograder import preprocessors
 from autograder.checks import answer_record
 from autograder.preprocessors import (HideHiddenTests, ScoreRecordedAnswers, StudentEnvironment,
-                                      autograde_preprocessors, checked_questions, feedback_preprocessors)
+                                      autograde_preprocessors, feedback_preprocessors)
+from autograder.cells import checked_questions
 from autograder.questions import question
 from autograder.record import MIME
 

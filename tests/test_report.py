@@ -126,11 +126,11 @@ def test_page_without_submissions_says_so():
 @pytest.fixture(scope="module")
 def demo_course(tmp_path_factory):
     """The demo assignment graded for four of the demo's sample submissions."""
-    from autograder.cli import _tools_on_path, build
+    from autograder.course import build, tools_on_path
     from autograder.demo import SAMPLES, make_course, write_submissions
     from autograder.grading import grade_assignment
 
-    _tools_on_path()
+    tools_on_path()
     samples = {s.student: s for s in SAMPLES if s.student in ("ada", "ben", "cat", "fay", "gus")}
     course = make_course(tmp_path_factory.mktemp("demo"))
     build(["demo_gd"], course)

@@ -136,7 +136,7 @@ def _three_steps_by_hand(beta0):
 
 @pytest.mark.slow
 def test_own_variant_scores_full_marks_and_a_copied_neighbours_answer_fails(tmp_path, no_student):
-    from autograder.cli import _tools_on_path, build
+    from autograder.course import build, tools_on_path
     from autograder.demo import Sample, make_course, write_submissions
     from autograder.grading import grade_assignment
     from autograder.questions import variant_space
@@ -153,7 +153,7 @@ def test_own_variant_scores_full_marks_and_a_copied_neighbours_answer_fails(tmp_
                Sample(bob, "own variant", everything, 6),
                Sample(carol, "copies alice's numbers", copied, 4)]
 
-    _tools_on_path()
+    tools_on_path()
     course = make_course(tmp_path / "course")
     build(["demo_gd"], course)
     write_submissions(course, samples)
