@@ -11,7 +11,8 @@ import pytest
 
 import threading
 
-from autograder.parallel import JobError, Progress, run_jobs, start_method, uninterruptible
+from autograder.parallel import JobError, run_jobs, start_method, uninterruptible
+from autograder.progress import Progress
 
 
 def _square(x):

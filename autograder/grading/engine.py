@@ -33,7 +33,8 @@ from autograder.grading.gradebook import (gradebook_lock, record_unrunnable, sub
 from autograder.grading.logs import SubmissionResult, log_path, write_json_atomic
 from autograder.grading.plan import (course_directory, load_course_config, plan,
                                      submission_problem, validate_notebook)
-from autograder.parallel import JobError, Progress, WorkerPool, start_method
+from autograder.parallel import JobError, WorkerPool, start_method
+from autograder.progress import Progress
 
 __all__ = ["PHASES", "grade_assignment"]
 
@@ -288,7 +289,6 @@ def _make_converter():
     from nbgrader.converters import Autograde
     from traitlets import Any, Dict
 
-    from autograder.grading.execute import SandboxedExecute
 
     class ParallelAutograde(Autograde):
         """nbgrader's Autograde with gradebook access serialised and this run's limits."""
