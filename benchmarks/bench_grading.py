@@ -6,9 +6,11 @@ correct, wrong, raising, tampering, unanswered) in two identical copies of one
 course, one after the other in this run. Both run every notebook in the
 grading sandbox: the course's ``nbgrader_config.py`` puts
 :class:`~autograder.grading.execute.SandboxedExecute` in place of nbgrader's
-``Execute``. The script prints both wall times and CPU times, their ratio,
-whether the two gave the same grades, and where each tool spends a
-submission's time, phase by phase (:data:`autograder.grading.PHASES`):
+``Execute``. The script prints both wall times and CPU times (every process
+of a run, sandboxes included, where a cpuacct control group can count them;
+see :func:`timed`), their ratio, whether the two gave the same grades, and
+where each tool spends a submission's time, phase by phase
+(:data:`autograder.grading.PHASES`):
 
 start-up        process start, imports, configuration (nbgrader: once per
                 run; autograder: each worker's, charged to its first job)
