@@ -34,6 +34,9 @@ _RECORD_MIME = "application/vnd.coursekit.answer+json"
 
 def main() -> int:
     _not_dumpable()
+    # jsonschema builds its IRI grammar on import when rfc3987_syntax is installed, only to check
+    # formats nbformat never uses: about a second of every submission's start-up
+    sys.modules.setdefault("rfc3987_syntax", None)
     request = json.load(sys.stdin)
     workdir = os.getcwd()
     _write_files(workdir, request.get("files") or {})
