@@ -25,12 +25,12 @@ def parameters(assignment: str, student: str | None = None) -> dict:
         An assignment with a module ``autograder/questions/<assignment>.py``.
     student : str, optional
         Defaults to :func:`current_student`; with no student the defaults
-        (the lecture's numbers) are returned.
+        are returned.
 
     Returns
     -------
     dict
-        ``autograder.variants.draw(assignment, space, defaults, student)``
+        ``autograder.variants.draw(assignment, space, defaults, student, accept)``
         from the module's ``VARIANTS``; the reference functions of the
         assignment's questions receive the same dict.
 
@@ -42,9 +42,10 @@ def parameters(assignment: str, student: str | None = None) -> dict:
     from autograder import questions
 
     space, defaults = questions.variant_space(assignment)
+    accept = questions.variant_accept(assignment)
     student = current_student() if student is None else student
     try:
         from autograder.variants import draw
     except ImportError:
         return dict(defaults)
-    return dict(draw(assignment, space, defaults, student=student))
+    return dict(draw(assignment, space, defaults, student=student, accept=accept))

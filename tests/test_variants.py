@@ -119,6 +119,60 @@ def test_draw_rejects_bad_arguments_with_a_clear_message(space, defaults, studen
         draw("a1", space, defaults, student=student)
 
 
+# ------------------------------------------------- parameters drawn together, and the accept rule
+
+
+def test_a_joint_key_draws_its_parameters_together_from_one_choice(no_student):
+    space = {("a", "lr"): [(1, 0.5), (5, 0.1), (2, 0.25)], "beta0": [1.0, 2.0]}
+    defaults = {"a": 5, "lr": 0.1, "beta0": 1.0}
+    drawn = [draw("a1", space, defaults, student=f"s{i}") for i in range(200)]
+    assert {(v["a"], v["lr"]) for v in drawn} == set(space[("a", "lr")])
+    assert all(set(v) == {"a", "lr", "beta0"} for v in drawn)
+
+
+def test_a_joint_choice_with_the_wrong_number_of_values_is_a_clear_error(no_student):
+    with pytest.raises(ValueError, match="one value per name"):
+        draw("a1", {("a", "lr"): [(1, 0.5, 7)]}, {"a": 5, "lr": 0.1}, student="alice")
+    with pytest.raises(ValueError, match="'lr' is in space but has no default"):
+        draw("a1", {("a", "lr"): [(1, 0.5)]}, {"a": 5}, student="alice")
+
+
+def test_accept_redraws_until_the_rule_holds_and_is_uniform_over_accepted_combinations(no_student):
+    space = {"p": list(range(10)), "q": list(range(10))}
+    defaults = {"p": 0, "q": 0}
+    drawn = [draw("a1", space, defaults, student=f"s{i}", accept=lambda v: v["p"] < v["q"])
+             for i in range(2000)]
+    assert all(v["p"] < v["q"] for v in drawn)
+    counts = collections.Counter((v["p"], v["q"]) for v in drawn)
+    assert len(counts) == 45  # every accepted pair occurs
+    # about 44 draws per pair; a redraw that kept q and moved only p would favour large q
+    by_q = collections.Counter(v["q"] for v in drawn)
+    for q, count in by_q.items():
+        assert abs(count / len(drawn) - q / 45) < 0.025, by_q
+
+
+def test_accept_that_holds_for_the_first_draw_changes_nothing(no_student):
+    plain = [draw("a1", SPACE, DEFAULTS, student=s) for s in ("alice", "bob", "carol")]
+    ruled = [draw("a1", SPACE, DEFAULTS, student=s, accept=lambda v: True) for s in ("alice", "bob", "carol")]
+    assert plain == ruled
+
+
+def test_accept_is_stable_for_a_student_and_never_applied_to_the_defaults(no_student):
+    def rule(v):
+        return v["beta0"] != 4.0 and v["seed"] % 7 == 0
+    once = draw("a1", SPACE, DEFAULTS, student="alice", accept=rule)
+    assert once == draw("a1", SPACE, DEFAULTS, student="alice", accept=rule)
+    assert rule(once)
+    assert draw("a1", SPACE, DEFAULTS, student=None, accept=rule) == DEFAULTS
+
+
+def test_an_accept_rule_that_never_holds_stops_with_a_clear_error(no_student):
+    with pytest.raises(RuntimeError, match="rejected"):
+        draw("a1", {"p": [1, 2]}, {"p": 1}, student="alice", accept=lambda v: False)
+    with pytest.raises(TypeError, match="accept must be a function"):
+        draw("a1", {"p": [1, 2]}, {"p": 1}, student="alice", accept=True)
+
+
 # ------------------------------------------------- the real pipeline: a graded assignment
 
 
