@@ -30,13 +30,59 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 
-__all__ = ["MAX_ATTEMPTS", "STUDENT_ENV_VARS", "current_student", "draw", "seed"]
+__all__ = ["MAX_ATTEMPTS", "STUDENT_ENV_VARS", "Product", "current_student", "draw", "seed"]
 
 #: Environment variables consulted for the student id, in order of priority.
 STUDENT_ENV_VARS = ("COURSEKIT_STUDENT_ID", "JUPYTERHUB_USER")
 
 #: How many draws :func:`draw` tries before it gives up on an ``accept`` rule.
 MAX_ATTEMPTS = 10_000
+
+
+class Product(Sequence):
+    """Every combination of some lists, as a sequence that is never built.
+
+    ``Product(xs, ys)[i]`` is the ``i``-th tuple of ``itertools.product(xs, ys)``,
+    computed on demand, so a parameter with a million combinations (four
+    logits, a point of the plane) costs no memory.
+
+    Parameters
+    ----------
+    *axes : sequence
+        The values of each position.
+
+    Examples
+    --------
+    >>> grid = Product([0.5, 1.0], [-1, 0, 1])
+    >>> len(grid), grid[0], grid[5], list(grid) == [(x, y) for x in [0.5, 1.0] for y in [-1, 0, 1]]
+    (6, (0.5, -1), (1.0, 1), True)
+    """
+
+    def __init__(self, *axes: Sequence) -> None:
+        if not axes or any(len(axis) == 0 for axis in axes):
+            raise ValueError("Product needs at least one non-empty sequence of values")
+        self.axes = tuple(tuple(axis) for axis in axes)
+
+    def __len__(self) -> int:
+        size = 1
+        for axis in self.axes:
+            size *= len(axis)
+        return size
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"Product index {index} out of range (length {len(self)})")
+        index %= len(self)
+        values = []
+        for axis in reversed(self.axes):
+            index, position = divmod(index, len(axis))
+            values.append(axis[position])
+        return tuple(reversed(values))
+
+    def __repr__(self) -> str:
+        return f"Product({', '.join(map(repr, self.axes))})"
 
 
 def current_student() -> str | None:
@@ -111,8 +157,8 @@ def draw(assignment: str, space: Mapping[str | tuple[str, ...], Sequence], defau
         Assignment name; part of the seed, so a student's variants differ
         between assignments.
     space : mapping of str (or tuple of str) to sequence
-        For each varying parameter, the non-empty list (tuple or range) of
-        values it may take, e.g. ``{"beta0": [3.0, 4.0, 5.0], "lr": [0.01, 0.02]}``.
+        For each varying parameter, the non-empty list (tuple, range or
+        :class:`Product`) of values it may take, e.g. ``{"beta0": [3.0, 4.0, 5.0], "lr": [0.01, 0.02]}``.
         A key that is a tuple of names draws those parameters together: its
         choices are tuples of their values, e.g.
         ``{("a", "lr"): [(1, 0.5), (5, 0.1)]}`` (a learning rate that suits
@@ -142,8 +188,8 @@ def draw(assignment: str, space: Mapping[str | tuple[str, ...], Sequence], defau
     ------
     TypeError
         If ``space`` or ``defaults`` is not a mapping, a choice list is not a
-        list, tuple or range, ``accept`` is not callable, or ``student`` is
-        not a str.
+        list, tuple, range or :class:`Product`, ``accept`` is not callable, or
+        ``student`` is not a str.
     ValueError
         If a choice list is empty, a parameter of ``space`` has no default, a
         joint choice does not have one value per name, or ``student`` is an
@@ -179,8 +225,8 @@ def draw(assignment: str, space: Mapping[str | tuple[str, ...], Sequence], defau
     if accept is not None and not callable(accept):
         raise TypeError(f"accept must be a function of the parameters, got {type(accept).__name__}")
     for name, choices in space.items():
-        if not isinstance(choices, (list, tuple, range)):
-            raise TypeError(f"space[{name!r}] must be a list or tuple of values, "
+        if not isinstance(choices, (list, tuple, range, Product)):
+            raise TypeError(f"space[{name!r}] must be a list, tuple, range or Product of values, "
                             f"got {type(choices).__name__}")
         if len(choices) == 0:
             raise ValueError(f"space[{name!r}] is empty: give at least one value")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograder import variants
-from autograder.variants import current_student, draw, seed
+from autograder.variants import Product, current_student, draw, seed
 
 SPACE = {"beta0": [2.0, 3.0, 4.0, 5.0], "lr": [0.01, 0.02, 0.05], "seed": list(range(1000))}
 DEFAULTS = {"beta0": 4.0, "lr": 0.1, "seed": 0, "steps": 3}
@@ -171,6 +171,30 @@ def test_an_accept_rule_that_never_holds_stops_with_a_clear_error(no_student):
         draw("a1", {"p": [1, 2]}, {"p": 1}, student="alice", accept=lambda v: False)
     with pytest.raises(TypeError, match="accept must be a function"):
         draw("a1", {"p": [1, 2]}, {"p": 1}, student="alice", accept=True)
+
+
+def test_product_is_itertools_product_without_building_it():
+    import itertools
+
+    axes = ([0.5, 1.0, 1.5], [-2, 0, 2, 4], ["a", "b"])
+    grid = Product(*axes)
+    expected = list(itertools.product(*axes))
+    assert len(grid) == len(expected) == 24
+    assert [grid[i] for i in range(len(grid))] == expected
+    assert grid[-1] == expected[-1] and grid[3:7] == expected[3:7]
+    with pytest.raises(IndexError):
+        grid[24]
+    with pytest.raises(ValueError, match="non-empty"):
+        Product([1, 2], [])
+
+
+def test_a_product_of_a_million_combinations_is_a_choice_list_like_any_other(no_student):
+    values = [round(0.1 * k, 1) for k in range(-40, 41)]
+    space = {"logits": Product(values, values, values, values)}
+    drawn = [draw("a1", space, {"logits": (0.0,) * 4}, student=f"s{i}")["logits"] for i in range(300)]
+    assert len(space["logits"]) == 81 ** 4
+    assert all(len(z) == 4 and all(x in values for x in z) for z in drawn)
+    assert len(set(drawn)) == 300
 
 
 # ------------------------------------------------- the real pipeline: a graded assignment
