@@ -30,7 +30,8 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 
-__all__ = ["MAX_ATTEMPTS", "STUDENT_ENV_VARS", "Product", "current_student", "draw", "seed"]
+__all__ = ["MAX_ATTEMPTS", "STUDENT_ENV_VARS", "Product", "current_student", "draw", "has_decimals",
+           "is_short", "seed"]
 
 #: Environment variables consulted for the student id, in order of priority.
 STUDENT_ENV_VARS = ("COURSEKIT_STUDENT_ID", "JUPYTERHUB_USER")
@@ -259,3 +260,37 @@ def draw(assignment: str, space: Mapping[str | tuple[str, ...], Sequence], defau
             return params
     raise RuntimeError(f"{assignment}: accept rejected {MAX_ATTEMPTS} draws for student {student!r}; "
                        "the space has (almost) no accepted combination")
+
+
+# ---------------------------------------------------------------- rules for numbers worked out by hand
+
+def has_decimals(x: float, places: int) -> bool:
+    """Whether ``x`` is a decimal with at most ``places`` digits after the point.
+
+    Floating-point rounding is forgiven: ``0.1 + 0.2`` has one decimal (``x`` times
+    ``10**places`` may miss an integer by a thousandth).
+
+    Examples
+    --------
+    >>> has_decimals(2.9973, 4), has_decimals(0.1 + 0.2, 1), has_decimals(1 / 3, 6)
+    (True, True, False)
+    """
+    scaled = x * 10 ** places
+    return abs(scaled - round(scaled)) < 1e-3
+
+
+def is_short(x: float, digits: int = 2, places: int = 3) -> bool:
+    """Whether ``x`` has at most ``digits`` significant digits and ``places`` decimals.
+
+    The numbers a student is given to work with by hand: ``0.025``, ``0.35`` and ``1.5``, not
+    ``0.625`` or ``1.25``.
+
+    Examples
+    --------
+    >>> [is_short(x) for x in (0.025, 0.35, 1.5, 0.625, 1.25, 0.0125)]
+    [True, True, True, False, False, False]
+    """
+    if not has_decimals(x, places):
+        return False
+    significant = f"{abs(x):.{places}f}".rstrip("0").rstrip(".").replace(".", "").lstrip("0")
+    return len(significant) <= digits

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograder import variants
-from autograder.variants import Product, current_student, draw, seed
+from autograder.variants import Product, current_student, draw, has_decimals, is_short, seed
 
 SPACE = {"beta0": [2.0, 3.0, 4.0, 5.0], "lr": [0.01, 0.02, 0.05], "seed": list(range(1000))}
 DEFAULTS = {"beta0": 4.0, "lr": 0.1, "seed": 0, "steps": 3}
@@ -253,3 +253,22 @@ def test_own_variant_scores_full_marks_and_a_copied_neighbours_answer_fails(tmp_
                 for c in nb.cells if "autograder" in c.metadata}
     assert verdicts["demo_gd.iterates"] is False
     assert verdicts["demo_gd.one_step"] is True
+
+
+# ------------------------------------------------- rules for numbers worked out by hand
+
+
+@pytest.mark.parametrize("x, places, expected", [
+    (2.9973, 4, True), (2.9973, 3, False), (-2697.0, 0, True), (0.1 + 0.2, 1, True),
+    (0.233928, 6, True), (0.233928, 5, False), (1 / 3, 8, False), (0.1953125, 7, True),
+])
+def test_has_decimals_counts_digits_after_the_point_forgiving_rounding(x, places, expected):
+    assert has_decimals(x, places) is expected
+
+
+@pytest.mark.parametrize("x, expected", [
+    (0.01, True), (0.025, True), (0.35, True), (1.5, True), (2.0, True), (12.0, True),
+    (0.625, False), (1.25, False), (0.0125, False), (0.0005, False), (123.0, False),
+])
+def test_is_short_allows_two_significant_digits_and_three_decimals(x, expected):
+    assert is_short(x) is expected

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.questions import question
+from autograder.variants import has_decimals, is_short
 from coursekit import gd
 
 ASSIGNMENT = "02_gradient_descent"
@@ -38,21 +39,9 @@ FACTORS = {
 DECIMALS, LARGEST = 4, 1000.0
 
 
-def _has_decimals(x: float, places: int) -> bool:
-    """Whether x is a decimal with at most ``places`` digits after the point (to rounding error)."""
-    scaled = x * 10 ** places
-    return abs(scaled - round(scaled)) < 1e-6
-
-
-def _is_short_rate(alpha: float) -> bool:
-    """At most three decimals and two significant digits: 0.025, 0.35 and 1.5, not 0.625 or 1.25."""
-    digits = f"{alpha:.3f}".rstrip("0").rstrip(".").replace(".", "").lstrip("0")
-    return _has_decimals(alpha, 3) and len(digits) <= 2
-
-
 def _rates(a: int, factors) -> list[float]:
-    """The short learning rates α whose factor 1 − 2aα is one of ``factors``."""
-    return [alpha for alpha in (round((1 - q) / (2 * a), 6) for q in factors) if _is_short_rate(alpha)]
+    """The short learning rates α (two significant digits) whose factor 1 − 2aα is one of ``factors``."""
+    return [alpha for alpha in (round((1 - q) / (2 * a), 6) for q in factors) if is_short(alpha)]
 
 
 #: (a, α₁, α₂, α₃) drawn together: each rate plays its role for the curvature 2a.
@@ -73,7 +62,7 @@ def pleasant(v) -> bool:
     minimum = -v["b"] / (2 * v["a"])
     if abs(v["beta0"] - minimum) < 1 or (v["a"], v["b"], v["beta0"]) == (5, -3, 4.0):
         return False
-    return all(_has_decimals(beta, DECIMALS) and abs(beta) < LARGEST
+    return all(has_decimals(beta, DECIMALS) and abs(beta) < LARGEST
                for key in ("alpha_1", "alpha_2", "alpha_3") for beta in _three_steps(v, v[key]))
 
 
