@@ -37,7 +37,7 @@ def parameters(assignment: str, student: str | None = None) -> dict:
     Examples
     --------
     >>> parameters("demo_gd", student=None)["beta0"]
-    4.0
+    3.0
     """
     from autograder import questions
 

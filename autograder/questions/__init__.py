@@ -65,7 +65,7 @@ question with declared mistakes, a choice and a function question)::
 
     from autograder.questions import question
 
-    VARIANTS = {"space": {"beta0": [4.0, 3.0, 5.0]}, "defaults": {"beta0": 4.0}}
+    VARIANTS = {"space": {"beta0": [3.0, 5.0, -2.0]}, "defaults": {"beta0": 3.0}}
 
     @question("demo_gd.one_step", kind="choice", points=1, options=("1", "0.01", "0.1"),
               mistakes={"too_large": lambda v: "1"},
