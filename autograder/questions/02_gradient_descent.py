@@ -56,11 +56,11 @@ def pleasant(v) -> bool:
     """The rule of every drawn exercise: the arithmetic of Exercise 1 stays pleasant by hand.
 
     The start is at least 1 away from the minimum; every iterate has at most :data:`DECIMALS`
-    decimals and stays below :data:`LARGEST` in size; and the exercise is not the lecture's
-    (the lecture's f with its start β⁽⁰⁾ = 4).
+    decimals and stays below :data:`LARGEST` in size; and the function is not the lecture's (its
+    derivative 10β − 3 is on the slides).
     """
     minimum = -v["b"] / (2 * v["a"])
-    if abs(v["beta0"] - minimum) < 1 or (v["a"], v["b"], v["beta0"]) == (5, -3, 4.0):
+    if abs(v["beta0"] - minimum) < 1 or (v["a"], v["b"]) == (LECTURE["a"], LECTURE["b"]):
         return False
     return all(has_decimals(beta, DECIMALS) and abs(beta) < LARGEST
                for key in ("alpha_1", "alpha_2", "alpha_3") for beta in _three_steps(v, v[key]))
