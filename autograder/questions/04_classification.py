@@ -36,7 +36,7 @@ def pleasant(v) -> bool:
     score between 0.5 and 6 in size (the sigmoid neither saturates nor gives 0.5); the neuron's line
     is not the lecture's; the three probabilities of the true class differ.
     """
-    z = _z(v)
+    z = np.round(_z(v), 6)   # scores of two decimals, without the rounding error of the sum
     line = _line(v)
     return (SMALLEST_SCORE <= z[0] < LARGEST_SCORE and -LARGEST_SCORE < z[1] <= -SMALLEST_SCORE
             and (line["slope"], line["intercept"]) != (1.5, 0.5)
