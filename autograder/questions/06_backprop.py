@@ -23,6 +23,9 @@ LECTURE = {"x": 1.0, "y": 3.0, "w": 0.1, "b": 1.0, "lr": 0.2,
            "example_x": 3, "example_y": -12, "w1": 5, "b1": 0, "w2": -1, "b2": 1}
 #: Most decimals an entry of the student's table may have (the lecture's L = 0.233928 has six).
 DECIMALS = 8
+#: Largest hidden value w₁x + b₁ of the worked example (the lecture's is 15), so every number stays
+#: a small integer (below 1000).
+LARGEST_HIDDEN = 20
 
 
 #: (x, η) drawn together: each step multiplies the residual h − y by 1 − η(x² + 1), a factor of one
@@ -46,7 +49,7 @@ def pleasant(v) -> bool:
     """The rule of every drawn variant: numbers that stay pleasant by hand and are not the lecture's.
 
     The simplest network starts at least 0.5 from its target and its table has entries of at most
-    :data:`DECIMALS` decimals; in the worked example the ReLU passes (w₁x + b₁ > 0) and the error
+    :data:`DECIMALS` decimals; in the worked example the ReLU passes (0 < w₁x + b₁ ≤ 20) and the error
     z − y is between 1 and 12 in size; the deeper network's score h = wx + b stays within ±4 (the
     sigmoid does not saturate) and its two output weights differ.
     """
@@ -59,7 +62,7 @@ def pleasant(v) -> bool:
         return False
     u = v["w1"] * v["example_x"] + v["b1"]
     error = v["w2"] * u + v["b2"] - v["example_y"]
-    return u > 0 and 1 <= abs(error) <= 12 and abs(v["w"] * v["x"] + v["b"]) <= 4 and v["v1"] != v["v2"]
+    return 0 < u <= LARGEST_HIDDEN and 1 <= abs(error) <= 12 and abs(v["w"] * v["x"] + v["b"]) <= 4 and v["v1"] != v["v2"]
 
 
 def _tenths(low, high, zero=True):
