@@ -27,8 +27,9 @@ def far_from_the_minimum(v) -> bool:
 VARIANTS = {
     "space": {
         "steps": list(range(60, 201)),
-        # points of the quadratic's plot box (−5, 5) × (−2, 2), with one decimal
-        "start": Product([round(0.1 * k, 1) for k in range(-50, 51)], [round(0.1 * k, 1) for k in range(-20, 21)]),
+        # points of the quadratic's plot box (−5, 5) × (−2, 2), with two decimals
+        "start": Product([round(0.01 * k, 2) for k in range(-500, 501)],
+                         [round(0.01 * k, 2) for k in range(-200, 201)]),
     },
     "defaults": {"steps": 100, "start": (-4.5, 1.5)},
     "accept": far_from_the_minimum,
