@@ -42,3 +42,36 @@ def test_course_cell_builds_an_explorer_that_shows_itself(setup, source, monkeyp
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert explorer.state is not None
+
+
+def _explorer_of(assignment: str, student: str, monkeypatch):
+    """The explorer a student's notebook builds, and the student's parameters."""
+    from autograder import parameters
+
+    monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    (setup, source), = [c.values for c in CELLS if c.id.startswith(assignment)]
+    namespace: dict = {}
+    for cell in setup:
+        exec(cell, namespace)
+    *body, last = ast.parse(source).body
+    exec(compile(ast.Module(body=body, type_ignores=[]), "<cell>", "exec"), namespace)
+    return eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace), parameters(assignment)
+
+
+@pytest.mark.parametrize("student", ["ann", "ben"])
+def test_the_neuron_explorer_starts_from_the_students_neuron_point_and_logits(student, monkeypatch):
+    explorer, P = _explorer_of("04_classification", student, monkeypatch)
+    controls = {name: explorer.controls[name].value for name in ("w0", "w1", "w2", "x1", "x2")}
+    assert controls == pytest.approx({"w0": P["w0"], "w1": P["w1"], "w2": P["w2"],
+                                      "x1": P["points"][0][0], "x2": P["points"][0][1]})
+    assert explorer.controls["logits"].value.replace(" ", "") == ",".join(map(str, P["logits"]))
+
+
+@pytest.mark.parametrize("student", ["ann", "ben"])
+def test_the_backprop_stepper_starts_from_the_students_worked_example(student, monkeypatch):
+    explorer, P = _explorer_of("06_backprop", student, monkeypatch)
+    assert (explorer.controls["x"].value, explorer.controls["y"].value) == (P["example_x"], P["example_y"])
+    u = P["w1"] * P["example_x"] + P["b1"]
+    assert explorer.state.value("a") == u
+    assert explorer.state.value("ℓ") == (P["w2"] * u + P["b2"] - P["example_y"]) ** 2
