@@ -78,7 +78,10 @@ def test_students_draw_different_functions_starting_points_and_rates():
 def test_the_slides_sign_slip_gets_its_own_hint():
     v = DEFAULTS
     right = by_loop(v, v["alpha_1"])
-    f_prime = lambda beta: 2 * v["a"] * beta + v["b"]  # noqa: E731
+
+    def f_prime(beta):
+        return 2 * v["a"] * beta + v["b"]
+
     second = -(right[0] - v["alpha_1"] * f_prime(right[0]))
     slip = [right[0], second, second - v["alpha_1"] * f_prime(second)]
     wrong = verdict("alpha_1", slip)
