@@ -21,7 +21,7 @@ def parameters(assignment: str, student: str | None = None) -> dict:
     Returns
     -------
     dict
-        ``autograder.variants.draw(assignment, space, defaults, student)``
+        ``autograder.variants.draw(assignment, space, defaults, student, accept)``
         from the module's ``VARIANTS``; the reference functions of the
         assignment's questions receive the same dict.  While grading, the
         grading plan's copy (the grader drew it for this submission's
@@ -30,7 +30,7 @@ def parameters(assignment: str, student: str | None = None) -> dict:
     Examples
     --------
     >>> parameters("demo_gd", student=None)["beta0"]
-    4.0
+    3.0
     """
     plan = capture.grading_plan()
     if plan is not None and plan.get("assignment") == assignment and student is None:
@@ -39,5 +39,6 @@ def parameters(assignment: str, student: str | None = None) -> dict:
     from autograder.variants import draw
 
     space, defaults = questions.variant_space(assignment)
+    accept = questions.variant_accept(assignment)
     student = current_student() if student is None else student
-    return dict(draw(assignment, space, defaults, student=student))
+    return dict(draw(assignment, space, defaults, student=student, accept=accept))

@@ -348,11 +348,18 @@ def test_every_generic_mistake_tag_the_checks_emit_may_be_reworded_by_hints():
 
 def test_demo_gd_references_reproduce_the_lecture_numbers():
     pytest.importorskip("coursekit.gd")
-    verdict = judge_record(answer_record("demo_gd.iterates", {
-        "alpha=1": [-33, 300, -2697], "alpha=0.01": [3.63, 3.297, 2.9973], "alpha=0.1": [0.3, 0.3, 0.3]}), None)
-    assert verdict.correct
-    slide = judge_record(answer_record("demo_gd.iterates", {
-        "alpha=1": [-33, -300, 2703], "alpha=0.01": [3.63, 3.297, 2.9973], "alpha=0.1": [0.3, 0.3, 0.3]}), None)
+    lecture = get("demo_gd.iterates").reference({"beta0": 4.0})
+    np.testing.assert_allclose(lecture["alpha=1"], [-33, 300, -2697])
+    np.testing.assert_allclose(lecture["alpha=0.01"], [3.63, 3.297, 2.9973])
+    np.testing.assert_allclose(lecture["alpha=0.1"], [0.3, 0.3, 0.3])
+
+
+def test_demo_gd_grades_the_default_start_with_partial_credit_for_the_slides_sign_slip():
+    pytest.importorskip("coursekit.gd")
+    # from β⁽⁰⁾ = 3 by hand: f′(3) = 27, so β⁽¹⁾ = −24 for α = 1; the slide's slip flips the next sign
+    right = {"alpha=1": [-24, 219, -1968], "alpha=0.01": [2.73, 2.487, 2.2683], "alpha=0.1": [0.3, 0.3, 0.3]}
+    assert judge_record(answer_record("demo_gd.iterates", right), None).correct
+    slide = judge_record(answer_record("demo_gd.iterates", {**right, "alpha=1": [-24, -219, 1974]}), None)
     assert slide.score == pytest.approx(2.0)
 
 

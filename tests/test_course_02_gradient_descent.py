@@ -6,11 +6,12 @@ import pytest
 
 from autograder import questions
 from autograder.checks import answer_record, judge_record
-from autograder.variants import draw
+from autograder.student import parameters
 
 A = "02_gradient_descent"
 QUESTIONS = questions.load_assignment(A)
 DEFAULTS = QUESTIONS.VARIANTS["defaults"]
+STUDENTS = [f"student{i}" for i in range(200)]
 
 
 def verdict(name, answer, student=None, monkeypatch=None):
@@ -21,47 +22,84 @@ def verdict(name, answer, student=None, monkeypatch=None):
     return judge_record(record, student)
 
 
-def closed_form(beta0, alpha, steps=3):
-    """β⁽ʳ⁾ = β* + (1 − 10α)ʳ (β⁽⁰⁾ − β*) with β* = 0.3, for f(β) = 5β² − 3β + 2."""
+def closed_form(beta0, alpha, a=5, b=-3, steps=3):
+    """β⁽ʳ⁾ = β* + (1 − 2aα)ʳ (β⁽⁰⁾ − β*) with β* = −b/(2a), for f(β) = aβ² + bβ + c."""
+    minimum = -b / (2 * a)
     r = np.arange(1, steps + 1)
-    return 0.3 + (1 - 10 * alpha) ** r * (beta0 - 0.3)
+    return minimum + (1 - 2 * a * alpha) ** r * (beta0 - minimum)
 
 
-def test_default_references_are_the_lecture_numbers():
-    ref = {name: questions.get(f"{A}.{name}").reference(DEFAULTS) for name in ("alpha_1", "alpha_2", "alpha_3")}
+def by_loop(v, alpha):
+    """Three steps β ← β − α(2aβ + b), written out independently of coursekit."""
+    beta, out = v["beta0"], []
+    for _ in range(3):
+        beta = beta - alpha * (2 * v["a"] * beta + v["b"])
+        out.append(beta)
+    return out
+
+
+def test_the_lecture_case_gives_the_lecture_numbers():
+    lecture = QUESTIONS.LECTURE
+    ref = {name: questions.get(f"{A}.{name}").reference(lecture) for name in ("alpha_1", "alpha_2", "alpha_3")}
     np.testing.assert_allclose(ref["alpha_1"], [-33, 300, -2697])
     np.testing.assert_allclose(ref["alpha_2"], [3.63, 3.297, 2.9973])
     np.testing.assert_allclose(ref["alpha_3"], [0.3, 0.3, 0.3], atol=1e-12)
 
 
-@pytest.mark.parametrize("beta0", QUESTIONS.VARIANTS["space"]["beta0"])
-@pytest.mark.parametrize("key", ["alpha_1", "alpha_2", "alpha_3"])
-def test_every_variant_matches_the_closed_form(beta0, key):
-    alphas = QUESTIONS.VARIANTS["space"].get(key, [DEFAULTS[key]])
-    for alpha in alphas:
-        v = {**DEFAULTS, "beta0": beta0, key: alpha}
+@pytest.mark.parametrize("student", [None, *STUDENTS[:40]])
+def test_every_variant_matches_the_closed_form_and_plays_the_three_roles(student):
+    v = parameters(A, student)
+    for key in ("alpha_1", "alpha_2", "alpha_3"):
         got = questions.get(f"{A}.{key}").reference(v)
-        np.testing.assert_allclose(got, closed_form(beta0, alpha), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(got, closed_form(v["beta0"], v[key], v["a"], v["b"]), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(got, by_loop(v, v[key]), rtol=1e-12, atol=1e-12)
+    distances = {key: np.abs(closed_form(v["beta0"], v[key], v["a"], v["b"], steps=4) + v["b"] / (2 * v["a"]))
+                 for key in ("alpha_1", "alpha_2", "alpha_3")}
+    start = abs(v["beta0"] + v["b"] / (2 * v["a"]))
+    assert np.all(np.diff([start, *distances["alpha_1"]]) > 0), "alpha_1 must diverge"
+    assert 0.5 * start < distances["alpha_2"][0] < start, "alpha_2 must creep towards the minimum"
+    assert 0 < distances["alpha_3"][0] <= 0.5 * start + 1e-12, "alpha_3 must converge fast without landing"
 
 
-def test_students_draw_different_starting_points_and_rates():
-    space, defaults = QUESTIONS.VARIANTS["space"], QUESTIONS.VARIANTS["defaults"]
-    drawn = {tuple(sorted(draw(A, space, defaults, student=f"s{i}").items())) for i in range(40)}
-    assert len(drawn) > 10
+def test_the_derivative_is_the_students_own():
+    v = parameters(A, "student3")
+    assert verdict("derivative", f"{2 * v['a']}*beta + {v['b']}", "student3").correct
+    assert not verdict("derivative", f"{v['a']}*beta + {v['b']}", "student3").correct
+    assert not verdict("derivative", "10*beta - 3", "student3").correct   # the lecture's f′
+
+
+def test_students_draw_different_functions_starting_points_and_rates():
+    drawn = [parameters(A, s) for s in STUDENTS]
+    assert len({tuple(sorted(v.items())) for v in drawn}) == len(STUDENTS)
+    for name in ("a", "b", "beta0", "alpha_1", "alpha_2", "alpha_3"):
+        assert len({v[name] for v in drawn}) > 2, name
 
 
 def test_the_slides_sign_slip_gets_its_own_hint():
-    v = verdict("alpha_1", [-33.0, -300.0, 2703.0])
-    assert v.score == 0 and v.mistake == "sign_slip"
-    assert verdict("alpha_1", [-33.0, 300.0, -2697.0]).correct
+    v = DEFAULTS
+    right = by_loop(v, v["alpha_1"])
+
+    def f_prime(beta):
+        return 2 * v["a"] * beta + v["b"]
+
+    second = -(right[0] - v["alpha_1"] * f_prime(right[0]))
+    slip = [right[0], second, second - v["alpha_1"] * f_prime(second)]
+    wrong = verdict("alpha_1", slip)
+    assert wrong.score == 0 and wrong.mistake == "sign_slip"
+    assert verdict("alpha_1", right).correct
 
 
-@pytest.mark.parametrize("answer, mistake", [
-    (closed_form(4.0, -0.01), "ascent"),         # β ← β + α f′(β)
-    ([3.6, 3.24, 2.916], "no_constant"),          # f′ = 10β
-    ([3.83, 3.66085, 3.4928], None),              # an arbitrary wrong answer
+@pytest.mark.parametrize("slip, mistake", [
+    (lambda v, beta: beta + v["alpha_2"] * (2 * v["a"] * beta + v["b"]), "ascent"),    # β ← β + α f′(β)
+    (lambda v, beta: beta - v["alpha_2"] * 2 * v["a"] * beta, "no_constant"),          # f′ = 2aβ
+    (lambda v, beta: beta - v["alpha_2"] * (v["a"] * beta + v["b"]), "forgot_double"),  # f′ = aβ + b
+    (lambda v, beta: beta - v["alpha_2"] * (2 * v["a"] * beta + v["b"]) + 0.01, None),   # an arbitrary slip
 ])
-def test_wrong_steps_with_the_small_rate_are_diagnosed(answer, mistake):
+def test_wrong_steps_with_the_small_rate_are_diagnosed(slip, mistake):
+    beta, answer = DEFAULTS["beta0"], []
+    for _ in range(3):
+        beta = slip(DEFAULTS, beta)
+        answer.append(beta)
     v = verdict("alpha_2", answer)
     assert not v.correct and v.score == 0
     if mistake:
@@ -69,17 +107,16 @@ def test_wrong_steps_with_the_small_rate_are_diagnosed(answer, mistake):
 
 
 def test_a_students_variant_is_graded_against_their_own_numbers(monkeypatch):
-    student = next(s for s in (f"student{i}" for i in range(100))
-                   if draw(A, QUESTIONS.VARIANTS["space"], DEFAULTS, student=s)["beta0"] != 4.0)
-    v = draw(A, QUESTIONS.VARIANTS["space"], DEFAULTS, student=student)
-    assert verdict("alpha_3", closed_form(v["beta0"], 0.1), student, monkeypatch).correct
-    assert not verdict("alpha_3", closed_form(4.0, 0.1) + 1, student, monkeypatch).correct
+    student, neighbour = "student5", "student6"
+    mine, theirs = parameters(A, student), parameters(A, neighbour)
+    assert verdict("alpha_3", by_loop(mine, mine["alpha_3"]), student, monkeypatch).correct
+    assert verdict("alpha_3", by_loop(theirs, theirs["alpha_3"]), student, monkeypatch).score == 0
 
 
 def test_alpha_max_separates_convergence_from_divergence():
     limit = questions.get(f"{A}.alpha_max").reference(DEFAULTS)
-    assert abs(closed_form(4.0, 0.99 * limit, 2000)[-1] - 0.3) < 1e-6
-    assert abs(closed_form(4.0, 1.01 * limit, 2000)[-1]) > 1e6
+    assert abs(closed_form(4.0, 0.99 * limit, steps=2000)[-1] - 0.3) < 1e-6
+    assert abs(closed_form(4.0, 1.01 * limit, steps=2000)[-1]) > 1e6
 
 
 def _loop_gd(grad, beta0, alpha, steps):

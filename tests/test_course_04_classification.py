@@ -6,6 +6,7 @@ import pytest
 
 from autograder import questions
 from autograder.checks import answer_record, judge_record
+from autograder.student import parameters
 from coursekit.gradcheck import numerical_gradient
 
 A = "04_classification"
@@ -22,23 +23,35 @@ def reference(name, v=DEFAULTS):
 
 
 def test_the_lectures_worked_numbers():
-    assert reference("perceptron_output") == pytest.approx(0.00247, abs=5e-6)   # σ(−6)
-    np.testing.assert_allclose(reference("softmax_example"), [0.0474, 2.4e-8, 0.9526], rtol=0.02)
-    np.testing.assert_allclose(reference("ce_examples"), [0.0, 0.693, np.inf], atol=1e-3)
-    line = reference("line")
+    lecture = QUESTIONS.LECTURE
+    assert reference("perceptron_output", lecture) == pytest.approx([0.00247], abs=5e-6)   # σ(−6)
+    np.testing.assert_allclose(reference("softmax_example", lecture), [0.0474, 2.4e-8, 0.9526], rtol=0.02)
+    np.testing.assert_allclose(reference("ce_examples", lecture), [0.0, 0.693, np.inf], atol=1e-3)
+    line = reference("line", lecture)
     for x1 in (-1.0, 0.0, 2.0):   # points of x₂ = a x₁ + c lie on 1 + 3x₁ − 2x₂ = 0
         assert 1 + 3 * x1 - 2 * (line["slope"] * x1 + line["intercept"]) == pytest.approx(0)
 
 
-@pytest.mark.parametrize("point", QUESTIONS.VARIANTS["space"]["point"])
-def test_every_variant_point_gives_a_probability_strictly_inside_0_1(point):
-    p = reference("perceptron_output", {**DEFAULTS, "point": point})
-    assert p == pytest.approx(1 / (1 + np.exp(-(1 + 3 * point[0] - 2 * point[1]))))
-    assert 0 < p < 1
+@pytest.mark.parametrize("student", [None, *[f"student{i}" for i in range(30)]])
+def test_every_variant_puts_one_point_on_each_side_of_its_own_line(student):
+    v = parameters(A, student)
+    w0, w1, w2 = v["w0"], v["w1"], v["w2"]
+    (a1, a2), (b1, b2) = v["points"]
+    p = reference("perceptron_output", v)
+    np.testing.assert_allclose(p, [_sigmoid(w0 + w1 * a1 + w2 * a2), _sigmoid(w0 + w1 * b1 + w2 * b2)], rtol=1e-12)
+    assert 0.5 < p[0] < 1 and 0 < p[1] < 0.5
+    line = reference("line", v)
+    for x1 in (-1.0, 0.0, 2.0):   # points of x₂ = a x₁ + c lie on the student's line
+        assert w0 + w1 * x1 + w2 * (line["slope"] * x1 + line["intercept"]) == pytest.approx(0, abs=1e-12)
+    rows = QUESTIONS.ce_predictions(v)
+    np.testing.assert_allclose(rows.sum(axis=1), 1)
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(reference("ce_examples", v), -np.log(rows[:, 0]))
 
 
 def test_half_right_boundary_gets_partial_credit():
-    v = verdict("line", {"slope": 1.5, "intercept": -0.5})
+    right = reference("line")
+    v = verdict("line", {"slope": right["slope"], "intercept": right["intercept"] + 1})
     assert 0 < v.score < v.max_score
 
 
@@ -113,13 +126,19 @@ def test_naive_implementations_pass_the_visible_check_but_not_the_hidden_edge_ca
         assert verdict("binary_cross_entropy_hidden", naive_bce).score == 0
 
 
+def _default_scores():
+    (a1, a2), (b1, b2) = DEFAULTS["points"]
+    return np.array([DEFAULTS["w0"] + DEFAULTS["w1"] * a1 + DEFAULTS["w2"] * a2,
+                     DEFAULTS["w0"] + DEFAULTS["w1"] * b1 + DEFAULTS["w2"] * b2])
+
+
 @pytest.mark.parametrize("name, answer, mistake", [
-    ("softmax_example", np.exp([7.0, -7.5, 10.0]), "exponentials"),
-    ("perceptron_output", -6.0, "no_activation"),
-    ("perceptron_output", 0.0, "step"),
-    ("perceptron_output", 1 / (1 + np.exp(-6.0)), "minus_z"),       # σ(6) instead of σ(−6)
-    ("perceptron_output", 0.0025, "rounded"),                        # σ(−6) = 0.00247 to two digits
-    ("line", {"slope": -1.5, "intercept": -0.5}, "wrong_sign"),
+    ("softmax_example", np.exp(DEFAULTS["logits"]), "exponentials"),
+    ("perceptron_output", _default_scores(), "no_activation"),
+    ("perceptron_output", (_default_scores() >= 0).astype(float), "step"),
+    ("perceptron_output", _sigmoid(-_default_scores()), "minus_z"),     # σ(−z) instead of σ(z)
+    ("perceptron_output", np.round(_sigmoid(_default_scores()), 2), "rounded"),
+    ("line", {"slope": DEFAULTS["w1"] / DEFAULTS["w2"], "intercept": DEFAULTS["w0"] / DEFAULTS["w2"]}, "wrong_sign"),
     ("softmax", lambda Z: _softmax(np.asarray(Z).T).T, "columns"),
     ("cross_entropy", lambda Z, labels: _cross_entropy(Z, labels) * len(labels), "sum"),
 ])

@@ -36,10 +36,10 @@ def judge(name, answer, student=None, monkeypatch=None):
 def test_simplest_nn_table_reproduces_the_lecture():
     lecture = [(1.1, 1.805, -1.9, 0.48, 1.38), (1.86, 0.6498, -1.14, 0.708, 1.608),
                (2.316, 0.2339, -0.684, 0.8448, 1.7448)]
-    np.testing.assert_allclose(Q.table(parameters(A)), lecture, atol=5e-5)
+    np.testing.assert_allclose(Q.table(Q.LECTURE), lecture, atol=5e-5)
 
 
-@pytest.mark.parametrize("student", ["alice", "bob", "carol", "dave"])
+@pytest.mark.parametrize("student", [None, "alice", "bob", "carol", "dave"])
 def test_simplest_nn_table_follows_the_update_rule_for_every_variant(student):
     v = parameters(A, student)
     x, y, w, b, lr = (v[k] for k in ("x", "y", "w", "b", "lr"))
@@ -51,15 +51,30 @@ def test_simplest_nn_table_follows_the_update_rule_for_every_variant(student):
 
 
 def test_worked_example_reproduces_the_lecture():
-    values = Q.worked_example(parameters(A))
+    values = Q.worked_example(Q.LECTURE)
     np.testing.assert_array_equal(values["forward"], [15, 15, -14, 4])
     np.testing.assert_array_equal(values["backward"], [-4, -60, -4, 4, 12, 4])
+
+
+@pytest.mark.parametrize("student", [None, "alice", "bob", "carol", "dave"])
+def test_worked_example_follows_the_chain_rule_by_hand_for_every_variant(student):
+    v = parameters(A, student)
+    x, y, w1, b1, w2, b2 = (v[k] for k in ("example_x", "example_y", "w1", "b1", "w2", "b2"))
+    u = w1 * x + b1
+    z = w2 * u + b2
+    dl_dz = 2 * (z - y)
+    values = Q.worked_example(v)
+    np.testing.assert_array_equal(values["forward"], [u, u, z, (z - y) ** 2])
+    np.testing.assert_array_equal(values["backward"], [dl_dz, dl_dz * u, dl_dz, dl_dz * w2, dl_dz * w2 * x,
+                                                       dl_dz * w2])
+    assert u > 0, "the ReLU must pass, or the first layer's gradients are 0"
 
 
 @needs_torch
 @pytest.mark.parametrize("x, y", [(2.0, -10.0), (4.0, -15.0), (1.0, -8.0)])
 def test_worked_example_matches_torch_autograd(x, y):
-    w = {k: torch.tensor(val, dtype=torch.float64, requires_grad=True) for k, val in Q.EXAMPLE_WEIGHTS.items()}
+    weights = {k: float(Q.LECTURE[k]) for k in ("w1", "b1", "w2", "b2")}
+    w = {k: torch.tensor(val, dtype=torch.float64, requires_grad=True) for k, val in weights.items()}
     u = w["w1"] * x + w["b1"]
     r = torch.relu(u)
     r.retain_grad()
@@ -67,7 +82,7 @@ def test_worked_example_matches_torch_autograd(x, y):
     z.retain_grad()
     ell = (z - y) ** 2
     ell.backward()
-    values = Q.worked_example_values(x, y, **Q.EXAMPLE_WEIGHTS)
+    values = Q.worked_example_values(x, y, **weights)
     np.testing.assert_allclose(values["forward"], [u.item(), r.item(), z.item(), ell.item()])
     np.testing.assert_allclose(values["backward"], [z.grad.item(), w["w2"].grad.item(), w["b2"].grad.item(),
                                                     r.grad.item(), w["w1"].grad.item(), w["b1"].grad.item()])
@@ -76,15 +91,16 @@ def test_worked_example_matches_torch_autograd(x, y):
 # ---------------------------------------------------------------- references against independent truth
 
 @needs_torch
-@pytest.mark.parametrize("x, w, b, label", [(1.0, 0.1, 1.0, 0), (1.5, -0.2, 0.5, 1), (0.5, 0.3, 0.0, 0)])
-def test_deeper_reference_matches_torch_autograd(x, w, b, label):
+@pytest.mark.parametrize("x, w, b, v1, v2, label", [(1.0, 0.1, 1.0, 0.5, -1.0, 0), (1.5, -0.2, 0.5, 1.2, 0.3, 1),
+                                                    (0.5, 0.3, 0.0, -1.5, 2.0, 0)])
+def test_deeper_reference_matches_torch_autograd(x, w, b, v1, v2, label):
     t = {k: torch.tensor(val, dtype=torch.float64, requires_grad=True)
-         for k, val in {"w": w, "b": b, "v1": Q.DEEPER["v1"], "v2": Q.DEEPER["v2"]}.items()}
+         for k, val in {"w": w, "b": b, "v1": v1, "v2": v2}.items()}
     q = torch.sigmoid(t["w"] * x + t["b"])
     q.retain_grad()
     o = torch.stack([t["v1"] * q, t["v2"] * q])
     torch.nn.functional.cross_entropy(o[None, :], torch.tensor([label])).backward()
-    np.testing.assert_allclose(Q.deeper_gradients(x, w, b, Q.DEEPER["v1"], Q.DEEPER["v2"], label),
+    np.testing.assert_allclose(Q.deeper_gradients(x, w, b, v1, v2, label),
                                [q.grad.item(), t["w"].grad.item(), t["b"].grad.item(),
                                 t["v1"].grad.item(), t["v2"].grad.item()], rtol=1e-12)
 

@@ -97,13 +97,13 @@ def test_declared_mistakes_are_recognised_with_their_hint(name, tag):
 
 
 @needs_torch
-@pytest.mark.parametrize("steps", [60, 100])
-def test_race_reference_matches_torch_on_the_quadratic(steps):
+@pytest.mark.parametrize("steps, start", [(60, (-4.5, 1.5)), (100, (-4.5, 1.5)), (173, (3.2, -0.7))])
+def test_race_reference_matches_torch_on_the_quadratic(steps, start):
     settings = {"SGD": torch.optim.SGD, "Adagrad": torch.optim.Adagrad, "RMSprop": torch.optim.RMSprop,
                 "Adam": torch.optim.Adam}
-    values = Q.race_final_values(steps)
+    values = Q.race_final_values(steps, start)
     for name, (cls, hyper) in Q.RACE.items():
-        w = torch.tensor([-4.5, 1.5], dtype=torch.float64, requires_grad=True)
+        w = torch.tensor(start, dtype=torch.float64, requires_grad=True)
         optimizer = settings[cls]([w], **hyper)
         for _ in range(steps):
             optimizer.zero_grad()
@@ -117,6 +117,18 @@ def test_every_optimizer_makes_progress_in_the_race():
     values = Q.race_final_values(100)
     start = 0.5 * 4.5 ** 2 + 10 * 1.5 ** 2
     assert all(value < 1e-3 * start for value in values.values())
+
+
+@pytest.mark.parametrize("student", [None, *[f"student{i}" for i in range(12)]])
+def test_each_students_race_starts_at_their_point_and_every_optimizer_makes_progress(student):
+    v = parameters(A, student)
+    (x, y), steps = v["start"], v["steps"]
+    values = Q.final_values(v)
+    # plain gradient descent with lr 0.09 on x²/2 + 10y² multiplies x by 0.91 and y by −0.8 per step
+    assert values["GD"] == pytest.approx(0.5 * (0.91 ** steps * x) ** 2 + 10 * ((-0.8) ** steps * y) ** 2,
+                                         rel=1e-9)
+    start = 0.5 * x ** 2 + 10 * y ** 2
+    assert all(value < 1e-2 * start for value in values.values()), values
 
 
 @pytest.mark.parametrize("student", [None, "frank"])

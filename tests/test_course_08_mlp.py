@@ -48,13 +48,31 @@ def test_collapse_reference_equals_the_closed_form():
     np.testing.assert_allclose(b, b1 @ W2 + b2, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("depth", [3, 10, 20])
-def test_sigmoid_chain_is_a_quarter_per_layer(depth):
-    assert Q.sigmoid_chain({"depth": depth}) == pytest.approx(0.25 ** depth, rel=1e-15)
+@pytest.mark.parametrize("weights, bound", [((1.0,) * 10, 0.25 ** 10), ((4.0, -4.0, 4.0), 1.0),
+                                            ((2.0, -0.5, 1.5, 3.0, -1.0, 0.8), 3.6 * 0.25 ** 6)])
+def test_sigmoid_chain_is_the_product_of_a_quarter_of_each_weight(weights, bound):
+    assert Q.sigmoid_chain({"chain_weights": weights}) == pytest.approx(bound, rel=1e-13)
+
+
+def test_no_chain_of_sigmoids_multiplies_a_gradient_more_than_its_bound():
+    rng = np.random.default_rng(0)
+    weights = (2.0, -0.5, 1.5, 3.0, -1.0, 0.8)
+    largest = 0.0
+    for a in rng.normal(scale=2.0, size=(2000, len(weights))):   # pre-activations of each layer
+        s = 1 / (1 + np.exp(-a))
+        largest = max(largest, abs(np.prod(np.array(weights) * s * (1 - s))))
+    assert largest <= Q.sigmoid_chain({"chain_weights": weights}) + 1e-15
+    assert largest > 0.5 * Q.sigmoid_chain({"chain_weights": weights})
 
 
 def test_image_weights_reproduce_the_lectures_200_by_200_example():
-    assert Q.image_weights(parameters(A)) == 1.44e10
+    assert Q.image_weights(Q.LECTURE) == 1.44e10
+
+
+@pytest.mark.parametrize("student", [None, "grace", "heidi"])
+def test_image_weights_count_every_input_number_times_every_unit(student):
+    v = parameters(A, student)
+    assert Q.image_weights(v) == v["height"] * v["width"] * 3 * v["units"]
 
 
 def test_count_parameters_reference_equals_the_closed_form():
@@ -136,7 +154,8 @@ def test_accuracy_question_accepts_ninety_percent_and_rejects_less():
 
 
 @pytest.mark.parametrize("name, tag", [
-    ("collapse", "forgot_b1"), ("sigmoid_chain", "one_layer"), ("train", "loss_after_update"),
+    ("collapse", "forgot_b1"), ("sigmoid_chain", "one_layer"), ("sigmoid_chain", "without_weights"),
+    ("train", "loss_after_update"),
     ("dropout", "unscaled"), ("count_parameters", "weights_only"), ("image_weights", "one_channel"),
     ("image_weights", "with_biases"),
 ])

@@ -6,11 +6,12 @@ from autograder.questions import UnknownQuestionError, variant_space
 from autograder.variants import draw
 
 
-def test_no_student_gets_the_lecture_defaults(monkeypatch):
+def test_no_student_gets_the_defaults_and_they_are_not_the_lectures_start(monkeypatch):
     monkeypatch.delenv("COURSEKIT_STUDENT_ID", raising=False)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     assert current_student() is None
-    assert parameters("demo_gd") == {"beta0": 4.0}
+    assert parameters("demo_gd") == variant_space("demo_gd")[1]
+    assert parameters("demo_gd")["beta0"] != 4.0
 
 
 def test_student_from_the_environment_gets_the_same_draw_as_the_grader(monkeypatch):

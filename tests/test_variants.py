@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograder import variants
-from autograder.variants import current_student, draw, seed
+from autograder.variants import Product, current_student, draw, has_decimals, is_short, seed
 
 SPACE = {"beta0": [2.0, 3.0, 4.0, 5.0], "lr": [0.01, 0.02, 0.05], "seed": list(range(1000))}
 DEFAULTS = {"beta0": 4.0, "lr": 0.1, "seed": 0, "steps": 3}
@@ -119,6 +119,84 @@ def test_draw_rejects_bad_arguments_with_a_clear_message(space, defaults, studen
         draw("a1", space, defaults, student=student)
 
 
+# ------------------------------------------------- parameters drawn together, and the accept rule
+
+
+def test_a_joint_key_draws_its_parameters_together_from_one_choice(no_student):
+    space = {("a", "lr"): [(1, 0.5), (5, 0.1), (2, 0.25)], "beta0": [1.0, 2.0]}
+    defaults = {"a": 5, "lr": 0.1, "beta0": 1.0}
+    drawn = [draw("a1", space, defaults, student=f"s{i}") for i in range(200)]
+    assert {(v["a"], v["lr"]) for v in drawn} == set(space[("a", "lr")])
+    assert all(set(v) == {"a", "lr", "beta0"} for v in drawn)
+
+
+def test_a_joint_choice_with_the_wrong_number_of_values_is_a_clear_error(no_student):
+    with pytest.raises(ValueError, match="one value per name"):
+        draw("a1", {("a", "lr"): [(1, 0.5, 7)]}, {"a": 5, "lr": 0.1}, student="alice")
+    with pytest.raises(ValueError, match="'lr' is in space but has no default"):
+        draw("a1", {("a", "lr"): [(1, 0.5)]}, {"a": 5}, student="alice")
+
+
+def test_accept_redraws_until_the_rule_holds_and_is_uniform_over_accepted_combinations(no_student):
+    space = {"p": list(range(10)), "q": list(range(10))}
+    defaults = {"p": 0, "q": 0}
+    drawn = [draw("a1", space, defaults, student=f"s{i}", accept=lambda v: v["p"] < v["q"])
+             for i in range(2000)]
+    assert all(v["p"] < v["q"] for v in drawn)
+    counts = collections.Counter((v["p"], v["q"]) for v in drawn)
+    assert len(counts) == 45  # every accepted pair occurs
+    # about 44 draws per pair; a redraw that kept q and moved only p would favour large q
+    by_q = collections.Counter(v["q"] for v in drawn)
+    for q, count in by_q.items():
+        assert abs(count / len(drawn) - q / 45) < 0.025, by_q
+
+
+def test_accept_that_holds_for_the_first_draw_changes_nothing(no_student):
+    plain = [draw("a1", SPACE, DEFAULTS, student=s) for s in ("alice", "bob", "carol")]
+    ruled = [draw("a1", SPACE, DEFAULTS, student=s, accept=lambda v: True) for s in ("alice", "bob", "carol")]
+    assert plain == ruled
+
+
+def test_accept_is_stable_for_a_student_and_never_applied_to_the_defaults(no_student):
+    def rule(v):
+        return v["beta0"] != 4.0 and v["seed"] % 7 == 0
+    once = draw("a1", SPACE, DEFAULTS, student="alice", accept=rule)
+    assert once == draw("a1", SPACE, DEFAULTS, student="alice", accept=rule)
+    assert rule(once)
+    assert draw("a1", SPACE, DEFAULTS, student=None, accept=rule) == DEFAULTS
+
+
+def test_an_accept_rule_that_never_holds_stops_with_a_clear_error(no_student):
+    with pytest.raises(RuntimeError, match="rejected"):
+        draw("a1", {"p": [1, 2]}, {"p": 1}, student="alice", accept=lambda v: False)
+    with pytest.raises(TypeError, match="accept must be a function"):
+        draw("a1", {"p": [1, 2]}, {"p": 1}, student="alice", accept=True)
+
+
+def test_product_is_itertools_product_without_building_it():
+    import itertools
+
+    axes = ([0.5, 1.0, 1.5], [-2, 0, 2, 4], ["a", "b"])
+    grid = Product(*axes)
+    expected = list(itertools.product(*axes))
+    assert len(grid) == len(expected) == 24
+    assert [grid[i] for i in range(len(grid))] == expected
+    assert grid[-1] == expected[-1] and grid[3:7] == expected[3:7]
+    with pytest.raises(IndexError):
+        grid[24]
+    with pytest.raises(ValueError, match="non-empty"):
+        Product([1, 2], [])
+
+
+def test_a_product_of_a_million_combinations_is_a_choice_list_like_any_other(no_student):
+    values = [round(0.1 * k, 1) for k in range(-40, 41)]
+    space = {"logits": Product(values, values, values, values)}
+    drawn = [draw("a1", space, {"logits": (0.0,) * 4}, student=f"s{i}")["logits"] for i in range(300)]
+    assert len(space["logits"]) == 81 ** 4
+    assert all(len(z) == 4 and all(x in values for x in z) for z in drawn)
+    assert len(set(drawn)) == 300
+
+
 # ------------------------------------------------- the real pipeline: a graded assignment
 
 
@@ -175,3 +253,22 @@ def test_own_variant_scores_full_marks_and_a_copied_neighbours_answer_fails(tmp_
                 for c in nb.cells if "autograder" in c.metadata}
     assert verdicts["demo_gd.iterates"] is False
     assert verdicts["demo_gd.one_step"] is True
+
+
+# ------------------------------------------------- rules for numbers worked out by hand
+
+
+@pytest.mark.parametrize("x, places, expected", [
+    (2.9973, 4, True), (2.9973, 3, False), (-2697.0, 0, True), (0.1 + 0.2, 1, True),
+    (0.233928, 6, True), (0.233928, 5, False), (1 / 3, 8, False), (0.1953125, 7, True),
+])
+def test_has_decimals_counts_digits_after_the_point_forgiving_rounding(x, places, expected):
+    assert has_decimals(x, places) is expected
+
+
+@pytest.mark.parametrize("x, expected", [
+    (0.01, True), (0.025, True), (0.35, True), (1.5, True), (2.0, True), (12.0, True),
+    (0.625, False), (1.25, False), (0.0125, False), (0.0005, False), (123.0, False),
+])
+def test_is_short_allows_two_significant_digits_and_three_decimals(x, expected):
+    assert is_short(x) is expected

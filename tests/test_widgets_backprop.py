@@ -106,3 +106,28 @@ def test_impossible_settings_are_rejected():
         backprop_trace("simplest", lr=0.0)
     with pytest.raises(ValueError, match="iterations must be at least 1"):
         backprop_trace("simplest", iterations=0)
+
+
+def test_modular_example_with_a_students_weights_follows_the_chain_rule_by_hand():
+    # u = 3·2 + 2 = 8, z = −8 + 3 = −5, z − y = 2: every number below is worked out by hand
+    state = backprop_trace("modular", x=2, y=-7, step=100, weights={"w1": 3, "b1": 2, "w2": -1, "b2": 3})
+    expected = {"a": 8, "r": 8, "z": -5, "ℓ": 4, "∂ℓ/∂z": 4, "∂ℓ/∂w₂": 32, "∂ℓ/∂b₂": 4,
+                "∂ℓ/∂r": -4, "∂ℓ/∂a": -4, "∂ℓ/∂w₁": -8, "∂ℓ/∂b₁": -4}
+    for symbol, value in expected.items():
+        assert state.value(symbol) == pytest.approx(value), symbol
+    with pytest.raises(ValueError, match="no weights \\['w'\\]"):
+        backprop_trace("modular", weights={"w": 1.0})
+
+
+def test_stepper_keeps_a_students_start_while_its_controls_move_and_the_other_network_the_lectures():
+    stepper = backprop_stepper("modular", x=2, y=-7, weights={"w1": 3, "b1": 2, "w2": -1, "b2": 3})
+    assert (stepper.controls["x"].value, stepper.controls["y"].value) == (2, -7)
+    stepper.controls["step"].value = stepper.controls["step"].max
+    assert stepper.state.value("∂ℓ/∂w₂") == pytest.approx(32)
+    stepper.controls["y"].value = -6.0          # z − y = 1: the student's weights still apply
+    assert stepper.state.value("∂ℓ/∂w₂") == pytest.approx(16)
+    stepper.controls["network"].value = "simplest"
+    stepper.controls["step"].value = stepper.controls["step"].max
+    assert stepper.state.rows[0][0] == pytest.approx(LECTURE_SIMPLEST[0][0])   # the lecture's h = 1.1
+    stepper.controls["network"].value = "modular"
+    assert (stepper.controls["x"].value, stepper.controls["y"].value) == (2, -7)

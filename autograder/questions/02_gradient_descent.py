@@ -1,9 +1,20 @@
 """Questions of assignment 02_gradient_descent: gradient descent by hand (lecture 000).
 
-Exercise 1 of the lecture minimises f(β) = 5β² − 3β + 2 from β⁽⁰⁾ = 4 with the learning
-rates α = 1, 0.01, 0.1. Each student draws their own β⁽⁰⁾ and the "too large" and "too small"
-learning rates; α₃ = 0.1 = 1/f″ stays fixed because landing on the minimum in one step is the
-point of that part. References come from :func:`coursekit.gd.gradient_descent`.
+Exercise 1 of the lecture minimises f(β) = 5β² − 3β + 2 from β⁽⁰⁾ = 4 with the learning rates
+α = 1, 0.01, 0.1 (:data:`LECTURE`); the notebook keeps it as the worked example. Each student
+solves an exercise of the same kind with their own numbers: f(β) = aβ² + bβ + c with small
+integers, a start β⁽⁰⁾ with one decimal, and three learning rates, each with at most two
+significant digits. A step multiplies the distance to the minimum β* = −b/(2a) by the factor
+q = 1 − 2aα of its rate, and the three rates play the lecture's three roles:
+
+* α₁ is too large: −4 ≤ q₁ ≤ −1.5, the iterates jump across the minimum and grow;
+* α₂ is too small: q₂ = 0.7, 0.8 or 0.9, they creep towards it;
+* α₃ is about right: 0.1 ≤ |q₃| ≤ 0.5, they get close in a few steps without landing on it
+  (landing in one step, α = 1/f″, is what the worked example shows).
+
+:func:`pleasant` is the rule every drawn exercise satisfies. The question ``alpha_max`` (2/f″)
+stays on the lecture's f, which section 4 of the notebook analyses. References come from
+:func:`coursekit.gd.gradient_descent`.
 """
 from __future__ import annotations
 
@@ -11,6 +22,7 @@ import numpy as np
 
 from autograder.capture import Probe
 from autograder.questions import question
+from autograder.variants import has_decimals, is_short
 from coursekit import gd
 
 ASSIGNMENT = "02_gradient_descent"
@@ -19,48 +31,93 @@ ASSIGNMENT = "02_gradient_descent"
 #: gradient descent with and without momentum.
 WITHHELD = ("coursekit.gd", "coursekit.optim")
 
+#: The lecture's Exercise 1: f(β) = 5β² − 3β + 2, β⁽⁰⁾ = 4, α = 1, 0.01, 0.1 (the worked example).
+LECTURE = {"a": 5, "b": -3, "c": 2, "beta0": 4.0, "alpha_1": 1.0, "alpha_2": 0.01, "alpha_3": 0.1}
+
+#: The factor q = 1 − 2aα of each learning rate: too large (diverges), too small, about right.
+FACTORS = {
+    "alpha_1": tuple(round(-0.1 * k, 1) for k in range(15, 41)),
+    "alpha_2": (0.7, 0.8, 0.9),
+    "alpha_3": (-0.5, -0.4, -0.3, -0.2, -0.1, 0.1, 0.2, 0.3, 0.4, 0.5),
+}
+#: Most decimals an iterate may have, and the largest size it may reach, by hand.
+DECIMALS, LARGEST = 4, 1000.0
+
+
+def _rates(a: int, factors) -> list[float]:
+    """The short learning rates α (two significant digits) whose factor 1 − 2aα is one of ``factors``."""
+    return [alpha for alpha in (round((1 - q) / (2 * a), 6) for q in factors) if is_short(alpha)]
+
+
+#: (a, α₁, α₂, α₃) drawn together: each rate plays its role for the curvature 2a.
+CURVATURES_AND_RATES = [(a, alpha_1, alpha_2, alpha_3)
+                        for a in (1, 2, 3, 4, 5, 6)
+                        for alpha_1 in _rates(a, FACTORS["alpha_1"])
+                        for alpha_2 in _rates(a, FACTORS["alpha_2"])
+                        for alpha_3 in _rates(a, FACTORS["alpha_3"])]
+
+
+def pleasant(v) -> bool:
+    """The rule of every drawn exercise: the arithmetic of Exercise 1 stays pleasant by hand.
+
+    The start is at least 1 away from the minimum; every iterate has at most :data:`DECIMALS`
+    decimals and stays below :data:`LARGEST` in size; and the function is not the lecture's (its
+    derivative 10β − 3 is on the slides).
+    """
+    minimum = -v["b"] / (2 * v["a"])
+    if abs(v["beta0"] - minimum) < 1 or (v["a"], v["b"]) == (LECTURE["a"], LECTURE["b"]):
+        return False
+    return all(has_decimals(beta, DECIMALS) and abs(beta) < LARGEST
+               for key in ("alpha_1", "alpha_2", "alpha_3") for beta in _three_steps(v, v[key]))
+
+
 VARIANTS = {
     "space": {
-        "beta0": [4.0, 3.0, 5.0, 2.0, -2.0, -3.0, 6.0],
-        "alpha_1": [1.0, 0.5, 0.3],
-        "alpha_2": [0.01, 0.02, 0.005],
+        ("a", "alpha_1", "alpha_2", "alpha_3"): CURVATURES_AND_RATES,
+        "b": list(range(-12, 13)),
+        "c": list(range(-9, 10)),
+        "beta0": [round(0.1 * k, 1) for k in range(-99, 100)],
     },
-    "defaults": {"beta0": 4.0, "alpha_1": 1.0, "alpha_2": 0.01, "alpha_3": 0.1},
+    # no student id: f(β) = 2β² − 4β + 1 (β* = 1) from 3.5, factors −2, 0.8, 0.4
+    "defaults": {"a": 2, "b": -4, "c": 1, "beta0": 3.5, "alpha_1": 0.75, "alpha_2": 0.05, "alpha_3": 0.15},
+    "accept": pleasant,
 }
 
 
-def _f_prime(beta):
-    """f′(β) = 10β − 3 for the lecture's f(β) = 5β² − 3β + 2."""
-    return 10.0 * beta - 3.0
+def _gradient(v):
+    """f′(β) = 2aβ + b of the student's f(β) = aβ² + bβ + c."""
+    a, b = v["a"], v["b"]
+    return lambda beta: 2 * a * beta + b
 
 
-def _three_steps(v, alpha, grad=_f_prime):
+def _three_steps(v, alpha, grad=None):
     """β⁽¹⁾, β⁽²⁾, β⁽³⁾ from β⁽⁰⁾ = v["beta0"]."""
+    grad = _gradient(v) if grad is None else grad
     return gd.gradient_descent(grad, float(v["beta0"]), float(alpha), steps=3)[1:]
 
 
 def _ascent(alpha_key):
     # the plus-sign mistake: β ← β + α f′(β)
-    return lambda v: _three_steps(v, v[alpha_key], grad=lambda b: -_f_prime(b))
+    return lambda v: _three_steps(v, v[alpha_key], grad=lambda b: -_gradient(v)(b))
 
 
 def _no_constant(alpha_key):
-    # forgetting the −3 of f′(β) = 10β − 3
-    return lambda v: _three_steps(v, v[alpha_key], grad=lambda b: 10.0 * b)
+    # forgetting the b of f′(β) = 2aβ + b
+    return lambda v: _three_steps(v, v[alpha_key], grad=lambda b: 2.0 * v["a"] * b)
 
 
 def _forgot_double(alpha_key):
-    # f′(β) = 5β − 3: the power rule without the factor 2
-    return lambda v: _three_steps(v, v[alpha_key], grad=lambda b: 5.0 * b - 3.0)
+    # f′(β) = aβ + b: the power rule without the factor 2
+    return lambda v: _three_steps(v, v[alpha_key], grad=lambda b: v["a"] * b + v["b"])
 
 
 def _second_step_sign_slip(alpha_key):
     # the slide's slip for α = 1: β² written as −(β¹ − α f′(β¹)), i.e. −300 instead of 300
     def answer(v):
-        alpha = float(v[alpha_key])
+        alpha, f_prime = float(v[alpha_key]), _gradient(v)
         b1 = _three_steps(v, alpha)[0]
-        b2 = -(b1 - alpha * _f_prime(b1))
-        return np.array([b1, b2, b2 - alpha * _f_prime(b2)])
+        b2 = -(b1 - alpha * f_prime(b1))
+        return np.array([b1, b2, b2 - alpha * f_prime(b2)])
     return answer
 
 
@@ -68,8 +125,8 @@ _STEP_HINTS = {
     "default": "Apply β ← β − α·f′(β) three times, each time with f′ evaluated at the current β; "
                "give [β¹, β², β³] with at least five significant digits.",
     "ascent": "Your steps climb the parabola: the update subtracts α·f′(β), it does not add it.",
-    "no_constant": "f′(β) = 10β − 3: the −3 of f(β) = 5β² − 3β + 2 does not vanish when you differentiate.",
-    "forgot_double": "The derivative of 5β² is 10β (power rule: bring the 2 down), not 5β.",
+    "no_constant": "f′(β) = 2aβ + b: the term bβ of f(β) = aβ² + bβ + c leaves b when you differentiate.",
+    "forgot_double": "The derivative of aβ² is 2aβ (power rule: bring the 2 down), not aβ.",
     "sign_slip": "Your first step is right but the second has the wrong sign: subtracting a negative "
                  "number adds, e.g. −33 − (−333) = +300. Redo steps two and three.",
 }
@@ -89,10 +146,11 @@ def _step_question(name, alpha_key):
 
 
 @question(f"{ASSIGNMENT}.derivative", kind="expression", points=1, symbols=("beta",),
-          hints={"default": "Differentiate term by term: (5β²)′ = 10β, (−3β)′ = −3, (2)′ = 0."})
+          hints={"default": "Differentiate term by term: (aβ²)′ = 2aβ, (bβ)′ = b, and the constant c "
+                            "has derivative 0."})
 def derivative(v):
-    """f′(β) for f(β) = 5β² − 3β + 2."""
-    return "10*beta - 3"
+    """f′(β) = 2aβ + b for the student's f(β) = aβ² + bβ + c."""
+    return f"{2 * v['a']}*beta + ({v['b']})"
 
 
 alpha_1 = _step_question("alpha_1", "alpha_1")
@@ -107,7 +165,7 @@ alpha_3 = _step_question("alpha_3", "alpha_3")
                  "one_over_curvature": "α = 0.1 is the rate that lands on the minimum in one step; "
                                        "larger rates still converge while zig-zagging."})
 def alpha_max(v):
-    """Largest stable learning rate 2/f″ = 0.2 for f″ = 10."""
+    """Largest stable learning rate 2/f″ = 0.2 for the lecture's f, f″ = 10 (section 4's analysis)."""
     return 0.2
 
 

@@ -1,8 +1,11 @@
 """Questions of assignment 04_classification: perceptron, logistic regression, softmax, cross-entropy.
 
-The perceptron part uses the lecture's neuron w₀ = 1, W = (3, −2) at a per-student input point
-(the lecture's x = (−1, 2) by default, giving σ(−6) ≈ 0.00247); the softmax example uses per-student
-logits (the lecture's z = (7, −7.5, 10) by default). References come from
+The lecture's worked numbers (:data:`LECTURE`) are the notebook's worked examples: the neuron
+w₀ = 1, W = (3, −2) at x = (−1, 2) gives σ(−6) ≈ 0.00247 and the line x₂ = 1.5x₁ + 0.5; the
+softmax of z = (7, −7.5, 10); the cross-entropies 0, 0.693 and +∞. Each student works the same
+exercises with their own numbers: a neuron with weights of one decimal and two input points of
+the plane, one on each side of its line; four logits; three predicted probabilities of the true
+class. :func:`pleasant` is the rule every drawn variant satisfies. References come from
 :mod:`coursekit.activations` and :mod:`coursekit.losses`.
 """
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.questions import question
+from autograder.variants import Product
 from coursekit import activations, losses
 
 ASSIGNMENT = "04_classification"
@@ -17,45 +21,88 @@ ASSIGNMENT = "04_classification"
 #: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
 #: the neuron, sigmoid, softmax and the cross-entropies with their gradients.
 WITHHELD = ("coursekit.activations", "coursekit.losses", "coursekit.layers")
-W0, W = 1.0, np.array([3.0, -2.0])
+
+#: The lecture's numbers, the notebook's worked examples.
+LECTURE = {"w0": 1.0, "w1": 3.0, "w2": -2.0, "points": ((-1.0, 2.0),), "logits": (7.0, -7.5, 10.0),
+           "p1_values": (0.5,)}
+
+_PLANE = [round(0.1 * k, 1) for k in range(-30, 31)]            # a coordinate of an input point
+_LOGIT = [round(0.1 * k, 1) for k in range(-40, 41)]
+_PROBABILITY = [round(0.01 * k, 2) for k in range(5, 96) if k != 50]
+#: Largest size of a score z = w₀ + XᵀW at the student's points (σ(±6) is the lecture's extreme).
+LARGEST_SCORE, SMALLEST_SCORE = 6.0, 0.5
+
+
+def pleasant(v) -> bool:
+    """The rule of every drawn variant: numbers that stay pleasant by hand and are not the lecture's.
+
+    The first point is on the side of class 1 and the second on the side of class 0, each with a
+    score between 0.5 and 6 in size (the sigmoid neither saturates nor gives 0.5); the neuron's line
+    is not the lecture's; the three probabilities of the true class differ.
+    """
+    z = np.round(_z(v), 6)   # scores of two decimals, without the rounding error of the sum
+    line = _line(v)
+    return (SMALLEST_SCORE <= z[0] < LARGEST_SCORE and -LARGEST_SCORE < z[1] <= -SMALLEST_SCORE
+            and (line["slope"], line["intercept"]) != (1.5, 0.5)
+            and len(set(v["p1_values"])) == 3)
+
 
 VARIANTS = {
     "space": {
-        "point": [[-1.0, 2.0], [1.0, 1.0], [0.5, 2.5], [-0.5, -1.0], [2.0, 3.0], [0.0, 1.5]],
-        "logits": [[7.0, -7.5, 10.0], [2.0, 1.0, 0.1], [-1.0, 3.0, 0.5], [4.0, 4.0, -2.0], [0.0, -3.0, 1.5]],
+        "w0": [round(0.1 * k, 1) for k in range(-50, 51)],
+        "w1": [round(0.1 * k, 1) for k in range(-50, 51) if k],
+        "w2": [-5.0, -4.0, -2.5, -2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 2.5, 4.0, 5.0],
+        "points": Product(Product(_PLANE, _PLANE), Product(_PLANE, _PLANE)),
+        "logits": Product(_LOGIT, _LOGIT, _LOGIT, _LOGIT),
+        "p1_values": Product(_PROBABILITY, _PROBABILITY, _PROBABILITY),
     },
-    "defaults": {"point": [-1.0, 2.0], "logits": [7.0, -7.5, 10.0]},
+    # no student id: the line x₂ = 2x₁ + 0.5, scores 2 and −2.5
+    "defaults": {"w0": 0.5, "w1": 2.0, "w2": -1.0, "points": ((1.0, 0.5), (-1.0, 1.0)),
+                 "logits": (2.0, -1.0, 0.5, 1.0), "p1_values": (0.8, 0.3, 0.05)},
+    "accept": pleasant,
 }
 
 
 # ---------------------------------------------------------------- the perceptron
 
+def _weights(v):
+    return float(v["w0"]), np.array([v["w1"], v["w2"]], dtype=float)
+
+
 def _z(v):
-    return W0 + np.asarray(v["point"], dtype=float) @ W
+    """The scores w₀ + XᵀW at the student's points."""
+    w0, W = _weights(v)
+    return w0 + np.asarray(v["points"], dtype=float) @ W
 
 
-@question(f"{ASSIGNMENT}.perceptron_output", kind="number", points=1, rtol=1e-3, atol=1e-6,
-          mistakes={"no_activation": _z, "step": lambda v: float(_z(v) >= 0),
-                    "minus_z": lambda v: float(activations.sigmoid(-_z(v))),
-                    "rounded": lambda v: float(f"{activations.sigmoid(_z(v)):.2g}")},
-          hints={"default": "ŷ = g(w₀ + XᵀW) with g the sigmoid 1/(1 + e^(−z)) and z = 1 + 3x₁ − 2x₂; "
-                            "give at least four significant digits.",
+def _line(v):
+    w0, (w1, w2) = _weights(v)
+    return {"slope": -w1 / w2, "intercept": -w0 / w2}
+
+
+@question(f"{ASSIGNMENT}.perceptron_output", kind="array", points=1, rtol=1e-3, atol=1e-6,
+          mistakes={"no_activation": _z, "step": lambda v: (_z(v) >= 0).astype(float),
+                    "minus_z": lambda v: activations.sigmoid(-_z(v)),
+                    "rounded": lambda v: np.array([float(f"{p:.2g}") for p in activations.sigmoid(_z(v))])},
+          hints={"default": "ŷ = g(w₀ + XᵀW) with g the sigmoid 1/(1 + e^(−z)) and z = w₀ + w₁x₁ + w₂x₂, "
+                            "once for each of your points; give at least four significant digits.",
                  "rounded": "Close, but rounded too much: give at least four significant digits.",
                  "minus_z": "That is σ(−z): the sigmoid is 1/(1 + e^(−z)), with a minus sign in the exponent.",
                  "no_activation": "That is z = w₀ + XᵀW; apply the sigmoid to it.",
                  "step": "Use the sigmoid, not the step function: the answer is a probability strictly "
                          "between 0 and 1."})
 def perceptron_output(v):
-    """σ(1 + 3x₁ − 2x₂) at the student's point."""
-    return float(activations.sigmoid(_z(v)))
+    """σ(w₀ + XᵀW) at each of the student's two points."""
+    return activations.sigmoid(_z(v))
 
 
 @question(f"{ASSIGNMENT}.line", kind="number", points=2, rtol=1e-9,
-          hints={"default": "Solve 1 + 3x₁ − 2x₂ = 0 for x₂: x₂ = slope·x₁ + intercept.",
-                 "wrong_sign": "A sign slipped: move 2x₂ to the other side, 2x₂ = 1 + 3x₁, then divide by 2."})
+          hints={"default": "Solve w₀ + w₁x₁ + w₂x₂ = 0 for x₂: x₂ = slope·x₁ + intercept.",
+                 "wrong_sign": "A sign slipped: move w₂x₂ to the other side, −w₂x₂ = w₀ + w₁x₁, then divide "
+                               "by −w₂."})
 def line(v):
-    """Slope and intercept of the decision line 1 + 3x₁ − 2x₂ = 0 written as x₂ = a x₁ + c."""
-    return {"slope": -W[0] / W[1], "intercept": -W0 / W[1]}
+    """Slope and intercept of the student's decision line w₀ + w₁x₁ + w₂x₂ = 0 written as x₂ = a x₁ + c."""
+    return _line(v)
 
 
 def _neuron_trials(rng, v):
@@ -174,9 +221,15 @@ question(f"{ASSIGNMENT}.logistic_gradient_hidden", kind="function", points=1, rt
 
 # ---------------------------------------------------------------- softmax and cross-entropy
 
+def _normalised_logits(v):
+    """The raw scores divided by their sum (inf where that sum is 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(v["logits"], dtype=float) / np.sum(v["logits"])
+
+
 @question(f"{ASSIGNMENT}.softmax_example", kind="array", points=1, rtol=1e-4, atol=1e-9,
           mistakes={"exponentials": lambda v: np.exp(np.asarray(v["logits"], dtype=float)),
-                    "normalised": lambda v: np.asarray(v["logits"]) / np.sum(v["logits"])},
+                    "normalised": _normalised_logits},
           hints={"default": "σ(z)ₖ = e^{zₖ} / Σⱼ e^{zⱼ}: exponentiate, then divide by the sum.",
                  "exponentials": "Divide the exponentials by their sum so the probabilities add up to 1.",
                  "normalised": "Exponentiate first: dividing the raw scores by their sum is not softmax."})
@@ -214,14 +267,24 @@ question(f"{ASSIGNMENT}.softmax_hidden", kind="function", points=1, rtol=1e-8, a
                            "maximum first: softmax(z) = softmax(z − max z)."})(softmax)
 
 
+def ce_predictions(v):
+    """The predicted probabilities of the cross-entropy examples, one row per sample of class y = 1.
+
+    A certain right prediction, the student's three (p₁, (1 − p₁)/2, (1 − p₁)/2), a certain wrong one.
+    """
+    rows = [(p, (1 - p) / 2, (1 - p) / 2) for p in v["p1_values"]]
+    return np.array([(1.0, 0.0, 0.0), *rows, (0.0, 1.0, 0.0)])
+
+
 @question(f"{ASSIGNMENT}.ce_examples", kind="array", points=1, rtol=1e-3,
-          hints={"default": "With y = 1 only the first term counts: −log p₁ for p₁ = 1, 0.5, 0 "
+          hints={"default": "With y = 1 only the first term counts: −log p₁ for each row "
                             "(−log 0 = +∞: use np.inf)."})
 def ce_examples(v):
-    """The lecture's three cross-entropies for K = 3, y = 1."""
-    probabilities = np.array([[1.0, 0.0, 0.0], [0.5, 0.25, 0.25], [0.0, 1.0, 0.0]])
+    """The cross-entropies of the student's predictions for K = 3, y = 1."""
+    probabilities = ce_predictions(v)
     with np.errstate(divide="ignore"):
-        return losses.cross_entropy(np.log(probabilities), np.zeros(3, dtype=int), reduction="none")
+        return losses.cross_entropy(np.log(probabilities), np.zeros(len(probabilities), dtype=int),
+                                    reduction="none")
 
 
 def _ce_trials(rng, v):

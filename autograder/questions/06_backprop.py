@@ -2,14 +2,19 @@
 
 Every reference is computed with :mod:`coursekit.layers` (the lecture's modular approach), so the
 numbers the lecture works out by hand (the simplest-NN table, the Linear → ReLU → Linear → MSE
-example) come out of the same code students are compared with. ``tests/test_course_06_backprop.py``
-checks the references against the lecture's numbers, finite differences and torch.
+example, :data:`LECTURE`) come out of the same code students are compared with; the notebook shows
+them as worked examples. Each student redoes them with their own numbers: the simplest network's
+x, y, w, b and η; the worked example's weights and (x, y), small integers like the lecture's; the
+deeper network's second layer v₁, v₂ and its target class. :func:`pleasant` is the rule every drawn
+variant satisfies. ``tests/test_course_06_backprop.py`` checks the references against the lecture's
+numbers, finite differences and torch.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from autograder.questions import question
+from autograder.variants import has_decimals, is_short
 
 ASSIGNMENT = "06_backprop"
 
@@ -17,14 +22,79 @@ ASSIGNMENT = "06_backprop"
 #: the layers, the MSE loss and the backprop derivatives.
 WITHHELD = ("coursekit.layers", "coursekit.activations", "coursekit.losses", "coursekit.train")
 
+#: The lecture's numbers, the notebook's worked examples.
+LECTURE = {"x": 1.0, "y": 3.0, "w": 0.1, "b": 1.0, "lr": 0.2,
+           "example_x": 3, "example_y": -12, "w1": 5, "b1": 0, "w2": -1, "b2": 1}
+#: Most decimals an entry of the student's table may have (the lecture's L = 0.233928 has six).
+DECIMALS = 8
+#: Largest hidden value w₁x + b₁ of the worked example (the lecture's is 15), so every number stays
+#: a small integer (below 1000).
+LARGEST_HIDDEN = 20
+
+
+#: (x, η) drawn together: each step multiplies the residual h − y by 1 − η(x² + 1), a factor of one
+#: decimal between 0.2 and 0.8 (it converges, neither in one step nor hardly at all), with a short η.
+INPUTS_AND_RATES = [(x, lr) for x in (-3.0, -2.0, -1.0, 1.0, 2.0, 3.0)
+                    for lr in (round(0.1 * k / (x * x + 1), 6) for k in range(2, 9))
+                    if is_short(lr)]
+
+
+def _table_by_hand(v):
+    """The simplest network's table, in plain arithmetic (what the student computes)."""
+    x, y, w, b, lr, rows = v["x"], v["y"], v["w"], v["b"], v["lr"], []
+    for _ in range(3):
+        h = w * x + b
+        w, b = w - lr * (h - y) * x, b - lr * (h - y)
+        rows.append((h, 0.5 * (h - y) ** 2, h - y, w, b))
+    return rows
+
+
+def pleasant(v) -> bool:
+    """The rule of every drawn variant: numbers that stay pleasant by hand and are not the lecture's.
+
+    The simplest network starts at least 0.5 from its target and its table has entries of at most
+    :data:`DECIMALS` decimals; in the worked example the ReLU passes (0 < w₁x + b₁ ≤ 20) and the error
+    z − y is between 1 and 12 in size; the deeper network's score h = wx + b stays within ±4 (the
+    sigmoid does not saturate) and its two output weights differ.
+    """
+    for exercise in (("x", "y", "w", "b", "lr"), ("example_x", "example_y", "w1", "b1", "w2", "b2")):
+        if all(v[k] == LECTURE[k] for k in exercise):
+            return False
+    if abs(v["w"] * v["x"] + v["b"] - v["y"]) < 0.5:
+        return False
+    if not all(has_decimals(entry, DECIMALS) for row in _table_by_hand(v) for entry in row):
+        return False
+    u = v["w1"] * v["example_x"] + v["b1"]
+    error = v["w2"] * u + v["b2"] - v["example_y"]
+    return 0 < u <= LARGEST_HIDDEN and 1 <= abs(error) <= 12 and abs(v["w"] * v["x"] + v["b"]) <= 4 and v["v1"] != v["v2"]
+
+
+def _tenths(low, high, zero=True):
+    return [round(0.1 * k, 1) for k in range(round(10 * low), round(10 * high) + 1) if zero or k]
+
+
 VARIANTS = {
-    "space": {"x": [1.0, 0.5, 1.5], "y": [3.0, 2.0, 4.0, -1.0], "w": [0.1, 0.3, -0.2],
-              "b": [1.0, 0.5, 0.0], "lr": [0.2, 0.1, 0.15],
-              "example_x": [3.0, 2.0, 4.0, 1.0], "example_y": [-12.0, -10.0, -8.0, -15.0]},
-    "defaults": {"x": 1.0, "y": 3.0, "w": 0.1, "b": 1.0, "lr": 0.2, "example_x": 3.0, "example_y": -12.0},
+    "space": {
+        ("x", "lr"): INPUTS_AND_RATES,
+        "y": _tenths(-5, 5),
+        "w": _tenths(-2, 2),
+        "b": _tenths(-2, 2),
+        "example_x": [k for k in range(-6, 7) if k],
+        "example_y": list(range(-40, 41)),
+        "w1": [k for k in range(-8, 9) if k],
+        "b1": list(range(-9, 10)),
+        "w2": [k for k in range(-5, 6) if k],
+        "b2": list(range(-9, 10)),
+        "v1": _tenths(-2, 2, zero=False),
+        "v2": _tenths(-2, 2, zero=False),
+        "label": [0, 1],
+    },
+    # no student id: residual −2.5 shrinking by 0.6 per step; 8 → 8 → −5, error 2; h = −0.5
+    "defaults": {"x": 1.0, "y": 2.0, "w": 0.5, "b": -1.0, "lr": 0.2,
+                 "example_x": 2, "example_y": -7, "w1": 3, "b1": 2, "w2": -1, "b2": 3,
+                 "v1": 1.5, "v2": -0.5, "label": 1},
+    "accept": pleasant,
 }
-#: The lecture's weights of the worked Linear → ReLU → Linear → MSE example.
-EXAMPLE_WEIGHTS = {"w1": 5.0, "b1": 0.0, "w2": -1.0, "b2": 1.0}
 
 
 # ---------------------------------------------------------------- 1. the simplest NN ever
@@ -226,15 +296,11 @@ def worked_example_values(x, y, w1=5.0, b1=0.0, w2=-1.0, b2=1.0):
                  "scaled": "The loss here is ℓ = (z − y)² without the ½ of the simplest network, so "
                            "∂ℓ/∂z = 2(z − y)."})
 def worked_example(v):
-    """The lecture's example with the student's (x, y)."""
-    return worked_example_values(v["example_x"], v["example_y"], **EXAMPLE_WEIGHTS)
+    """The lecture's network with the student's weights and (x, y)."""
+    return worked_example_values(v["example_x"], v["example_y"], v["w1"], v["b1"], v["w2"], v["b2"])
 
 
 # ---------------------------------------------------------------- deeper: a value used twice
-
-#: The second layer and the label of the lecture's deeper network (o = (v1 q, v2 q), target class 0).
-DEEPER = {"v1": 0.5, "v2": -1.0, "label": 0}
-
 
 def deeper_gradients(x, w, b, v1, v2, label):
     """(∂L/∂q, ∂L/∂w, ∂L/∂b, ∂L/∂v1, ∂L/∂v2) of h = wx + b, q = σ(h), o = (v1 q, v2 q), L = CE(softmax(o), label)."""
@@ -255,22 +321,22 @@ def _deeper_one_branch(v):
 
     h = v["w"] * v["x"] + v["b"]
     q = sigmoid(h)
-    dL_do = softmax(np.array([DEEPER["v1"] * q, DEEPER["v2"] * q])) - np.eye(2)[DEEPER["label"]]
-    dL_dq = DEEPER["v1"] * dL_do[0]
+    dL_do = softmax(np.array([v["v1"] * q, v["v2"] * q])) - np.eye(2)[v["label"]]
+    dL_dq = v["v1"] * dL_do[0]
     dL_dh = dL_dq * sigmoid_grad(h)
     return np.array([dL_dq, dL_dh * v["x"], dL_dh, dL_do[0] * q, dL_do[1] * q])
 
 
 @question(f"{ASSIGNMENT}.deeper", kind="array", points=2, rtol=1e-7, atol=1e-12,
           mistakes={"one_branch": _deeper_one_branch},
-          hints={"default": "∂L/∂o = softmax(o) − (1, 0); ∂L/∂v_k = ∂L/∂o_k · q; ∂L/∂q sums both branches, "
+          hints={"default": "∂L/∂o = softmax(o) − the one-hot target; ∂L/∂v_k = ∂L/∂o_k · q; ∂L/∂q sums both branches, "
                             "v1 ∂L/∂o1 + v2 ∂L/∂o2; then ∂L/∂h = ∂L/∂q · σ(h)(1 − σ(h)), ∂L/∂w = ∂L/∂h · x, "
                             "∂L/∂b = ∂L/∂h.",
                  "one_branch": "q feeds both outputs, so its gradient is the sum over both branches: "
                                "∂L/∂q = v1 ∂L/∂o1 + v2 ∂L/∂o2."})
 def deeper(v):
-    """The lecture's deeper network with the student's x, w, b."""
-    return deeper_gradients(v["x"], v["w"], v["b"], **DEEPER)
+    """The lecture's deeper network with the student's x, w, b, v1, v2 and target class."""
+    return deeper_gradients(v["x"], v["w"], v["b"], v["v1"], v["v2"], v["label"])
 
 
 # ---------------------------------------------------------------- 4. Jacobians

@@ -3,7 +3,8 @@
 Students write optimizer classes ``Cls(params, **hyper)`` with ``step(grads)`` updating the
 parameter arrays in place; each is run next to :mod:`coursekit.optim` (which follows
 ``torch.optim`` exactly) on hidden random parameters and gradient sequences. The race question
-runs the optimizers on :mod:`coursekit.functions`' ill-conditioned quadratic.
+runs the optimizers on :mod:`coursekit.functions`' ill-conditioned quadratic, from each student's
+own start and for their own number of steps.
 ``tests/test_course_07_optimizers.py`` checks the references against ``torch.optim``.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.questions import question
+from autograder.variants import Product
 
 ASSIGNMENT = "07_optimizers"
 
@@ -18,7 +20,24 @@ ASSIGNMENT = "07_optimizers"
 #: every optimizer.
 WITHHELD = ("coursekit.optim",)
 
-VARIANTS = {"space": {"steps": [100, 80, 120, 150, 60]}, "defaults": {"steps": 100}}
+
+def far_from_the_minimum(v) -> bool:
+    """The rule of every drawn race: the start is at least 2 from the minimum along the flat axis
+    and 0.5 along the steep one, so both curvatures shape every path."""
+    x, y = v["start"]
+    return abs(x) >= 2 and abs(y) >= 0.5
+
+
+VARIANTS = {
+    "space": {
+        "steps": list(range(60, 201)),
+        # points of the quadratic's plot box (−5, 5) × (−2, 2), with two decimals
+        "start": Product([round(0.01 * k, 2) for k in range(-500, 501)],
+                         [round(0.01 * k, 2) for k in range(-200, 201)]),
+    },
+    "defaults": {"steps": 100, "start": (-4.5, 1.5)},
+    "accept": far_from_the_minimum,
+}
 
 #: The race on the ill-conditioned quadratic: optimizer -> (coursekit.optim class name, settings).
 RACE = {
@@ -229,15 +248,18 @@ AdamW = _declare("AdamW", _adamw, 1,
 
 # ---------------------------------------------------------------- the race
 
-def race_final_values(steps: int) -> dict:
-    """f after ``steps`` steps of each optimizer of :data:`RACE` on the ill-conditioned quadratic."""
+def race_final_values(steps: int, start=None) -> dict:
+    """f after ``steps`` steps of each optimizer of :data:`RACE` on the ill-conditioned quadratic.
+
+    The race starts at ``start`` (default: the quadratic's ``default_start``).
+    """
     import coursekit.optim
     from coursekit.functions import get
 
     quadratic = get("ill_conditioned")
     values = {}
     for name, (cls, settings) in RACE.items():
-        w = np.array(quadratic.default_start, dtype=float)
+        w = np.array(quadratic.default_start if start is None else start, dtype=float)
         optimizer = getattr(coursekit.optim, cls)([w], **settings)
         for _ in range(steps):
             optimizer.step([quadratic.grad(w)])
@@ -246,12 +268,12 @@ def race_final_values(steps: int) -> dict:
 
 
 @question(f"{ASSIGNMENT}.final_values", kind="array", points=2, rtol=1e-6, atol=0.0,
-          hints={"default": "For each name: start from quadratic.default_start, make P['steps'] steps "
+          hints={"default": "For each name: start from P['start'], make P['steps'] steps "
                             "with SETTINGS[name] (use run(...)), and store quadratic.value of the last "
                             "point.",
                  "scaled": "Each value is quadratic.value(path[-1]) of one race: the end point "
                            "after exactly P['steps'] steps of your optimizer with SETTINGS[name], started at "
-                           "quadratic.default_start."})
+                           "P['start']."})
 def final_values(v):
-    """Final function values of the race for the student's number of steps."""
-    return race_final_values(v["steps"])
+    """Final function values of the race from the student's start for their number of steps."""
+    return race_final_values(v["steps"], v["start"])

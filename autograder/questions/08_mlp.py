@@ -5,12 +5,19 @@ References are built from :mod:`coursekit.layers`, :mod:`coursekit.train` and
 ``train``), the test cell's adapter builds the network from ``coursekit.layers`` so that only the
 student's own part is judged. ``tests/test_course_08_mlp.py`` checks the references against
 closed forms, torch and ``coursekit.layers.Dropout``.
+
+Two questions ask for numbers, and each student gets their own: how much a chain of six sigmoid
+layers with the student's weights can multiply a gradient, and how many weights a dense layer has
+from the student's image (height × width × 3 channels) to their number of units. The lecture's
+200 × 200 image with as many units as inputs, 1.44 × 10¹⁰ weights (:data:`LECTURE`), is the
+notebook's worked example.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from autograder.questions import question
+from autograder.variants import Product
 
 ASSIGNMENT = "08_mlp"
 
@@ -18,9 +25,28 @@ ASSIGNMENT = "08_mlp"
 #: the network container, dropout and training (Tanh and BCEWithLogitsLoss stay: the tests of Sequential and train build networks from them).
 WITHHELD = ("coursekit.layers.Sequential", "coursekit.layers.Dropout", "coursekit.layers.mlp", "coursekit.train")
 
+#: The lecture's dense layer on a 200 × 200 RGB image, with as many units as inputs.
+LECTURE = {"height": 200, "width": 200, "units": 200 * 200 * 3}
+#: A weight of the sigmoid chain: one decimal, 0.2 to 4 in size.
+_CHAIN_WEIGHT = [round(0.1 * k, 1) for k in range(-40, 41) if abs(k) >= 2]
+
+
+def pleasant(v) -> bool:
+    """The rule of every drawn variant: the image layer is not the lecture's."""
+    return (v["height"], v["width"], v["units"]) != (LECTURE["height"], LECTURE["width"], LECTURE["units"])
+
+
 VARIANTS = {
-    "space": {"seed": list(range(8)), "depth": [10, 5, 8, 20, 3], "side": [200, 100, 64, 32, 28]},
-    "defaults": {"seed": 0, "depth": 10, "side": 200},
+    "space": {
+        "seed": list(range(8)),
+        "chain_weights": Product(*[_CHAIN_WEIGHT] * 6),
+        "height": list(range(16, 257)),
+        "width": list(range(16, 257)),
+        "units": list(range(10, 1001, 10)),
+    },
+    "defaults": {"seed": 0, "chain_weights": (2.0, -0.5, 1.5, 3.0, -1.0, 0.8), "height": 64, "width": 48,
+                 "units": 100},
+    "accept": pleasant,
 }
 
 
@@ -69,16 +95,23 @@ def collapse(v):
 
 # ---------------------------------------------------------------- 2. activations
 
-@question(f"{ASSIGNMENT}.sigmoid_chain", kind="number", points=1, rtol=1e-9, atol=0.0,
-          mistakes={"one_layer": lambda v: 0.25},
-          hints={"default": "σ′ is at most σ′(0) = 1/4, and each of the layers multiplies the gradient "
-                            "by one such factor.",
-                 "one_layer": "That is one layer; the factors of all the layers multiply."})
-def sigmoid_chain(v):
-    """max σ′ to the power depth, with σ′(0) from coursekit.activations."""
+def _chain_factor(weights) -> float:
+    """∏ |wᵢ| σ′(0): the largest factor of layers a ↦ σ(w a + b), with σ′(0) from coursekit.activations."""
     from coursekit.activations import sigmoid_grad
 
-    return float(sigmoid_grad(0.0)) ** v["depth"]
+    return float(np.prod([abs(w) * sigmoid_grad(0.0) for w in weights]))
+
+
+@question(f"{ASSIGNMENT}.sigmoid_chain", kind="number", points=1, rtol=1e-9, atol=0.0,
+          mistakes={"one_layer": lambda v: _chain_factor(v["chain_weights"][:1]),
+                    "without_weights": lambda v: _chain_factor([1.0] * len(v["chain_weights"]))},
+          hints={"default": "σ′ is at most σ′(0) = 1/4, so each layer multiplies the gradient by at most "
+                            "|w|/4 for its weight w, and the factors of all the layers multiply.",
+                 "one_layer": "That is one layer; the factors of all the layers multiply.",
+                 "without_weights": "Each layer's factor is w·σ′(a), not σ′(a) alone: include the weights."})
+def sigmoid_chain(v):
+    """The largest factor ∏ |wᵢ|/4 by which the student's chain of sigmoid layers multiplies a gradient."""
+    return _chain_factor(v["chain_weights"])
 
 
 def _activation_trials(rng, v, inputs=None):
@@ -254,16 +287,20 @@ def count_parameters(v):
     return reference_count_parameters
 
 
+def _image_inputs(v) -> int:
+    return 3 * v["height"] * v["width"]
+
+
 @question(f"{ASSIGNMENT}.image_weights", kind="number", points=1, rtol=1e-12, atol=0.0,
-          mistakes={"one_channel": lambda v: float(v["side"] ** 4),
-                    "with_biases": lambda v: float((3 * v["side"] ** 2) ** 2 + 3 * v["side"] ** 2)},
-          hints={"default": "Inputs n = side · side · 3; a dense layer to n units has n · n weights.",
-                 "one_channel": "An RGB pixel is three numbers: n = side · side · 3.",
+          mistakes={"one_channel": lambda v: float(v["height"] * v["width"] * v["units"]),
+                    "with_biases": lambda v: float(_image_inputs(v) * v["units"] + v["units"])},
+          hints={"default": "Inputs n = height · width · 3; a dense layer from n inputs to m units has "
+                            "n · m weights.",
+                 "one_channel": "An RGB pixel is three numbers: n = height · width · 3.",
                  "with_biases": "Only the weights, not the biases."})
 def image_weights(v):
-    """(3 · side²)² weights; 1.44 × 10¹⁰ for the lecture's 200 × 200 image."""
-    n = 3 * v["side"] ** 2
-    return float(n * n)
+    """(3 · height · width) · units weights; 1.44 × 10¹⁰ for the lecture's 200 × 200 image."""
+    return float(_image_inputs(v) * v["units"])
 
 
 # ---------------------------------------------------------------- hidden edge cases (hidden test regions)

@@ -65,7 +65,7 @@ question with declared mistakes, a choice and a function question)::
 
     from autograder.questions import question
 
-    VARIANTS = {"space": {"beta0": [4.0, 3.0, 5.0]}, "defaults": {"beta0": 4.0}}
+    VARIANTS = {"space": {"beta0": [3.0, 5.0, -2.0]}, "defaults": {"beta0": 3.0}}
 
     @question("demo_gd.one_step", kind="choice", points=1, options=("1", "0.01", "0.1"),
               mistakes={"too_large": lambda v: "1"},
@@ -335,16 +335,36 @@ def for_assignment(assignment: str) -> dict[str, Question]:
 def variant_space(assignment: str) -> tuple[dict, dict]:
     """``(space, defaults)`` from the module's ``VARIANTS`` dict (empty if none).
 
-    ``VARIANTS = {"space": {name: [choices...]}, "defaults": {name: value}}``;
+    ``VARIANTS = {"space": {name: [choices...]}, "defaults": {name: value}}``,
+    optionally with ``"accept": rule(v) -> bool`` (see :func:`variant_accept`);
     see :func:`autograder.parameters`.
     """
+    spec = _variants_spec(assignment)
+    return dict(spec.get("space", {})), dict(spec.get("defaults", {}))
+
+
+def variant_accept(assignment: str) -> Callable[[dict], bool] | None:
+    """The ``"accept"`` rule of the module's ``VARIANTS``, or None.
+
+    A draw of the space is repeated until the rule holds (see
+    :func:`autograder.variants.draw`): parameters that must fit together, such
+    as a learning rate that diverges for the student's own function, and
+    numbers that stay pleasant by hand.
+    """
+    accept = _variants_spec(assignment).get("accept")
+    if accept is not None and not callable(accept):
+        raise ValueError(f"VARIANTS['accept'] of {assignment!r} must be a function of the parameters")
+    return accept
+
+
+def _variants_spec(assignment: str) -> dict:
     module = _load_if_any(assignment)
     spec = getattr(module, "VARIANTS", None) or {}
-    unknown = set(spec) - {"space", "defaults"}
+    unknown = set(spec) - {"space", "defaults", "accept"}
     if unknown:
         raise ValueError(f"VARIANTS of {assignment!r} has unknown keys {sorted(unknown)}; "
-                         "expected 'space' and 'defaults'")
-    return dict(spec.get("space", {})), dict(spec.get("defaults", {}))
+                         "expected 'space', 'defaults' and optionally 'accept'")
+    return spec
 
 
 def withheld(assignment: str) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """Questions of ``demo_gd``: gradient descent on f(β) = 5β² − 3β + 2 by hand, then in code.
 
-The pen-and-paper exercise of the first lecture: from β⁽⁰⁾ (the lecture's
-4, or the student's variant) take three steps β⁽ʳ⁺¹⁾ = β⁽ʳ⁾ − α f′(β⁽ʳ⁾) with
+The pen-and-paper exercise of the first lecture: from the student's β⁽⁰⁾
+(never the lecture's 4) take three steps β⁽ʳ⁺¹⁾ = β⁽ʳ⁾ − α f′(β⁽ʳ⁾) with
 f′(β) = 10β − 3, for α = 1, 0.01 and 0.1.  Then write ``gradient_descent``.
 The references come from :func:`coursekit.gd.gradient_descent`.
 """
@@ -12,7 +12,8 @@ import numpy as np
 from autograder.capture import Probe
 from autograder.questions import question
 
-VARIANTS = {"space": {"beta0": [4.0, 3.0, 5.0, -2.0, 2.0]}, "defaults": {"beta0": 4.0}}
+# simple numbers for the pipeline's demo, but not the lecture's start β⁽⁰⁾ = 4 (its iterates are on the slides)
+VARIANTS = {"space": {"beta0": [3.0, 5.0, -2.0, 2.0, -1.0, 6.0]}, "defaults": {"beta0": 3.0}}
 LEARNING_RATES = {"alpha=1": 1.0, "alpha=0.01": 0.01, "alpha=0.1": 0.1}
 STEPS = 3
 #: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):

@@ -33,6 +33,8 @@ __all__ = ["Event", "BackpropState", "backprop_trace", "backprop_stepper", "Back
 NETWORKS = {"simplest": "simplest NN: h = wx + b, L = ½(h − y)²",
             "modular": "Linear → ReLU → Linear → MSE"}
 LECTURE_INPUTS = {"simplest": {"x": 1.0, "y": 3.0}, "modular": {"x": 3.0, "y": -12.0}}
+#: The lecture's starting weights of each network.
+LECTURE_WEIGHTS = {"simplest": {"w": 0.1, "b": 1.0}, "modular": {"w1": 5.0, "b1": 0.0, "w2": -1.0, "b2": 1.0}}
 MAX_ITERATIONS = 20
 
 
@@ -199,7 +201,8 @@ _TABLE_SYMBOLS = ("h", "L", "∂L/∂h", "∂L/∂w", "∂L/∂b", "w", "b")
 
 
 def backprop_trace(network: str = "modular", x: float | None = None, y: float | None = None,
-                   step: int = 0, lr: float = 0.2, iterations: int = 3) -> BackpropState:
+                   step: int = 0, lr: float = 0.2, iterations: int = 3,
+                   weights: dict | None = None) -> BackpropState:
     """Record the forward and backward pass of one of the lecture's networks, event by event.
 
     Parameters
@@ -214,6 +217,10 @@ def backprop_trace(network: str = "modular", x: float | None = None, y: float | 
         η of the simplest network's gradient steps.
     iterations : int
         Training iterations of the simplest network (1 … 20).
+    weights : dict, optional
+        Starting weights, some or all of the network's (``w1``, ``b1``, ``w2``, ``b2`` of the
+        modular example, ``w``, ``b`` of the simplest network); the others are the lecture's
+        (:data:`LECTURE_WEIGHTS`).
 
     Returns
     -------
@@ -222,7 +229,8 @@ def backprop_trace(network: str = "modular", x: float | None = None, y: float | 
     Raises
     ------
     ValueError
-        Unknown network, negative step, η ≤ 0, iterations outside 1 … 20.
+        Unknown network, negative step, η ≤ 0, iterations outside 1 … 20, a weight the network
+        does not have.
 
     Notes
     -----
@@ -241,12 +249,18 @@ def backprop_trace(network: str = "modular", x: float | None = None, y: float | 
     x = check_float("x", defaults["x"] if x is None else x)
     y = check_float("y", defaults["y"] if y is None else y)
     step = check_int("step", step, minimum=0)
+    unknown = set(weights or {}) - set(LECTURE_WEIGHTS[network])
+    if unknown:
+        raise ValueError(f"the {network!r} network has no weights {sorted(unknown)}; "
+                         f"it has {sorted(LECTURE_WEIGHTS[network])}")
+    start = {name: check_float(name, value)
+             for name, value in {**LECTURE_WEIGHTS[network], **(weights or {})}.items()}
     if network == "modular":
-        events = _modular_tape(x, y)
+        events = _modular_tape(x, y, **start)
     else:
         lr = check_float("lr", lr, minimum=0.0, strict_minimum=True)
         iterations = check_int("iterations", iterations, minimum=1, maximum=MAX_ITERATIONS)
-        events = _simplest_tape(x, y, lr, iterations)
+        events = _simplest_tape(x, y, lr, iterations, **start)
     position = min(step, len(events))
     revealed = events[:position]
     if network == "simplest":
@@ -262,15 +276,20 @@ def backprop_trace(network: str = "modular", x: float | None = None, y: float | 
 class BackpropStepper(Explorer):
     """The backpropagation stepper; build it with :func:`backprop_stepper`."""
 
-    def __init__(self, network="modular", step=0):
-        first = backprop_trace(network, step=step)
+    def __init__(self, network="modular", step=0, x=None, y=None, weights=None):
+        first = backprop_trace(network, x, y, step=step, weights=weights)
+        # each network starts from the lecture's numbers, except the one given its own
+        self._weights = {network: dict(weights or {})}
+        given = {"x": x, "y": y}
+        self._inputs = {**LECTURE_INPUTS, network: {key: LECTURE_INPUTS[network][key] if value is None
+                                                    else float(value) for key, value in given.items()}}
         controls = {
             "network": widgets.Dropdown(options=[(label, key) for key, label in NETWORKS.items()],
                                         value=network, description="network",
                                         layout=widgets.Layout(width="360px")),
-            "x": widgets.FloatText(value=LECTURE_INPUTS[network]["x"], description="input x",
+            "x": widgets.FloatText(value=self._inputs[network]["x"], description="input x",
                                    layout=widgets.Layout(width="160px")),
-            "y": widgets.FloatText(value=LECTURE_INPUTS[network]["y"], description="target y",
+            "y": widgets.FloatText(value=self._inputs[network]["y"], description="target y",
                                    layout=widgets.Layout(width="160px")),
             "lr": widgets.FloatText(value=0.2, description="η", layout=widgets.Layout(width="160px")),
             "iterations": widgets.BoundedIntText(value=3, min=1, max=MAX_ITERATIONS,
@@ -294,17 +313,17 @@ class BackpropStepper(Explorer):
         slider.value = int(np.clip(slider.value + delta, slider.min, slider.max))
 
     def compute(self, **values) -> BackpropState:
-        return backprop_trace(**values)
+        return backprop_trace(**values, weights=self._weights.get(values["network"]))
 
     def react(self, name, change):
         if name == "network":
-            for key, value in LECTURE_INPUTS[change["new"]].items():
+            for key, value in self._inputs[change["new"]].items():
                 self.controls[key].value = value
             self.controls["step"].value = 0
         if name != "step":
             values = self.values()
             values["step"] = 0
-            self.controls["step"].max = len(backprop_trace(**values).events)
+            self.controls["step"].max = len(self.compute(**values).events)
 
     def build_view(self):
         self.ax = self.figure.add_axes([0.01, 0.02, 0.98, 0.96])
@@ -385,7 +404,8 @@ class BackpropStepper(Explorer):
                              self._status])
 
 
-def backprop_stepper(network: str = "modular", step: int = 0) -> BackpropStepper:
+def backprop_stepper(network: str = "modular", step: int = 0, x: float | None = None,
+                     y: float | None = None, weights: dict | None = None) -> BackpropStepper:
     """Step through forward and backward passes of the lecture's small networks.
 
     Parameters
@@ -396,6 +416,11 @@ def backprop_stepper(network: str = "modular", step: int = 0) -> BackpropStepper
         "simplest NN ever" table).
     step : int
         Events revealed at the start.
+    x, y : float, optional
+        The example to start from (default the lecture's).
+    weights : dict, optional
+        Starting weights of ``network`` (see :func:`backprop_trace`), e.g. a student's own; the
+        other network keeps the lecture's.
 
     Returns
     -------
@@ -407,7 +432,7 @@ def backprop_stepper(network: str = "modular", step: int = 0) -> BackpropStepper
     Raises
     ------
     ValueError
-        For an unknown network or a negative step.
+        For an unknown network, a negative step or a weight the network does not have.
 
     Examples
     --------
@@ -416,4 +441,4 @@ def backprop_stepper(network: str = "modular", step: int = 0) -> BackpropStepper
     >>> stepper.state.current.formula
     'a = w₁x + b₁ = 5·3 + 0 = 15'
     """
-    return BackpropStepper(network, step)
+    return BackpropStepper(network, step, x, y, weights)
