@@ -238,4 +238,5 @@ def _run_optimizer(cls: Callable, case: dict) -> list:
 
 
 #: How each behavioural kind runs an answer on one case.
-DRIVERS = {"function": _run_function, "layer": _run_layer, "optimizer": _run_optimizer}
+DRIVERS: dict[str, Callable[[Any, Any], Any]] = {
+    "function": _run_function, "layer": _run_layer, "optimizer": _run_optimizer}
