@@ -14,7 +14,7 @@ import json
 import os
 from typing import Any
 
-from autograder import kinds, questions, record
+from autograder import hints, kinds, questions, record
 from autograder.student import current_student, parameters
 from autograder.verdict import Verdict, failed
 
@@ -147,8 +147,9 @@ def check(question_id: str, answer: Any = _NO_ANSWER) -> float | None:
     if grading():
         _publish(data)
         return None
-    # The same JSON round trip as when grading, so both modes judge the same data.
-    verdict = judge_record(json.loads(json.dumps(data)), current_student(), trial_nonce())
+    # The same JSON round trip as when grading, so both modes judge the same data; the hint's tier
+    # follows the wrong attempts at this question in the session (autograder.hints).
+    verdict = hints.in_session(judge_record(json.loads(json.dumps(data)), current_student(), trial_nonce()))
     if verdict.score == 0:
         raise CheckFailed(verdict)
     print(verdict.text())

@@ -108,10 +108,11 @@ def derivative(function: str, answer: str, wrt) -> Equivalence:
     if out.mistake == UNREADABLE:  # its feedback holds the parser's message
         return unreadable(str(out.feedback).removeprefix("Your answer could not be read: ").rstrip("."))
     if out.mistake is None:  # no typical mistake recognised: its reason names df/dx's value
-        text = (f"Not the derivative of {function} with respect to {wrt}: your answer differs from it"
-                f"{_at_point(str(out.feedback))}. Differentiate term by term and compare.")
-        return Equivalence("no", text, None, text)
-    return Equivalence("no", str(out.feedback), out.mistake, str(out.feedback))
+        return Equivalence("no", f"it differs from the derivative of {function} with respect to {wrt}"
+                                 f"{_at_point(str(out.feedback))}")
+    # the diagnosis names the slip by its tag; its sentence may show the answer, so it is no hint
+    # (autograder.hints holds the hints for these tags)
+    return Equivalence("no", str(out.feedback), out.mistake)
 
 
 def variables(text: str) -> tuple:

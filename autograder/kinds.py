@@ -24,6 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from autograder import record
+from autograder.hints import hint_for
 from autograder.questions import BEHAVIOURAL_KINDS, Question
 from autograder.verdict import Part, Verdict, failed, scored
 
@@ -236,43 +237,6 @@ def _error_part(q: Question, name: str, err: record.RecordedError) -> Part:
     message = ("not implemented yet (NotImplementedError)" if tag == "not_implemented"
                else f"your code raised {err!r}")
     return Part(name, False, message, tag, hint_for(q, tag))
-
-
-def hint_for(q: Question, tag: str | None) -> str:
-    """The question's hint for ``tag``, else the generic one, else the question's default."""
-    if tag in q.hints:
-        return q.hints[tag]
-    return _GENERIC_HINTS.get(tag) or q.hints.get("default", "")
-
-
-_GENERIC_HINTS = {
-    "timeout": "Check that every loop ends: its counter must change, or its condition become false.",
-    "missing": "Fill in your answer where the notebook says so, then run the cell.",
-    "not_implemented": "Replace `raise NotImplementedError` with your solution.",
-    "raised": "Run your code on a small example and read the traceback.",
-    "wrong_type": "Check what your answer is: print(type(answer)).",
-    "wrong_shape": "Compare the shape of your answer with the one asked for.",
-    "transposed": "Your array has the right values in transposed order: check the axis order.",
-    "wrong_sign": "Your answer has the right size but the opposite sign: check the sign of the step "
-                  "(descent moves against the gradient) or of the formula.",
-    "not_finite": "Your answer contains NaN or infinity: the values diverged or divided by zero.",
-    "all_zero": "Your result is all zeros: is a gradient (e.g. the bias gradient, a sum of the upstream "
-                "gradient over the batch) or a result never filled in?",
-    "rounded": "Your answer is the expected value rounded to a few significant digits: give more digits "
-               "(use the computed value itself, not a rounded copy).",
-    "scaled": "Your answer is off by a constant factor: look for a factor like 2 (the ½ of a squared "
-              "loss), a batch size ℓ (a sum where a mean is asked, or back), a percentage, or the "
-              "learning rate applied twice.",
-    "at_zero": "Your result is right everywhere except where the input is exactly 0, where the "
-               "lecture's convention decides: ReLU gives 0 at 0 and its derivative at 0 is 0, so let "
-               "the gradient through only where x > 0 (not x >= 0).",
-    "not_an_option": "Answer with one of the options, exactly as written.",
-    "wrong_keys": "Give an answer for every part, under the keys the notebook uses.",
-    "bad_record": "Run the notebook from the top as handed out, without changing the test cells or "
-                  "replacing check().",
-    "other_inputs": "Run the notebook from the top as handed out, without changing who you are "
-                    "(COURSEKIT_STUDENT_ID) or how it is graded.",
-}
 
 
 def _as_numeric(answer: Any) -> np.ndarray | None:
@@ -508,21 +472,18 @@ def _compare_expression(q: Question, name: str, answer: Any, expected: Any, mist
     if result.verdict == "yes":
         return Part(name, True)
     if result.mistake == expressions.UNREADABLE:
-        return Part(name, False, f"{answer!r}: {result.reason}", result.mistake,
-                    q.hints.get(result.mistake, result.hint))
+        return Part(name, False, f"{answer!r}: {result.reason}", result.mistake, hint_for(q, result.mistake))
     declared = _declared_expression_mistake(q, str(answer), mistakes)
     if declared is not None:
         return Part(name, False, f"{answer!r} is not the expected expression", declared,
                     hint_for(q, declared))
     if result.verdict == "undecided":
         message = f"could not confirm that {answer!r} is correct: {result.reason}"
-    elif result.hint:  # the diagnosis explains the mistake: it is the hint
+    elif result.mistake:  # a diagnosed derivative mistake: its hint tiers name the rule, not the answer
         message = f"{answer!r} is not the expected expression"
     else:
         message = f"{answer!r} is not equivalent to the expected expression ({result.reason})"
-    tag = result.mistake
-    hint = q.hints[tag] if tag in q.hints else (result.hint or hint_for(q, None))
-    return Part(name, False, message, tag, hint)
+    return Part(name, False, message, result.mistake, hint_for(q, result.mistake))
 
 
 def _declared_expression_mistake(q: Question, answer: str, mistakes: dict) -> str | None:

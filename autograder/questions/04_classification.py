@@ -34,8 +34,9 @@ def _z(v):
           mistakes={"no_activation": _z, "step": lambda v: float(_z(v) >= 0),
                     "minus_z": lambda v: float(activations.sigmoid(-_z(v))),
                     "rounded": lambda v: float(f"{activations.sigmoid(_z(v)):.2g}")},
-          hints={"default": "ŷ = g(w₀ + XᵀW) with g the sigmoid 1/(1 + e^(−z)) and z = 1 + 3x₁ − 2x₂; "
-                            "give at least four significant digits.",
+          hints={"default": ("Score first, then the activation.",
+                             "ŷ = g(w₀ + XᵀW) with g the sigmoid 1/(1 + e^(−z)) and z = 1 + 3x₁ − 2x₂; "
+                             "give at least four significant digits."),
                  "rounded": "Close, but rounded too much: give at least four significant digits.",
                  "minus_z": "That is σ(−z): the sigmoid is 1/(1 + e^(−z)), with a minus sign in the exponent.",
                  "no_activation": "That is z = w₀ + XᵀW; apply the sigmoid to it.",
@@ -47,8 +48,9 @@ def perceptron_output(v):
 
 
 @question(f"{ASSIGNMENT}.line", kind="number", points=2, rtol=1e-9,
-          hints={"default": "Solve 1 + 3x₁ − 2x₂ = 0 for x₂: x₂ = slope·x₁ + intercept.",
-                 "wrong_sign": "A sign slipped: move 2x₂ to the other side, 2x₂ = 1 + 3x₁, then divide by 2."})
+          hints={"default": ("The line is where the score is zero: solve that equation for x₂.",
+                             "Solve 1 + 3x₁ − 2x₂ = 0 for x₂ and read off x₂ = slope·x₁ + intercept."),
+                 "wrong_sign": "A sign slipped while moving a term to the other side of the equation."})
 def line(v):
     """Slope and intercept of the decision line 1 + 3x₁ − 2x₂ = 0 written as x₂ = a x₁ + c."""
     return {"slope": -W[0] / W[1], "intercept": -W0 / W[1]}
@@ -75,7 +77,8 @@ def _neuron_without_bias(X, w0, W):
 
 
 _NEURON_HINTS = {
-    "default": "Return sigmoid(w0 + X @ W): one probability per row of X.",
+    "default": ("One score per row of X, then the sigmoid of each score.",
+                "The scores of all rows are w₀ + XW, one matrix product; the sigmoid acts on each."),
     "no_bias": "Add the bias w0 before applying the sigmoid.",
 }
 
@@ -89,8 +92,9 @@ def neuron_forward(v):
 
 question(f"{ASSIGNMENT}.neuron_forward_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
          inputs=_neuron_edge_trials,
-         hints={"default": "Also check large |z| (the sigmoid saturates at 0 and 1 without NaN) and "
-                           "zero weights (σ(0) = 0.5)."})(neuron_forward)
+         hints={"default": ("Try scores of several hundred, positive and negative, and zero weights.",
+                            "e^(−z) overflows for large negative z: evaluate the sigmoid in a form that "
+                            "only exponentiates non-positive numbers.")})(neuron_forward)
 
 
 # ---------------------------------------------------------------- logistic regression
@@ -115,7 +119,8 @@ def _bce_sum(p, y):
 
 
 _BCE_HINTS = {
-    "default": "L = −(1/n) Σᵢ [yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)].",
+    "default": ("Two terms per sample, one for each possible label, averaged over the samples.",
+                "L = −(1/n) Σᵢ [yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)]."),
     "sum": "Average over the samples (divide by n) instead of summing.",
     "wrong_sign": "The logarithms of probabilities are negative: put a minus sign in front so the loss is ≥ 0.",
 }
@@ -130,9 +135,10 @@ def binary_cross_entropy(v):
 
 question(f"{ASSIGNMENT}.binary_cross_entropy_hidden", kind="function", points=1, rtol=1e-8,
          inputs=_bce_edge_trials,
-         hints={"default": "Edge cases: a term whose weight y or 1 − y is 0 contributes 0 even where its log "
-                           "is −∞ (use np.where, or np.log only where needed); a certain wrong prediction "
-                           "costs +∞; targets may be soft (between 0 and 1)."})(binary_cross_entropy)
+         hints={"default": ("Try probabilities of exactly 0 and 1, and soft targets between 0 and 1.",
+                            "A term whose weight y or 1 − y is zero contributes nothing, even where its log "
+                            "is −∞ (0·(−∞) is NaN in NumPy: select instead of multiplying); a certain "
+                            "wrong prediction costs +∞.")})(binary_cross_entropy)
 
 
 def _reference_logistic_gradient(X, y, w):
@@ -153,7 +159,9 @@ def _logistic_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.logistic_gradient", kind="function", points=2, rtol=1e-8, atol=1e-12,
           inputs=_logistic_trials, mistakes={"sum": lambda v: _logistic_gradient_sum},
-          hints={"default": "∇L(w) = (1/n) Xᵀ(σ(Xw) − y).",
+          hints={"default": ("The same shape of formula as the MSE gradient: inputs times (prediction − "
+                             "target).",
+                             "∇L(w) = (1/n) Xᵀ(σ(Xw) − y) (section 3)."),
                  "sum": "The loss is a mean over the n samples: divide by n.",
                  "wrong_sign": "The residual is σ(Xw) − y, prediction minus target."})
 def logistic_gradient(v):
@@ -164,7 +172,9 @@ def logistic_gradient(v):
 question(f"{ASSIGNMENT}.logistic_gradient_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
          inputs=lambda rng, v: [(rng.normal(size=(40, 3)) * 50, rng.integers(0, 2, size=40), rng.normal(size=3)),
                                 (np.ones((3, 2)), np.array([1, 1, 1]), np.zeros(2))],
-         hints={"default": "Also check large scores (no overflow in the sigmoid) and w = 0 (σ = 0.5)."}
+         hints={"default": ("Try very large scores and w = 0.",
+                            "A sigmoid that overflows for large scores gives NaN gradients: use a stable "
+                            "one.")}
          )(logistic_gradient)
 
 
@@ -173,7 +183,8 @@ question(f"{ASSIGNMENT}.logistic_gradient_hidden", kind="function", points=1, rt
 @question(f"{ASSIGNMENT}.softmax_example", kind="array", points=1, rtol=1e-4, atol=1e-9,
           mistakes={"exponentials": lambda v: np.exp(np.asarray(v["logits"], dtype=float)),
                     "normalised": lambda v: np.asarray(v["logits"]) / np.sum(v["logits"])},
-          hints={"default": "σ(z)ₖ = e^{zₖ} / Σⱼ e^{zⱼ}: exponentiate, then divide by the sum.",
+          hints={"default": ("Make every score positive, then make them add up to one.",
+                             "σ(z)ₖ = e^{zₖ} / Σⱼ e^{zⱼ}: exponentiate, then divide by the sum."),
                  "exponentials": "Divide the exponentials by their sum so the probabilities add up to 1.",
                  "normalised": "Exponentiate first: dividing the raw scores by their sum is not softmax."})
 def softmax_example(v):
@@ -196,8 +207,9 @@ def _softmax_columns(Z):
 
 @question(f"{ASSIGNMENT}.softmax", kind="function", points=2, rtol=1e-8, atol=1e-12,
           inputs=_softmax_trials, mistakes={"columns": lambda v: _softmax_columns},
-          hints={"default": "Each row of Z is one sample: exponentiate and divide by the row sum "
-                            "(np.sum(..., axis=1, keepdims=True)).",
+          hints={"default": ("Each row of Z is one sample: normalise row by row.",
+                             "Exponentiate, then divide each row by its own sum; keepdims=True keeps the "
+                             "sums in a column that broadcasts against the rows."),
                  "columns": "Normalise each row (one sample per row), not each column."})
 def softmax(v):
     """Reference: coursekit.losses.softmax along the last axis."""
@@ -206,13 +218,15 @@ def softmax(v):
 
 question(f"{ASSIGNMENT}.softmax_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
          inputs=_softmax_edge_trials,
-         hints={"default": "Large logits overflow np.exp (e^1000 = inf, inf/inf = nan). Subtract each row's "
-                           "maximum first: softmax(z) = softmax(z − max z)."})(softmax)
+         hints={"default": ("Try scores of a thousand: does np.exp survive them?",
+                            "Adding the same constant to every score of a row does not change its softmax "
+                            "(section 4): choose the constant so that no exponential overflows.")})(softmax)
 
 
 @question(f"{ASSIGNMENT}.ce_examples", kind="array", points=1, rtol=1e-3,
-          hints={"default": "With y = 1 only the first term counts: −log p₁ for p₁ = 1, 0.5, 0 "
-                            "(−log 0 = +∞: use np.inf)."})
+          hints={"default": ("Only the probability of the true class enters the cross-entropy.",
+                             "Cross-entropy = −log(probability of the true class); an infinite value is "
+                             "written np.inf.")})
 def ce_examples(v):
     """The lecture's three cross-entropies for K = 3, y = 1."""
     probabilities = np.array([[1.0, 0.0, 0.0], [0.5, 0.25, 0.25], [0.0, 1.0, 0.0]])
@@ -237,8 +251,9 @@ def _ce_sum(logits, labels):
 
 
 _CE_HINTS = {
-    "default": "L = (1/n) Σᵢ [log Σⱼ e^{zᵢⱼ} − zᵢ,yᵢ]: pick each row's score of the true class with "
-               "Z[np.arange(n), labels].",
+    "default": ("Per sample: the log of the sum of exponentials, minus the score of the true class.",
+                "L = (1/n) Σᵢ [log Σⱼ e^{zᵢⱼ} − zᵢ,yᵢ]: index each row's true-class score with two "
+                "integer arrays, the row numbers and the labels."),
     "sum": "Average over the samples.",
 }
 
@@ -252,8 +267,9 @@ def cross_entropy(v):
 
 question(f"{ASSIGNMENT}.cross_entropy_hidden", kind="function", points=1, rtol=1e-8,
          inputs=_ce_edge_trials,
-         hints={"default": "Large logits: compute log Σ e^z as max z + log Σ e^(z − max z) "
-                           "(the log-sum-exp trick) so nothing overflows."})(cross_entropy)
+         hints={"default": ("Try scores of a thousand: does your log Σ e^z overflow?",
+                            "The log-sum-exp trick of section 5: take the largest score out of the sum "
+                            "before exponentiating.")})(cross_entropy)
 
 
 # ---------------------------------------------------------------- multi-class linear classifier
@@ -272,7 +288,8 @@ def _softmax_gradient_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.softmax_gradient", kind="function", points=2, rtol=1e-8, atol=1e-12,
           inputs=_softmax_gradient_trials,
-          hints={"default": "∇_W L = (1/n) Xᵀ(softmax(XW) − Y) with Y the one-hot labels, shape (d, K).",
+          hints={"default": ("Probabilities minus one-hot targets, then back through X.",
+                             "∇_W L = (1/n) Xᵀ(softmax(XW) − Y) with Y the one-hot labels, shape (d, K)."),
                  "wrong_sign": "The residual is softmax(XW) − Y, probabilities minus targets.",
                  "transposed": "The gradient has the shape of W: (d, K)."})
 def softmax_gradient(v):
@@ -284,5 +301,6 @@ question(f"{ASSIGNMENT}.softmax_gradient_hidden", kind="function", points=1, rto
          inputs=lambda rng, v: [(rng.normal(size=(10, 3)) * 100, rng.integers(0, 3, size=10),
                                  rng.normal(size=(3, 3))),
                                 (rng.normal(size=(5, 4)), np.array([0, 0, 0, 0, 0]), np.zeros((4, 6)))],
-         hints={"default": "Also check large scores (use a stable softmax) and classes absent from the "
-                           "labels (K taken from W, not from the labels)."})(softmax_gradient)
+         hints={"default": ("Try very large scores, and labels that use only some of the classes.",
+                            "Use a stable softmax, and take the number of classes K from W, not from the "
+                            "labels.")})(softmax_gradient)
