@@ -1,5 +1,6 @@
 """Assignment 02_gradient_descent: its questions reproduce the lecture and catch the usual slips."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -146,3 +147,31 @@ def test_no_momentum_below_one_rescues_the_lecture_rate_alpha_1(eta):
     with np.errstate(over="ignore", invalid="ignore"):
         distance = _heavy_ball_distance(1.0, eta)
     assert not distance < 1e3
+
+
+def _model_answer(grade_id):
+    import nbformat
+
+    from autograder.questions import load_assignment
+    path = Path(load_assignment(A).__file__).resolve().parents[2] / "solutions" / A / f"{A}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    return next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def test_heavy_ball_at_one_over_curvature_overshoots_and_the_model_answer_says_so():
+    from coursekit import gd
+
+    eta = 0.5
+    path = gd.gradient_descent(lambda b: 10 * b - 3, 4.0, 0.1, steps=60, momentum=eta)
+    np.testing.assert_allclose(path[:4], [4.0, 0.3, -1.55, -0.625], atol=1e-12)
+    assert path[2] < 0.3 < path[1] + 1e-12            # Δβ⁽¹⁾ carries it past the minimum
+    e = path - 0.3
+    # the distances follow e⁽ʳ⁺¹⁾ = η (e⁽ʳ⁾ − e⁽ʳ⁻¹⁾), whose companion matrix has spectral radius √η
+    np.testing.assert_allclose(e[2:], eta * (e[1:-1] - e[:-2]), atol=1e-12)
+    radius = max(abs(np.linalg.eigvals(np.array([[eta, -eta], [1.0, 0.0]]))))
+    assert radius == pytest.approx(np.sqrt(eta))
+    text = _model_answer("why_momentum")
+    for value in (path[1] - path[0], *path[1:4]):
+        assert f"{value:g}".replace("-", "−") in text
+    assert r"\sqrt\eta" in text and "hurts" in text
+    assert "nothing left to gain" not in text
