@@ -183,6 +183,8 @@ def expect(q: Question, v: dict, seed: int) -> Expected:
     if q.kind in VALUE_KINDS:
         return Expected(q.reference(v), {tag: f(v) for tag, f in q.mistakes.items()})
     cases = trials(q, v, seed)
+    if q.score is not None:  # judged by its measure, not against the reference's outputs
+        return Expected(None, {}, cases)
     run = _DRIVERS[q.kind]
     reference = [run(q.reference(v), copy.deepcopy(c)) for c in cases]
     wrong = {tag: [run(f(v), copy.deepcopy(c)) for c in cases] for tag, f in q.mistakes.items()}
@@ -200,7 +202,7 @@ def judge(q: Question, payload: dict, v: dict, seed: int, expected: Expected | N
             return failed(q.id, q.points, "the record holds no answer", "bad_record", hint_for(q, "bad_record"))
         return _judge_value(q, payload["value"], expected, _factors_of(v))
     return _judge_behaviour(q, payload, seed, expected,
-                            _factors_of(v, expected.cases) + _default_rate(q, v))
+                            _factors_of(v, expected.cases) + _default_rate(q, v), v)
 
 
 def _judge_value(q: Question, answer: Any, expect: Expected, factors: tuple = ()) -> Verdict:
@@ -513,7 +515,7 @@ def _declared_expression_mistake(q: Question, answer: str, mistakes: dict) -> st
 # ---------------------------------------------------------------- behavioural kinds
 
 def _judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected,
-                     factors: tuple = ()) -> Verdict:
+                     factors: tuple = (), v: dict | None = None) -> Verdict:
     cases = expect.cases
     if payload.get("seed") != seed or payload.get("inputs") != record.digest(cases):
         return failed(q.id, q.points,
@@ -533,6 +535,8 @@ def _judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected,
         msg = part.message if part.mistake == "not_implemented" else (
             f"on {len(errors)} of {len(cases)} hidden inputs " + part.message)
         return failed(q.id, q.points, msg, part.mistake, part.hint)
+    if q.score is not None:
+        return scored(q.id, q.points, list(q.score(q, outputs, v, seed)))
     reference, wrong = expect.reference, expect.mistakes
     if q.kind == "layer":
         return scored(q.id, q.points, _layer_parts(q, outputs, reference, wrong, cases, factors))

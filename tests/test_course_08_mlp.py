@@ -128,11 +128,42 @@ def test_dropout_reference_matches_coursekit_dropout_with_the_same_mask(p):
 
 # ---------------------------------------------------------------- the questions as students meet them
 
-def test_accuracy_question_accepts_ninety_percent_and_rejects_less():
-    good = {"circles": 0.95, "xor": 0.9, "moons": 1.0}
-    assert judge("test_accuracy", good).correct
-    result = judge("test_accuracy", {**good, "xor": 0.85})
-    assert result.score == pytest.approx(2 * 2 / 3) and [p.name for p in result.parts if not p.correct] == ["xor"]
+def test_a_self_reported_accuracy_earns_nothing():
+    result = judge("test_accuracy", {"circles": 1, "xor": 1, "moons": 1})
+    assert result.score == 0 and result.mistake == "wrong_type"
+
+
+def test_a_trained_classifier_earns_the_points_on_points_the_grader_draws():
+    predict = Q.reference_predictor(parameters(A)["seed"])
+    assert judge("test_accuracy", predict).correct
+
+
+def test_the_accuracy_is_measured_per_data_set_against_labels_the_students_code_never_sees():
+    predict = Q.reference_predictor(parameters(A)["seed"])
+    seen = []
+
+    def spy(name, X):   # a classifier right on circles and moons, guessing on xor
+        seen.append((name, X))
+        return predict(name, X) if name != "xor" else np.zeros(len(X), dtype=int)
+
+    result = judge("test_accuracy", spy)
+    assert result.score == pytest.approx(2 * 2 / 3)
+    assert [p.name for p in result.parts if not p.correct] == ["xor"] and "accuracy 0." in result.text()
+    assert [name for name, _ in seen] == list(Q.DATASETS)
+    assert all(isinstance(X, np.ndarray) and X.shape == (Q.HIDDEN_POINTS, 2) for _, X in seen)
+
+
+def test_the_hidden_points_are_drawn_afresh_for_every_grading_run():
+    q = questions.get(f"{A}.test_accuracy")
+    first = Q._accuracy_trials(np.random.default_rng(1), parameters(A))
+    second = Q._accuracy_trials(np.random.default_rng(2), parameters(A))
+    assert not np.allclose(first[0][1], second[0][1])
+    assert q.inputs is Q._accuracy_trials
+
+
+def test_a_prediction_of_the_wrong_size_is_told_so():
+    result = judge("test_accuracy", lambda name, X: np.zeros(3))
+    assert result.score == 0 and result.mistake == "wrong_shape"
 
 
 @pytest.mark.parametrize("name, tag", [

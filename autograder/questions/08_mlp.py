@@ -185,16 +185,77 @@ def train(v):
     return reference_train
 
 
-@question(f"{ASSIGNMENT}.test_accuracy", kind="number", points=2, rtol=0.0, atol=0.1,
-          hints={"default": "Aim for at least 0.9 on every data set: more hidden units, a nonlinearity "
-                            "between the layers, a larger learning rate or more epochs.",
-                 "wrong_keys": "Use the keys of DATASETS: 'circles', 'xor', 'moons'.",
-                 "scaled": "Each accuracy is a fraction (not a percentage), measured on the test half; "
-                           "aim for at least 0.9: more hidden units, a nonlinearity between the layers, a "
-                           "larger learning rate or more epochs."})
+#: The notebook's data sets: name -> noise of coursekit.data's generator (400 points each).
+DATASETS = {"circles": 0.1, "xor": 0.1, "moons": 0.15}
+#: Fresh points per data set on which the grader measures a student's classifier.
+HIDDEN_POINTS = 300
+MIN_ACCURACY = 0.9
+
+
+def _hidden_sets(rng, v):
+    """(name, X, y) per data set: new points from the notebook's sources, drawn with ``rng``."""
+    from coursekit import data
+
+    return [(name, *getattr(data, name)(HIDDEN_POINTS, noise=noise, rng=int(rng.integers(2**31))))
+            for name, noise in DATASETS.items()]
+
+
+def _accuracy_trials(rng, v):
+    """Hidden inputs (name, X): the points only; their labels stay with the grader."""
+    return [(name, X) for name, X, _ in _hidden_sets(rng, v)]
+
+
+def _score_accuracy(q, outputs, v, seed):
+    """One part per data set: the accuracy of the predicted classes on its hidden points, ≥ 0.9 passes."""
+    from autograder.hints import hint_for
+    from autograder.verdict import Part
+
+    parts = []
+    for (name, X, y), predicted in zip(_hidden_sets(np.random.default_rng(seed), v), outputs):
+        try:
+            labels = np.asarray(predicted, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            labels = None
+        if labels is None or labels.size != len(y):
+            parts.append(Part(name, False, f"expected one class (0 or 1) per point, {len(y)} in all; got "
+                                           f"{np.size(predicted) if labels is not None else 'no numbers'}",
+                              "wrong_shape", hint_for(q, "wrong_shape")))
+            continue
+        accuracy = float(np.mean((labels > 0.5) == (y > 0.5)))
+        message = f"accuracy {accuracy:.3f} on {len(y)} new points (at least {MIN_ACCURACY} passes)"
+        ok = accuracy >= MIN_ACCURACY
+        parts.append(Part(name, ok, "" if ok else message, None, "" if ok else hint_for(q, None)))
+    return parts
+
+
+def reference_predictor(seed: int):
+    """``predict(name, X)`` of coursekit MLPs trained on the training halves of the notebook's data."""
+    from coursekit import data, layers, optim, train
+
+    models = {}
+    for i, (name, noise) in enumerate(DATASETS.items()):
+        X, y = getattr(data, name)(400, noise=noise, rng=seed)
+        half = len(X) // 2
+        net = layers.mlp([2, 16, 16, 1], activation="tanh", rng=i)
+        train.fit(net, layers.BCEWithLogitsLoss(), optim.Adam(net.parameters(), lr=0.02), X[:half],
+                  np.asarray(y[:half], dtype=float).reshape(-1, 1), epochs=300, batch_size=None, rng=i)
+        models[name] = net
+
+    def predict(name, X):
+        return (models[name].forward(np.asarray(X, dtype=float)) > 0).astype(int).reshape(-1)
+    return predict
+
+
+@question(f"{ASSIGNMENT}.test_accuracy", kind="function", points=2, inputs=_accuracy_trials,
+          score=_score_accuracy,
+          hints={"default": ("Look at your decision boundaries: where do they leave the data?",
+                             "Aim for at least 0.9 on new points of every data set: more hidden units, a "
+                             "nonlinearity between the layers, a larger learning rate or more epochs; "
+                             "predict must return the class (0 or 1) of every row of X."),
+                 "wrong_shape": "predict(name, X) returns one class, 0 or 1, per row of X."})
 def test_accuracy(v):
-    """Perfect test accuracy, with a tolerance of 0.1: at least 90 % on each data set passes."""
-    return {"circles": 1.0, "xor": 1.0, "moons": 1.0}
+    """A full-marks answer: coursekit MLPs trained on the student's data (graded by accuracy, not by it)."""
+    return reference_predictor(v["seed"])
 
 
 # ---------------------------------------------------------------- 5. dropout

@@ -44,6 +44,13 @@ for every grading run, so outputs cannot be prepared in advance):
   ``"params"`` (list of arrays) and ``"grads"`` (list of steps, each a list of
   arrays like ``params``); the parameters after every step are compared.
 
+A "function" question may be judged by a measure instead of by equality with
+the reference's outputs: ``score(q, outputs, v, seed) -> list of Part`` gets
+the student's outputs on the hidden inputs and the seed that drew them, so it
+can redraw what only the grader knows (e.g. the labels of hidden test
+points, of which the student's code sees only the points).  The reference is
+then not run while grading; it is still a full-marks answer (tests judge it).
+
 Likely mistakes turn a wrong answer into a hint.  ``mistakes`` maps a tag to
 a function of ``v`` returning what the answer would be *with* that mistake
 (a value for value kinds, a wrong expression for "expression" questions,
@@ -159,6 +166,9 @@ class Question:
         ``(function, wrt)`` when an "expression" answer is a derivative: the
         answer is then judged by :func:`coursekit.symbolic.check_derivative`,
         whose diagnosis (chain rule, sign, ...) becomes the hint.
+    score : callable or None
+        ``score(q, outputs, v, seed) -> list of Part`` for a "function"
+        question judged by a measure (see the module docstring).
     """
 
     id: str
@@ -173,6 +183,7 @@ class Question:
     options: tuple = ()
     symbols: tuple = ("x",)
     derivative_of: tuple | None = None
+    score: Callable[..., list] | None = None
 
     @property
     def assignment(self) -> str:
@@ -205,6 +216,8 @@ def _validate(q: Question) -> None:
         raise ValueError(f"question {q.id!r}: kind {q.kind!r} needs inputs=callable(rng, v)")
     if q.derivative_of is not None and (q.kind != "expression" or len(q.derivative_of) != 2):
         raise ValueError(f"question {q.id!r}: derivative_of=(function, wrt) is for kind 'expression'")
+    if q.score is not None and q.kind != "function":
+        raise ValueError(f"question {q.id!r}: score= is for kind 'function'")
     if q.kind == "choice" and not q.options:
         raise ValueError(f"question {q.id!r}: kind 'choice' needs options=(...)")
     from autograder.hints import GENERIC, as_tiers
@@ -223,7 +236,7 @@ def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
              atol: float = 1e-10, inputs: Callable[..., list] | None = None,
              mistakes: dict | None = None, hints: dict | None = None,
              options: tuple | list = (), symbols: tuple | list = ("x",),
-             derivative_of: tuple | None = None):
+             derivative_of: tuple | None = None, score: Callable[..., list] | None = None):
     """Register the decorated reference function as question ``qid``.
 
     Parameters
@@ -251,6 +264,9 @@ def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
         ``(function, wrt)`` for an "expression" question asking for a
         derivative: judged by :func:`coursekit.symbolic.check_derivative`, so a
         wrong answer gets its diagnosed mistake (chain rule, sign, ...) as hint.
+    score : callable, optional
+        ``score(q, outputs, v, seed) -> list of Part``: judge a "function"
+        answer by a measure of its outputs on the hidden inputs.
 
     Returns
     -------
@@ -269,7 +285,7 @@ def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
                      rtol=float(rtol), atol=float(atol), inputs=inputs,
                      mistakes=dict(mistakes or {}), hints=dict(hints or {}),
                      options=tuple(options), symbols=tuple(symbols),
-                     derivative_of=tuple(derivative_of) if derivative_of else None)
+                     derivative_of=tuple(derivative_of) if derivative_of else None, score=score)
         _validate(q)
         old = _REGISTRY.get(qid)
         if old is not None and _origin(old.reference) != _origin(reference):
