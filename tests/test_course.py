@@ -179,6 +179,23 @@ def test_student_version_keeps_every_graded_cell(a):
     assert graded(source) == graded(release)
 
 
+LECTURES = ROOT.parent / "shared" / "lectures"
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_errata_boxes_name_lecture_files_and_slides_that_exist(a):
+    if not LECTURES.is_dir():
+        pytest.skip(f"the lecture notes are not at {LECTURES}")
+    boxes = [c.source for c in _source(a).cells if c.cell_type == "markdown" and "**Errata" in c.source]
+    assert len(boxes) <= 1, f"{a}: one errata box per notebook"
+    for box in boxes:
+        files = re.findall(r"`(\d{3}_[0-9a-f]{16})`", box)
+        assert files, f"{a}: the errata box names no lecture file"
+        texts = [(LECTURES / f"{name}.txt").read_text() for name in files]
+        for title in re.findall(r'slides? "([^"]+)"', box):
+            assert any(title in text for text in texts), f"{a}: no slide {title!r} in {files}"
+
+
 # ---------------------------------------------------------------- slow: nbgrader on a temporary course
 
 def _env(**extra) -> dict:

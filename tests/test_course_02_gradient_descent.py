@@ -175,3 +175,20 @@ def test_heavy_ball_at_one_over_curvature_overshoots_and_the_model_answer_says_s
         assert f"{value:g}".replace("-", "−") in text
     assert r"\sqrt\eta" in text and "hurts" in text
     assert "nothing left to gain" not in text
+
+
+def test_only_the_second_slide_step_is_a_slip_and_the_notebook_says_so():
+    lecture = [-33.0, -300.0, 2703.0]                   # lecture 000, Exercise 1, part a
+    f_prime = QUESTIONS._f_prime
+    assert lecture[0] == 4.0 - f_prime(4.0)            # right
+    assert lecture[1] != lecture[0] - f_prime(lecture[0])   # the slip
+    assert lecture[2] == lecture[1] - f_prime(lecture[1])   # right, from the wrong value
+    nb_text = _cell_text("cell-011")
+    assert "*second* step has a sign slip" in nb_text and "000_be97764d3b5e3a13" in nb_text
+
+
+def _cell_text(cell_id):
+    import nbformat
+
+    path = Path(QUESTIONS.__file__).resolve().parents[2] / "solutions" / A / f"{A}.ipynb"
+    return next(c.source for c in nbformat.read(path, as_version=4).cells if c.get("id") == cell_id)
