@@ -196,6 +196,30 @@ def test_errata_boxes_name_lecture_files_and_slides_that_exist(a):
             assert any(title in text for text in texts), f"{a}: no slide {title!r} in {files}"
 
 
+#: Questions worked by hand (pen and paper): the notebook must not print their answers.
+BY_HAND = {"02_gradient_descent": ("alpha_1", "alpha_2", "alpha_3", "slopes"),
+           "04_classification": ("perceptron_output", "softmax_example", "ce_examples"),
+           "06_backprop": ("table", "worked_example"), "08_mlp": ("image_weights",)}
+
+
+@pytest.mark.parametrize("a", sorted(BY_HAND))
+def test_the_notebook_text_does_not_print_the_answers_of_its_pen_and_paper_exercises(a):
+    from test_hints import _flat_numbers, _numbers, _reveals   # the detector of hints that give values away
+
+    from autograder.student import parameters
+
+    v = parameters(a, None)   # the lecture's numbers, the ones a notebook could quote
+    given = {abs(x) for x in _flat_numbers([value for value in v.values() if not isinstance(value, str)])}
+    values = [x for name in BY_HAND[a] for x in _flat_numbers(questions.get(f"{a}.{name}").reference(v))
+              if abs(x) not in given]   # a number the exercise states is no answer given away
+    for cell in _release(a).cells:
+        if cell.cell_type != "markdown":
+            continue
+        quoted = [n for n in _numbers(cell.source) if n[1] >= 2 and not n[2]]   # 2+ significant digits
+        shown = sorted({n[0] for n in quoted if any(_reveals(n, x) for x in values)})
+        assert not shown, f"{a}/{cell.get('id')} prints answers of exercises done by hand: {shown}"
+
+
 # ---------------------------------------------------------------- slow: nbgrader on a temporary course
 
 def _env(**extra) -> dict:

@@ -192,3 +192,15 @@ def _cell_text(cell_id):
 
     path = Path(QUESTIONS.__file__).resolve().parents[2] / "solutions" / A / f"{A}.ipynb"
     return next(c.source for c in nbformat.read(path, as_version=4).cells if c.get("id") == cell_id)
+
+
+def test_the_slopes_are_those_of_the_steps_and_their_slips_are_named():
+    v = DEFAULTS
+    steps = {key: [v["beta0"], *questions.get(f"{A}.{key}").reference(v)] for key in ("alpha_1", "alpha_2", "alpha_3")}
+    by_hand = {key: [10 * b - 3 for b in path[:3]] for key, path in steps.items()}
+    assert verdict("slopes", by_hand).correct
+    after = {key: [10 * b - 3 for b in path[1:]] for key, path in steps.items()}
+    assert verdict("slopes", after).mistake == "at_new_point"
+    at_start = {key: [10 * path[0] - 3] * 3 for key, path in steps.items()}
+    wrong = verdict("slopes", at_start)
+    assert wrong.mistake == "at_start" and wrong.score == pytest.approx(0)

@@ -114,7 +114,7 @@ _NUMBER = re.compile(r"""
     (?P<mantissa>\d{1,3}(?:[,\u2009\u202f]\d{3})+(?:\.\d+)?|\d+\.\d+|\.\d+|\d+)
     (?:
         [eE](?P<e>[-+−]?\d+)
-      | \s*[×·*]\s*10(?:\^\(?|\*\*\(?)(?P<caret>[-+−]?\d+)\)?
+      | \s*(?:[×·*]|\\times|\\cdot)\s*10(?:\^[({]?|\*\*\(?)(?P<caret>[-+−]?\d+)[)}]?
       | \s*[×·*]\s*10(?P<sup>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
       | (?<=10)(?P<bare>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
     )?
@@ -360,7 +360,7 @@ def _leaky_code(v):
 @pytest.mark.parametrize("text, expected", [
     ("about 3.63", 3.6312), ("about 3.6", 3.6312), ("roughly 4", 4.0), ("0.00247", 0.002473),
     ("1.44 × 10¹⁰ weights", 1.44e10), ("1.44e10", 1.44e10), ("14,400,000,000", 1.44e10),
-    ("1.44·10^10", 1.44e10), ("a fifth, 1/5", 0.2), ("−2697", -2697.0), ("2700", -2697.0), ("½", 0.5),
+    ("1.44·10^10", 1.44e10), (r"$1.44\times10^{10}$", 1.44e10), ("a fifth, 1/5", 0.2), ("−2697", -2697.0), ("2700", -2697.0), ("½", 0.5),
 ])
 def test_the_detector_finds_a_value_in_any_usual_formatting(text, expected):
     assert any(_reveals(n, expected) for n in _numbers(text))

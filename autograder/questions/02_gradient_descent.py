@@ -100,6 +100,27 @@ alpha_2 = _step_question("alpha_2", "alpha_2")
 alpha_3 = _step_question("alpha_3", "alpha_3")
 
 
+def _slopes_at(v, points):
+    """f′ at the iterates the by-hand method uses, per learning rate: ``points(path)`` picks them."""
+    return {key: _f_prime(points(np.r_[float(v["beta0"]), _three_steps(v, v[key])]))
+            for key in ("alpha_1", "alpha_2", "alpha_3")}
+
+
+@question(f"{ASSIGNMENT}.slopes", kind="array", points=1, rtol=1e-5, atol=1e-8,
+          mistakes={"at_new_point": lambda v: _slopes_at(v, lambda path: path[1:]),
+                    "at_start": lambda v: _slopes_at(v, lambda path: np.full(3, path[0]))},
+          hints={"default": ("Each step needs the slope at the point it starts from.",
+                             "Step r + 1 uses f′(β⁽ʳ⁾), the derivative of section 1 at the current "
+                             "iterate: the slopes at β⁽⁰⁾, β⁽¹⁾ and β⁽²⁾, for each learning rate."),
+                 "at_new_point": "Those are the slopes after each step; each step uses the slope at the point "
+                                 "it starts from.",
+                 "at_start": "The slope changes from step to step: evaluate f′ at the current iterate, not "
+                             "always at β⁽⁰⁾."})
+def slopes(v):
+    """f′(β⁽⁰⁾), f′(β⁽¹⁾), f′(β⁽²⁾): the slopes the three steps of each learning rate use."""
+    return _slopes_at(v, lambda path: path[:3])
+
+
 @question(f"{ASSIGNMENT}.alpha_max", kind="number", points=1, rtol=1e-9,
           mistakes={"one_over_curvature": lambda v: 0.1},
           hints={"default": ("Use the factor of section 4: when does the distance to the minimum stop "
