@@ -196,6 +196,16 @@ def test_errata_boxes_name_lecture_files_and_slides_that_exist(a):
             assert any(title in text for text in texts), f"{a}: no slide {title!r} in {files}"
 
 
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_every_why_question_has_a_rubric_whose_split_adds_up_to_its_points(a):
+    for cell in filter(_is_manual, _source(a).cells):
+        points = _nbgrader(cell)["points"]
+        rubric = re.search(r"\*Rubric \((\d+(?:\.\d+)?) points?\)\.\*(.*?)### END SOLUTION", cell.source, re.S)
+        assert rubric, f"{a}/{_nbgrader(cell)['grade_id']}: no rubric"
+        split = len(re.findall(r"(?<![(\w])1 point:", rubric[2])) + 0.5 * len(re.findall(r"Half a point:", rubric[2]))
+        assert float(rubric[1]) == points == split, f"{a}/{_nbgrader(cell)['grade_id']}: {rubric[1]}, {split}, {points}"
+
+
 #: Questions worked by hand (pen and paper): the notebook must not print their answers.
 BY_HAND = {"02_gradient_descent": ("alpha_1", "alpha_2", "alpha_3", "slopes"),
            "04_classification": ("perceptron_output", "softmax_example", "ce_examples"),
