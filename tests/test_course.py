@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir()
                      if p.is_dir() and (p / f"{p.name}.ipynb").exists())
 VENV_BIN = Path(sys.executable).parent
+LECTURES = ROOT.parent / "shared" / "lectures"   # the lecture notes, beside the project
 SOLUTION_STUDENT = "course_test_solution"   # not the defaults: its variant is drawn from the id
 BLANK_STUDENT = "course_test_blank"
 
@@ -179,7 +180,23 @@ def test_student_version_keeps_every_graded_cell(a):
     assert graded(source) == graded(release)
 
 
-LECTURES = ROOT.parent / "shared" / "lectures"
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_each_notebook_opens_with_objectives_prerequisites_time_and_lectures(a):
+    first = _source(a).cells[0].source
+    for item in ("Learning objectives.", "Prerequisites.", "Estimated time.", "Lectures covered."):
+        assert f"* **{item}**" in first, f"{a}: the first cell lacks {item!r}"
+    lectures = re.search(r"\* \*\*Lectures covered\.\*\*(.*)", first)[1]
+    files = re.findall(r"`(\d{3}_[0-9a-f]{16})`", lectures)
+    assert files, f"{a}: no lecture file named"
+    if LECTURES.is_dir():
+        assert all((LECTURES / f"{name}.txt").exists() for name in files), files
+
+
+def test_the_course_covers_every_lecture_file():
+    if not LECTURES.is_dir():
+        pytest.skip(f"the lecture notes are not at {LECTURES}")
+    named = {name for a in ASSIGNMENTS for name in re.findall(r"`(\d{3}_[0-9a-f]{16})`", _source(a).cells[0].source)}
+    assert named == {p.stem for p in LECTURES.glob("*.txt")}
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
@@ -206,9 +223,29 @@ def test_every_why_question_has_a_rubric_whose_split_adds_up_to_its_points(a):
         assert float(rubric[1]) == points == split, f"{a}/{_nbgrader(cell)['grade_id']}: {rubric[1]}, {split}, {points}"
 
 
+#: What a set-up cell may import from coursekit: data, test functions and the gradient-check tool, none of
+#: which is an exercise's reference; the demonstrations import the reference implementations they use.
+SETUP_MODULES = {"coursekit.data", "coursekit.functions", "coursekit.gradcheck"}
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_set_up_cells_do_not_import_the_reference_implementations(a):
+    import ast
+
+    for cell in _source(a).cells:
+        if not _nbgrader(cell).get("grade_id", "").startswith("setup"):
+            continue
+        tree = ast.parse("\n".join(line for line in cell.source.splitlines() if not line.startswith("%")))
+        imported = {n.name for node in ast.walk(tree) if isinstance(node, ast.Import) for n in node.names}
+        imported |= {f"{node.module}.{n.name}" if node.module == "coursekit" else node.module
+                     for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for n in node.names}
+        extra = {m for m in imported if m.startswith("coursekit")} - SETUP_MODULES
+        assert not extra, f"{a}/{_nbgrader(cell)['grade_id']} imports {sorted(extra)}"
+
+
 #: Questions worked by hand (pen and paper): the notebook must not print their answers.
 BY_HAND = {"02_gradient_descent": ("alpha_1", "alpha_2", "alpha_3", "slopes"),
-           "04_classification": ("perceptron_output", "softmax_example", "ce_examples"),
+           "04_classification": ("perceptron_output", "softmax_example", "ce_examples", "bce_table"),
            "06_backprop": ("table", "worked_example"), "08_mlp": ("image_weights",)}
 
 

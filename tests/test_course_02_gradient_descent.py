@@ -204,3 +204,20 @@ def test_the_slopes_are_those_of_the_steps_and_their_slips_are_named():
     at_start = {key: [10 * path[0] - 3] * 3 for key, path in steps.items()}
     wrong = verdict("slopes", at_start)
     assert wrong.mistake == "at_start" and wrong.score == pytest.approx(0)
+
+
+def test_the_double_well_demo_shows_what_its_text_says():
+    from coursekit import functions, gd
+
+    well = functions.get("double_well")
+    (global_min,), (local_min,) = well.minima
+    hill = min(np.roots([4, 0, -8, 1]), key=lambda r: abs(r))       # f′ = 0 between the minima
+    for lr in (0.02, 0.1):
+        assert gd.gradient_descent(well.grad, np.array([2.0]), lr, steps=60)[-1, 0] == pytest.approx(local_min)
+    path = gd.gradient_descent(well.grad, np.array([2.0]), 0.12, steps=60)[:, 0]
+    assert path[1] < hill < path[0]                               # the first step jumps over the hill
+    assert 2 / (12 * global_min**2 - 8) < 0.12                    # too large for the steeper valley
+    assert abs(path[-1] - path[-2]) > 0.1 and np.all(path[-10:] < hill)   # it bounces there, never settles
+    for start in (-2.0, hill - 0.05, hill + 0.05, 2.0):
+        end = gd.gradient_descent(well.grad, np.array([start]), 0.02, steps=300)[-1, 0]
+        assert end == pytest.approx(global_min if start < hill else local_min, abs=1e-6)

@@ -182,3 +182,41 @@ def test_reference_answers_score_full_marks_for_each_student(student, monkeypatc
     for qid, q in questions.for_assignment(A).items():
         result = judge(q.name, q.reference(parameters(A, student)), student, monkeypatch)
         assert result.score == q.points, (qid, result.text())
+
+
+@pytest.mark.parametrize("seed", Q.VARIANTS["space"]["seed"][:8])
+def test_the_dropout_demo_shows_what_its_text_says_for_every_seed(seed):
+    from coursekit import data, layers, optim
+
+    X, y = data.moons(300, noise=0.3, rng=seed)
+    y = y.reshape(-1, 1).astype(float)
+    final, lowest = {}, {}
+    for dropout in (False, True):
+        stack = [layers.Linear(2, 32, rng=0), layers.ReLU(), *([layers.Dropout(0.5, rng=1)] * dropout),
+                 layers.Linear(32, 32, rng=2), layers.ReLU(), *([layers.Dropout(0.5, rng=3)] * dropout),
+                 layers.Linear(32, 1, rng=4)]
+        net, bce = layers.Sequential(*stack), layers.BCEWithLogitsLoss()
+        adam, val = optim.Adam(net.parameters(), lr=0.01), []
+        for _ in range(1000):
+            bce.forward(net.train().forward(X[:100]), y[:100])
+            net.backward(bce.backward())
+            adam.step(net.gradients())
+            val.append(bce.forward(net.eval().forward(X[100:]), y[100:]))
+        final[dropout], lowest[dropout] = val[-1], min(val)
+    assert final[False] > 2 * lowest[False]          # without dropout the validation loss climbs
+    assert final[True] < final[False]                # with dropout far less
+
+
+@pytest.mark.parametrize("seed", Q.VARIANTS["space"]["seed"][:8])
+def test_polar_features_make_the_circles_linearly_separable_as_the_notebook_shows(seed):
+    from coursekit import data, layers, optim, train
+
+    X, y = data.circles(400, noise=0.1, rng=seed)
+    y = y.reshape(-1, 1).astype(float)
+    accuracy = {}
+    for name, features in (("cartesian", X), ("polar", np.column_stack([np.hypot(*X.T), np.arctan2(X[:, 1], X[:, 0])]))):
+        model = layers.Linear(2, 1, rng=0)
+        train.fit(model, layers.BCEWithLogitsLoss(), optim.Adam(model.parameters(), lr=0.05), features[:200], y[:200],
+                  epochs=500, batch_size=None)
+        accuracy[name] = np.mean((model.forward(features[200:]) > 0) == (y[200:] > 0.5))
+    assert accuracy["cartesian"] < 0.7 and accuracy["polar"] > 0.95

@@ -141,6 +141,36 @@ question(f"{ASSIGNMENT}.binary_cross_entropy_hidden", kind="function", points=1,
                             "wrong prediction costs +∞.")})(binary_cross_entropy)
 
 
+#: The rows (ŷ, y) of the binary cross-entropy table of lecture 002 (slide "Binary Cross-Entropy loss").
+BCE_TABLE = ((0.1, 1.0), (0.6, 0.0), (0.8, 1.0), (0.1, 0.0))
+
+
+def _bce_table_with(log=np.log, sign=-1.0):
+    """Per-row terms and their mean, computed with a given logarithm and sign (for the declared slips)."""
+    p, y = np.array(BCE_TABLE).T
+    terms = sign * (y * log(p) + (1 - y) * log(1 - p))
+    return {"terms": terms, "mean": float(np.mean(terms))}
+
+
+@question(f"{ASSIGNMENT}.bce_table", kind="array", points=2, rtol=1e-3, atol=1e-4,
+          mistakes={"log10": lambda v: _bce_table_with(log=np.log10),
+                    "no_minus": lambda v: _bce_table_with(sign=1.0),
+                    "sum": lambda v: {"mean": float(np.sum(_bce_table_with()["terms"]))}},
+          hints={"default": ("Row by row: which of the two terms survives for that label?",
+                             "For y = 1 the row costs −log ŷ, for y = 0 it costs −log(1 − ŷ) (natural "
+                             "logarithms); the loss is the mean of the four; give at least four significant "
+                             "digits."),
+                 "log10": "Use the natural logarithm ln (np.log), not the base-ten one.",
+                 "no_minus": "The logarithms of probabilities are negative: the minus sign in front makes every "
+                             "row's loss positive.",
+                 "sum": "The loss is the mean of the rows, not their sum."})
+def bce_table(v):
+    """Each row's binary cross-entropy and their mean, from coursekit.losses."""
+    p, y = np.array(BCE_TABLE).T
+    terms = losses.binary_cross_entropy(p, y, reduction="none")
+    return {"terms": terms, "mean": float(np.mean(terms))}
+
+
 def _reference_logistic_gradient(X, y, w):
     X = np.asarray(X, dtype=float)
     return X.T @ losses.binary_cross_entropy_with_logits_grad(X @ w, np.asarray(y, dtype=float))
