@@ -151,8 +151,11 @@ def check(question_id: str, answer: Any = _NO_ANSWER) -> float | None:
     if grading():
         _publish(data)
         return None
-    # The same JSON round trip as when grading, so both modes judge the same data.
-    verdict = judge_record(json.loads(json.dumps(data)), current_student())
+    from autograder import hints
+
+    # The same JSON round trip as when grading, so both modes judge the same data; the hint's tier
+    # follows the wrong attempts at this question in the session (autograder.hints).
+    verdict = hints.in_session(judge_record(json.loads(json.dumps(data)), current_student()))
     if verdict.score == 0:
         raise CheckFailed(verdict)
     print(verdict.text())

@@ -19,13 +19,14 @@ import copy
 import hashlib
 import inspect
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from autograder import record
 from autograder.capture import DRIVERS, cases_digest, directions, run_cases
-from autograder.questions import BEHAVIOURAL_KINDS, Question
+from autograder.hints import hint_for
+from autograder.questions import Question
 from autograder.verdict import Part, Verdict, failed, scored
 
 VALUE_KINDS = ("number", "array", "expression", "choice", "text")
@@ -112,6 +113,8 @@ def expect(q: Question, v: dict, seed: int) -> Expected:
     if q.kind in VALUE_KINDS:
         return Expected(q.reference(v), {tag: f(v) for tag, f in q.mistakes.items()})
     cases = trials(q, v, seed)
+    if q.score is not None:  # judged by its measure, not against the reference's outputs
+        return Expected(None, {}, cases)
     run = DRIVERS[q.kind]
     reference = [run(q.reference(v), copy.deepcopy(c)) for c in cases]
     wrong = {tag: [run(f(v), copy.deepcopy(c)) for c in cases] for tag, f in q.mistakes.items()}
@@ -129,7 +132,7 @@ def judge(q: Question, payload: dict, v: dict, seed: int, expected: Expected | N
             return failed(q.id, q.points, "the record holds no answer", "bad_record", hint_for(q, "bad_record"))
         return _judge_value(q, payload["value"], expected, _factors_of(v))
     return _judge_behaviour(q, payload, seed, expected,
-                            _factors_of(v, expected.cases) + _default_rate(q, v))
+                            _factors_of(v, expected.cases) + _default_rate(q, v), v)
 
 
 def _judge_value(q: Question, answer: Any, expect: Expected, factors: tuple = ()) -> Verdict:
@@ -166,43 +169,6 @@ def _error_part(q: Question, name: str, err: record.RecordedError) -> Part:
     message = ("not implemented yet (NotImplementedError)" if tag == "not_implemented"
                else f"your code raised {err!r}")
     return Part(name, False, message, tag, hint_for(q, tag))
-
-
-def hint_for(q: Question, tag: str | None) -> str:
-    """The question's hint for ``tag``, else the generic one, else the question's default."""
-    if tag in q.hints:
-        return q.hints[tag]
-    return _GENERIC_HINTS.get(tag) or q.hints.get("default", "")
-
-
-_GENERIC_HINTS = {
-    "timeout": "Check that every loop ends: its counter must change, or its condition become false.",
-    "missing": "Fill in your answer where the notebook says so, then run the cell.",
-    "not_implemented": "Replace `raise NotImplementedError` with your solution.",
-    "raised": "Run your code on a small example and read the traceback.",
-    "wrong_type": "Check what your answer is: print(type(answer)).",
-    "wrong_shape": "Compare the shape of your answer with the one asked for.",
-    "transposed": "Your array has the right values in transposed order: check the axis order.",
-    "wrong_sign": "Your answer has the right size but the opposite sign: check the sign of the step "
-                  "(descent moves against the gradient) or of the formula.",
-    "not_finite": "Your answer contains NaN or infinity: the values diverged or divided by zero.",
-    "all_zero": "Your result is all zeros: is a gradient (e.g. the bias gradient, a sum of the upstream "
-                "gradient over the batch) or a result never filled in?",
-    "rounded": "Your answer is the expected value rounded to a few significant digits: give more digits "
-               "(use the computed value itself, not a rounded copy).",
-    "scaled": "Your answer is off by a constant factor: look for a factor like 2 (the ½ of a squared "
-              "loss), a batch size ℓ (a sum where a mean is asked, or back), a percentage, or the "
-              "learning rate applied twice.",
-    "at_zero": "Your result is right everywhere except where the input is exactly 0, where the "
-               "lecture's convention decides: ReLU gives 0 at 0 and its derivative at 0 is 0, so let "
-               "the gradient through only where x > 0 (not x >= 0).",
-    "not_an_option": "Answer with one of the options, exactly as written.",
-    "wrong_keys": "Give an answer for every part, under the keys the notebook uses.",
-    "bad_record": "Run the notebook from the top as handed out, without changing the test cells or "
-                  "replacing check().",
-    "other_inputs": "Run the notebook from the top as handed out, without changing who you are "
-                    "(COURSEKIT_STUDENT_ID) or how it is graded.",
-}
 
 
 def _as_numeric(answer: Any) -> np.ndarray | None:
@@ -434,11 +400,11 @@ def _compare_expression(q: Question, name: str, answer: Any, expected: Any, mist
         parse(answer, _expression_symbols(q))
     except ParseError as error:     # its message names the bad part (an unknown name and the allowed ones...)
         return Part(name, False, f"{answer!r}: cannot read it: {error}", "unreadable",
-                    q.hints.get("unreadable", _WRITING_HINT))
+                    hint_for(q, "unreadable"))
     if q.derivative_of is not None:
-        result, reason, tag, hint = _derivative_outcome(q, answer)
+        result, reason, tag = _derivative_outcome(q, answer)
     else:
-        result, reason, tag, hint = _equivalence_outcome(q, answer, expected)
+        result, reason, tag = _equivalence_outcome(q, answer, expected)
     if result == "yes":
         return Part(name, True)
     declared = _declared_expression_mistake(q, answer, mistakes)
@@ -447,15 +413,11 @@ def _compare_expression(q: Question, name: str, answer: Any, expected: Any, mist
                     hint_for(q, declared))
     if result == "undecided":
         message = f"could not confirm that {answer!r} is correct: {reason}"
-    elif hint:  # the diagnosis explains the mistake: it is the hint
+    elif tag:  # a diagnosed derivative mistake: its hint tiers name the rule, not the answer
         message = f"{answer!r} is not the expected expression"
     else:
         message = f"{answer!r} is not equivalent to the expected expression ({reason})"
-    hint = q.hints[tag] if tag in q.hints else (hint or hint_for(q, None))
-    return Part(name, False, message, tag, hint)
-
-
-_WRITING_HINT = "Write the expression with *, ** and functions like exp(x), using only the allowed variables."
+    return Part(name, False, message, tag, hint_for(q, tag))
 
 
 def _expression_symbols(q: Question) -> tuple:
@@ -469,29 +431,33 @@ def _expression_symbols(q: Question) -> tuple:
     return tuple(sorted({s.name for s in parse(function, symbols=None).free_symbols} | {str(wrt)}))
 
 
-def _derivative_outcome(q: Question, answer: str) -> tuple[str, str, str | None, str]:
-    """(result, reason, mistake tag, hint) from :func:`coursekit.symbolic.check_derivative`."""
+def _derivative_outcome(q: Question, answer: str) -> tuple[str, str, str | None]:
+    """(result, reason, mistake tag) from :func:`coursekit.symbolic.check_derivative`.
+
+    The diagnosis's own sentence can come close to the answer, so only its tag is kept:
+    the hint comes from the question's tiers (:mod:`autograder.hints`).
+    """
     from coursekit.symbolic import check_derivative
 
     function, wrt = q.derivative_of
     verdict = check_derivative(function, answer, wrt=wrt)
     if verdict.correct:
-        return "yes", verdict.feedback, None, ""
+        return "yes", verdict.feedback, None
     if verdict.mistake is None:  # no typical mistake recognised: its feedback names df/dx's value
-        text = (f"Not the derivative of {function} with respect to {wrt}: your answer differs from it"
-                f"{_at_point(verdict.feedback)}. Differentiate term by term and compare.")
-        return "no", text, None, text
-    return "no", verdict.feedback, verdict.mistake, verdict.feedback
+        return "no", f"your answer differs from the derivative{_at_point(verdict.feedback)}", None
+    return "no", "", verdict.mistake
 
 
-def _equivalence_outcome(q: Question, answer: str, expected: Any) -> tuple[str, str, None, str]:
-    """(result, reason, None, "") from :func:`coursekit.symbolic.equivalent`, the expected value unshown."""
+def _equivalence_outcome(q: Question, answer: str, expected: Any) -> tuple[str, str, None]:
+    """(result, reason, None) from :func:`coursekit.symbolic.equivalent`, the expected value unshown."""
     from coursekit.symbolic import equivalent
 
     outcome = equivalent(answer, str(expected), symbols=q.symbols)
     if outcome.result == "no":  # its reason gives both values at a point: keep only the point
-        return "no", "they differ" + _at_point(outcome.reason), None, ""
-    return outcome.result, outcome.reason, None, ""
+        return "no", "they differ" + _at_point(outcome.reason), None
+    if outcome.result == "undecided":  # its reason may print the difference, hence the expected
+        return "undecided", "the check could not decide in time; write it more simply", None
+    return outcome.result, outcome.reason, None
 
 
 def _at_point(reason: str) -> str:
@@ -521,7 +487,7 @@ def _declared_expression_mistake(q: Question, answer: str, mistakes: dict) -> st
 # ---------------------------------------------------------------- behavioural kinds
 
 def _judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected,
-                     factors: tuple = ()) -> Verdict:
+                     factors: tuple = (), v: dict | None = None) -> Verdict:
     cases = expect.cases
     if payload.get("inputs") != cases_digest(cases):
         return failed(q.id, q.points,
@@ -541,6 +507,8 @@ def _judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected,
         msg = part.message if part.mistake == "not_implemented" else (
             f"on {len(errors)} of {len(cases)} hidden inputs " + part.message)
         return failed(q.id, q.points, msg, part.mistake, part.hint)
+    if q.score is not None:
+        return scored(q.id, q.points, list(q.score(q, outputs, v, seed)))
     reference, wrong = expect.reference, expect.mistakes
     if q.kind == "layer":
         return scored(q.id, q.points, _layer_parts(q, outputs, reference, wrong, cases, factors))

@@ -340,9 +340,9 @@ def test_question_declaration_errors_name_the_problem():
 
 
 def test_every_generic_mistake_tag_the_checks_emit_may_be_reworded_by_hints():
-    from autograder.questions import _GENERIC_TAGS
-    for tag in ("rounded", "scaled", "unreadable", "at_zero"):
-        assert tag in _GENERIC_TAGS
+    from autograder.hints import GENERIC
+    for tag in ("rounded", "scaled", "unreadable", "at_zero", "chain_rule"):
+        assert tag in GENERIC
         question(f"unit_checks.reworded_{tag}", kind="number", hints={tag: "reworded"})(lambda v: 0)
 
 

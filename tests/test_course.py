@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir()
                      if p.is_dir() and (p / f"{p.name}.ipynb").exists())
 VENV_BIN = Path(sys.executable).parent
+LECTURES = ROOT.parent / "shared" / "lectures"   # the lecture notes, beside the project
 SOLUTION_STUDENT = "course_test_solution"   # not the defaults: its variant is drawn from the id
 BLANK_STUDENT = "course_test_blank"
 
@@ -178,6 +179,93 @@ def test_student_version_keeps_every_graded_cell(a):
         return [(_nbgrader(c)["grade_id"], _nbgrader(c).get("points")) for c in nb.cells
                 if _nbgrader(c).get("grade") or _nbgrader(c).get("solution")]
     assert graded(source) == graded(release)
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_each_notebook_opens_with_objectives_prerequisites_time_and_lectures(a):
+    first = _source(a).cells[0].source
+    for item in ("Learning objectives.", "Prerequisites.", "Estimated time.", "Lectures covered."):
+        assert f"* **{item}**" in first, f"{a}: the first cell lacks {item!r}"
+    lectures = re.search(r"\* \*\*Lectures covered\.\*\*(.*)", first)[1]
+    files = re.findall(r"`(\d{3}_[0-9a-f]{16})`", lectures)
+    assert files, f"{a}: no lecture file named"
+    if LECTURES.is_dir():
+        assert all((LECTURES / f"{name}.txt").exists() for name in files), files
+
+
+def test_the_course_covers_every_lecture_file():
+    if not LECTURES.is_dir():
+        pytest.skip(f"the lecture notes are not at {LECTURES}")
+    named = {name for a in ASSIGNMENTS for name in re.findall(r"`(\d{3}_[0-9a-f]{16})`", _source(a).cells[0].source)}
+    assert named == {p.stem for p in LECTURES.glob("*.txt")}
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_errata_boxes_name_lecture_files_and_slides_that_exist(a):
+    if not LECTURES.is_dir():
+        pytest.skip(f"the lecture notes are not at {LECTURES}")
+    boxes = [c.source for c in _source(a).cells if c.cell_type == "markdown" and "**Errata" in c.source]
+    assert len(boxes) <= 1, f"{a}: one errata box per notebook"
+    for box in boxes:
+        files = re.findall(r"`(\d{3}_[0-9a-f]{16})`", box)
+        assert files, f"{a}: the errata box names no lecture file"
+        texts = [(LECTURES / f"{name}.txt").read_text() for name in files]
+        for title in re.findall(r'slides? "([^"]+)"', box):
+            assert any(title in text for text in texts), f"{a}: no slide {title!r} in {files}"
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_every_why_question_has_a_rubric_whose_split_adds_up_to_its_points(a):
+    for cell in filter(_is_manual, _source(a).cells):
+        points = _nbgrader(cell)["points"]
+        rubric = re.search(r"\*Rubric \((\d+(?:\.\d+)?) points?\)\.\*(.*?)### END SOLUTION", cell.source, re.S)
+        assert rubric, f"{a}/{_nbgrader(cell)['grade_id']}: no rubric"
+        split = len(re.findall(r"(?<![(\w])1 point:", rubric[2])) + 0.5 * len(re.findall(r"Half a point:", rubric[2]))
+        assert float(rubric[1]) == points == split, f"{a}/{_nbgrader(cell)['grade_id']}: {rubric[1]}, {split}, {points}"
+
+
+#: What a set-up cell may import from coursekit: data, test functions and the gradient-check tool, none of
+#: which is an exercise's reference; the demonstrations import the reference implementations they use.
+SETUP_MODULES = {"coursekit.data", "coursekit.functions", "coursekit.gradcheck"}
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_set_up_cells_do_not_import_the_reference_implementations(a):
+    import ast
+
+    for cell in _source(a).cells:
+        if not _nbgrader(cell).get("grade_id", "").startswith("setup"):
+            continue
+        tree = ast.parse("\n".join(line for line in cell.source.splitlines() if not line.startswith("%")))
+        imported = {n.name for node in ast.walk(tree) if isinstance(node, ast.Import) for n in node.names}
+        imported |= {f"{node.module}.{n.name}" if node.module == "coursekit" else node.module
+                     for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for n in node.names}
+        extra = {m for m in imported if m.startswith("coursekit")} - SETUP_MODULES
+        assert not extra, f"{a}/{_nbgrader(cell)['grade_id']} imports {sorted(extra)}"
+
+
+#: Questions worked by hand (pen and paper): the notebook must not print their answers.
+BY_HAND = {"02_gradient_descent": ("alpha_1", "alpha_2", "alpha_3", "slopes"),
+           "04_classification": ("perceptron_output", "softmax_example", "ce_examples", "bce_table"),
+           "06_backprop": ("table", "worked_example"), "08_mlp": ("image_weights",)}
+
+
+@pytest.mark.parametrize("a", sorted(BY_HAND))
+def test_the_notebook_text_does_not_print_the_answers_of_its_pen_and_paper_exercises(a):
+    from test_hints import _flat_numbers, _numbers, _reveals   # the detector of hints that give values away
+
+    from autograder.student import parameters
+
+    v = parameters(a, None)   # the lecture's numbers, the ones a notebook could quote
+    given = {abs(x) for x in _flat_numbers([value for value in v.values() if not isinstance(value, str)])}
+    values = [x for name in BY_HAND[a] for x in _flat_numbers(questions.get(f"{a}.{name}").reference(v))
+              if abs(x) not in given]   # a number the exercise states is no answer given away
+    for cell in _release(a).cells:
+        if cell.cell_type != "markdown":
+            continue
+        quoted = [n for n in _numbers(cell.source) if n[1] >= 2 and not n[2]]   # 2+ significant digits
+        shown = sorted({n[0] for n in quoted if any(_reveals(n, x) for x in values)})
+        assert not shown, f"{a}/{cell.get('id')} prints answers of exercises done by hand: {shown}"
 
 
 # ---------------------------------------------------------------- slow: nbgrader on a temporary course

@@ -95,3 +95,19 @@ def _jacobian_with_zeros_like(F, x, h=1e-6):
         e[j] = h
         columns.append((F(x + e) - F(x - e)) / (2 * h))
     return np.column_stack(columns)
+
+
+def test_the_inverse_secant_rules_hold_on_the_branches_the_notebook_names():
+    import nbformat
+    from pathlib import Path
+
+    x, h = np.array([-3.0, -1.5, 1.5, 3.0]), 1e-6
+    principal = lambda t: np.arccos(1 / t)                          # sec⁻¹ with values in [0, π]
+    other = lambda t: np.where(t < 0, 2 * np.pi - np.arccos(1 / t), np.arccos(1 / t))   # [π, 3π/2) for x ≤ −1
+    slope = lambda f: (f(x + h) - f(x - h)) / (2 * h)
+    np.testing.assert_allclose(slope(principal), 1 / (np.abs(x) * np.sqrt(x**2 - 1)), rtol=1e-6)
+    np.testing.assert_allclose(slope(other), 1 / (x * np.sqrt(x**2 - 1)), rtol=1e-6)
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "solutions" / A / f"{A}.ipynb", as_version=4)
+    table = next(c.source for c in nb.cells if c.get("id") == "cell-012")
+    assert "principal branches" in table and r"[\pi, 3\pi/2)" in table
+    assert r"(\sin^{-1} x)' = \frac{1}{\sqrt{1-x^2}}$, $\lvert x\rvert < 1$" in table

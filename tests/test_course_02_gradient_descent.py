@@ -1,5 +1,6 @@
 """Assignment 02_gradient_descent: its questions reproduce the lecture and catch the usual slips."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -183,3 +184,77 @@ def test_no_momentum_below_one_rescues_the_lecture_rate_alpha_1(eta):
     with np.errstate(over="ignore", invalid="ignore"):
         distance = _heavy_ball_distance(1.0, eta)
     assert not distance < 1e3
+
+
+def _model_answer(grade_id):
+    import nbformat
+
+    from autograder.questions import load_assignment
+    path = Path(load_assignment(A).__file__).resolve().parents[2] / "solutions" / A / f"{A}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    return next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def test_heavy_ball_at_one_over_curvature_overshoots_and_the_model_answer_says_so():
+    from coursekit import gd
+
+    eta = 0.5
+    path = gd.gradient_descent(lambda b: 10 * b - 3, 4.0, 0.1, steps=60, momentum=eta)
+    np.testing.assert_allclose(path[:4], [4.0, 0.3, -1.55, -0.625], atol=1e-12)
+    assert path[2] < 0.3 < path[1] + 1e-12            # Δβ⁽¹⁾ carries it past the minimum
+    e = path - 0.3
+    # the distances follow e⁽ʳ⁺¹⁾ = η (e⁽ʳ⁾ − e⁽ʳ⁻¹⁾), whose companion matrix has spectral radius √η
+    np.testing.assert_allclose(e[2:], eta * (e[1:-1] - e[:-2]), atol=1e-12)
+    radius = max(abs(np.linalg.eigvals(np.array([[eta, -eta], [1.0, 0.0]]))))
+    assert radius == pytest.approx(np.sqrt(eta))
+    text = _model_answer("why_momentum")
+    for value in (path[1] - path[0], *path[1:4]):
+        assert f"{value:g}".replace("-", "−") in text
+    assert r"\sqrt\eta" in text and "hurts" in text
+    assert "nothing left to gain" not in text
+
+
+def test_only_the_second_slide_step_is_a_slip_and_the_notebook_says_so():
+    lecture = [-33.0, -300.0, 2703.0]                   # lecture 000, Exercise 1, part a
+    f_prime = QUESTIONS._f_prime
+    assert lecture[0] == 4.0 - f_prime(4.0)            # right
+    assert lecture[1] != lecture[0] - f_prime(lecture[0])   # the slip
+    assert lecture[2] == lecture[1] - f_prime(lecture[1])   # right, from the wrong value
+    nb_text = _cell_text("cell-011")
+    assert "*second* step has a sign slip" in nb_text and "000_be97764d3b5e3a13" in nb_text
+
+
+def _cell_text(cell_id):
+    import nbformat
+
+    path = Path(QUESTIONS.__file__).resolve().parents[2] / "solutions" / A / f"{A}.ipynb"
+    return next(c.source for c in nbformat.read(path, as_version=4).cells if c.get("id") == cell_id)
+
+
+def test_the_slopes_are_those_of_the_steps_and_their_slips_are_named():
+    v = DEFAULTS
+    steps = {key: [v["beta0"], *questions.get(f"{A}.{key}").reference(v)] for key in ("alpha_1", "alpha_2", "alpha_3")}
+    by_hand = {key: [10 * b - 3 for b in path[:3]] for key, path in steps.items()}
+    assert verdict("slopes", by_hand).correct
+    after = {key: [10 * b - 3 for b in path[1:]] for key, path in steps.items()}
+    assert verdict("slopes", after).mistake == "at_new_point"
+    at_start = {key: [10 * path[0] - 3] * 3 for key, path in steps.items()}
+    wrong = verdict("slopes", at_start)
+    assert wrong.mistake == "at_start" and wrong.score == pytest.approx(0)
+
+
+def test_the_double_well_demo_shows_what_its_text_says():
+    from coursekit import functions, gd
+
+    well = functions.get("double_well")
+    (global_min,), (local_min,) = well.minima
+    hill = min(np.roots([4, 0, -8, 1]), key=lambda r: abs(r))       # f′ = 0 between the minima
+    for lr in (0.02, 0.1):
+        assert gd.gradient_descent(well.grad, np.array([2.0]), lr, steps=60)[-1, 0] == pytest.approx(local_min)
+    path = gd.gradient_descent(well.grad, np.array([2.0]), 0.12, steps=60)[:, 0]
+    assert path[1] < hill < path[0]                               # the first step jumps over the hill
+    assert 2 / (12 * global_min**2 - 8) < 0.12                    # too large for the steeper valley
+    assert abs(path[-1] - path[-2]) > 0.1 and np.all(path[-10:] < hill)   # it bounces there, never settles
+    for start in (-2.0, hill - 0.05, hill + 0.05, 2.0):
+        end = gd.gradient_descent(well.grad, np.array([start]), 0.02, steps=300)[-1, 0]
+        assert end == pytest.approx(global_min if start < hill else local_min, abs=1e-6)

@@ -144,3 +144,29 @@ def test_the_task_quiz_gives_credit_per_problem():
     one_wrong = {**answers, "customers": "classification"}
     v = verdict("tasks", one_wrong)
     assert v.score == pytest.approx(v.max_score * 5 / 6)
+
+
+def _excess_after_20_epochs(v, rates, m):
+    """(MSE − optimum)/optimum over the last of 20 epochs of mini-batch GD, per learning rate (inf if it blew up)."""
+    from coursekit import gd, linear
+
+    X, y = QUESTIONS.design(v)
+    best = linear.mse_loss(X, y, linear.fit_exact(X, y))
+    out = []
+    for lr in rates:
+        with np.errstate(over="ignore", invalid="ignore"):
+            path = gd.minibatch_gradient_descent(lambda w, Xb, yb: linear.mse_gradient(Xb, yb, w), np.zeros(2),
+                                                 X, y, lr=lr, epochs=20, batch_size=m, rng=0)
+            excess = np.mean([linear.mse_loss(X, y, w) for w in path[-(-(-len(y) // m)):]]) / best - 1
+        out.append(excess if np.isfinite(excess) else np.inf)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("seed", [QUESTIONS.VARIANTS["defaults"]["seed"], *QUESTIONS.VARIANTS["space"]["seed"][:5]])
+def test_mini_batches_allow_larger_learning_rates_as_the_notebook_shows(seed):
+    rates = np.geomspace(0.01, 1.5, 15)     # the notebook's rates and batch sizes
+    excess = {m: _excess_after_20_epochs({"seed": seed}, rates, m) for m in (1, 5, 25, QUESTIONS.N_DAYS)}
+    largest = [rates[e < 0.01].max(initial=0) for e in excess.values()]
+    assert largest == sorted(largest) and largest[0] < largest[1] < largest[3]
+    at = rates == largest[3]                 # where the full batch is still fine
+    assert excess[1][at] > 1e3 and excess[5][at] < 10   # single samples blow up, mini-batches do not

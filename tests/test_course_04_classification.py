@@ -145,3 +145,16 @@ def _default_scores():
 def test_usual_slips_are_diagnosed(name, answer, mistake):
     v = verdict(name, answer)
     assert v.score == 0 and v.mistake == mistake
+
+
+def test_the_lecture_002_bce_table_comes_out_of_coursekit_and_its_slips_are_named():
+    from autograder.checks import answer_record, judge_record
+
+    reference = questions.get(f"{A}.bce_table").reference({})
+    assert reference["mean"] == pytest.approx(0.887, abs=5e-4)       # the worked number of the lecture notes
+    by_hand = {"terms": [2.303, 0.9163, 0.2231, 0.1054], "mean": 0.8868}
+    assert judge_record(answer_record(f"{A}.bce_table", by_hand), None).correct
+    for tag, answer in (("log10", {"terms": [1.0, 0.3979, 0.09691, 0.04576], "mean": 0.3852}),
+                        ("sum", {"terms": by_hand["terms"], "mean": 3.547})):
+        verdict = judge_record(answer_record(f"{A}.bce_table", answer), None)
+        assert tag in [p.mistake for p in verdict.parts], (tag, verdict.text())

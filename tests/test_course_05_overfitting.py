@@ -218,3 +218,35 @@ def test_reference_answers_score_full_marks_for_each_student(student):
     for qid, q in questions.for_assignment(A).items():
         answer = q.reference(parameters(A, student))
         assert verdict(q.name, answer, student).score == q.points, qid
+
+
+# ---------------------------------------------------------------- the L1 demonstration of the notebook
+
+def _cell(cell_id: str) -> str:
+    import nbformat
+    from pathlib import Path
+
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "solutions" / A / f"{A}.ipynb", as_version=4)
+    return next(c.source for c in nb.cells if c.get("id") == cell_id)
+
+
+@pytest.mark.parametrize("seed", Q.SEEDS)
+def test_ista_stops_short_on_raw_powers_so_the_demo_counts_the_zeros_of_the_exact_lasso(seed):
+    from coursekit.linear import lasso, polynomial_features
+
+    x, y = Q.sin_data(seed)
+    X, lam = polynomial_features(x, 8), 0.01
+    step = 1 / (2 / len(y) * np.linalg.eigvalsh(X.T @ X).max())
+    ista = lasso(X, y, lam, lr=step, steps=20_000, method="proximal", tol=None)
+    exact = lasso(X, y, lam)
+    def penalised(w):
+        return np.mean((X @ w - y) ** 2) + lam * np.abs(w).sum()
+    assert np.linalg.cond(X.T @ X) > 1e15
+    assert penalised(exact) < penalised(ista) - 1e-4 and np.sum(exact == 0) > np.sum(ista == 0)
+    demo = _cell("demo-l1-vs-l2")
+    assert "coursekit.linear.lasso(Phi_sin, y_sin, lam)" in demo and 'method="proximal"' in demo
+
+
+def test_the_notebook_calls_one_over_l_the_ista_step_not_the_largest_stable_rate():
+    text = _cell("cell-036")
+    assert "largest stable" not in text and "2/L" in text

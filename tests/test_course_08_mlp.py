@@ -146,11 +146,42 @@ def test_dropout_reference_matches_coursekit_dropout_with_the_same_mask(p):
 
 # ---------------------------------------------------------------- the questions as students meet them
 
-def test_accuracy_question_accepts_ninety_percent_and_rejects_less():
-    good = {"circles": 0.95, "xor": 0.9, "moons": 1.0}
-    assert judge("test_accuracy", good).correct
-    result = judge("test_accuracy", {**good, "xor": 0.85})
-    assert result.score == pytest.approx(2 * 2 / 3) and [p.name for p in result.parts if not p.correct] == ["xor"]
+def test_a_self_reported_accuracy_earns_nothing():
+    result = judge("test_accuracy", {"circles": 1, "xor": 1, "moons": 1})
+    assert result.score == 0 and result.mistake == "wrong_type"
+
+
+def test_a_trained_classifier_earns_the_points_on_points_the_grader_draws():
+    predict = Q.reference_predictor(parameters(A)["seed"])
+    assert judge("test_accuracy", predict).correct
+
+
+def test_the_accuracy_is_measured_per_data_set_against_labels_the_students_code_never_sees():
+    predict = Q.reference_predictor(parameters(A)["seed"])
+    seen = []
+
+    def spy(name, X):   # a classifier right on circles and moons, guessing on xor
+        seen.append((name, X))
+        return predict(name, X) if name != "xor" else np.zeros(len(X), dtype=int)
+
+    result = judge("test_accuracy", spy)
+    assert result.score == pytest.approx(2 * 2 / 3)
+    assert [p.name for p in result.parts if not p.correct] == ["xor"] and "accuracy 0." in result.text()
+    assert [name for name, _ in seen] == list(Q.DATASETS)
+    assert all(isinstance(X, np.ndarray) and X.shape == (Q.HIDDEN_POINTS, 2) for _, X in seen)
+
+
+def test_the_hidden_points_are_drawn_afresh_for_every_grading_run():
+    q = questions.get(f"{A}.test_accuracy")
+    first = Q._accuracy_trials(np.random.default_rng(1), parameters(A))
+    second = Q._accuracy_trials(np.random.default_rng(2), parameters(A))
+    assert not np.allclose(first[0][1], second[0][1])
+    assert q.inputs is Q._accuracy_trials
+
+
+def test_a_prediction_of_the_wrong_size_is_told_so():
+    result = judge("test_accuracy", lambda name, X: np.zeros(3))
+    assert result.score == 0 and result.mistake == "wrong_shape"
 
 
 @pytest.mark.parametrize("name, tag", [
@@ -170,3 +201,41 @@ def test_reference_answers_score_full_marks_for_each_student(student, monkeypatc
     for qid, q in questions.for_assignment(A).items():
         result = judge(q.name, q.reference(parameters(A, student)), student, monkeypatch)
         assert result.score == q.points, (qid, result.text())
+
+
+@pytest.mark.parametrize("seed", Q.VARIANTS["space"]["seed"][:8])
+def test_the_dropout_demo_shows_what_its_text_says_for_every_seed(seed):
+    from coursekit import data, layers, optim
+
+    X, y = data.moons(300, noise=0.3, rng=seed)
+    y = y.reshape(-1, 1).astype(float)
+    final, lowest = {}, {}
+    for dropout in (False, True):
+        stack = [layers.Linear(2, 32, rng=0), layers.ReLU(), *([layers.Dropout(0.5, rng=1)] * dropout),
+                 layers.Linear(32, 32, rng=2), layers.ReLU(), *([layers.Dropout(0.5, rng=3)] * dropout),
+                 layers.Linear(32, 1, rng=4)]
+        net, bce = layers.Sequential(*stack), layers.BCEWithLogitsLoss()
+        adam, val = optim.Adam(net.parameters(), lr=0.01), []
+        for _ in range(1000):
+            bce.forward(net.train().forward(X[:100]), y[:100])
+            net.backward(bce.backward())
+            adam.step(net.gradients())
+            val.append(bce.forward(net.eval().forward(X[100:]), y[100:]))
+        final[dropout], lowest[dropout] = val[-1], min(val)
+    assert final[False] > 2 * lowest[False]          # without dropout the validation loss climbs
+    assert final[True] < final[False]                # with dropout far less
+
+
+@pytest.mark.parametrize("seed", Q.VARIANTS["space"]["seed"][:8])
+def test_polar_features_make_the_circles_linearly_separable_as_the_notebook_shows(seed):
+    from coursekit import data, layers, optim, train
+
+    X, y = data.circles(400, noise=0.1, rng=seed)
+    y = y.reshape(-1, 1).astype(float)
+    accuracy = {}
+    for name, features in (("cartesian", X), ("polar", np.column_stack([np.hypot(*X.T), np.arctan2(X[:, 1], X[:, 0])]))):
+        model = layers.Linear(2, 1, rng=0)
+        train.fit(model, layers.BCEWithLogitsLoss(), optim.Adam(model.parameters(), lr=0.05), features[:200], y[:200],
+                  epochs=500, batch_size=None)
+        accuracy[name] = np.mean((model.forward(features[200:]) > 0) == (y[200:] > 0.5))
+    assert accuracy["cartesian"] < 0.7 and accuracy["polar"] > 0.95

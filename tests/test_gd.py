@@ -35,9 +35,10 @@ def test_pen_and_paper_exercise(lr, lecture):
     np.testing.assert_allclose(iterates[1:], lecture, rtol=1e-13)
 
 
-def test_slide_values_for_learning_rate_one_are_sign_slips():
-    # The slide computes −33 − (−330 − 3) as −300 and −300 − (−3000 − 3) as 2703.
+def test_slide_values_for_learning_rate_one_carry_one_sign_slip():
+    # The slide computes −33 − (−330 − 3) as −300 (the slip), then −300 − (−3000 − 3) = 2703 correctly.
     assert -33 - (-330 - 3) == 300
+    assert -300 - (10 * -300 - 3) == 2703
     assert gradient_descent(quadratic_grad, 4.0, 1.0, 3)[2:].tolist() == [300.0, -2697.0]
 
 

@@ -18,40 +18,61 @@ ASSIGNMENT = "01_derivatives"
 #: central differences and numerical Jacobians.
 WITHHELD = ("coursekit.gradcheck",)
 
-#: name -> (function of x as text, hint); answers are d/dx of the function.
+#: name -> (function of x as text, hint tiers (nudge, rule)); answers are d/dx of the function.
 RULE_EXERCISES = {
     "power": ("4*x**3 - 2*sqrt(x) + 7",
-              "Power rule term by term: √x = x^(1/2), so its derivative is 1/(2√x); constants vanish."),
-    "product": ("x**2*sin(x)", "Product rule: (fg)′ = f′g + fg′ with f = x², g = sin x."),
+              ("Differentiate term by term; write the root as a power first.",
+               "Power rule (xⁿ)′ = n·xⁿ⁻¹, also for a fractional n (a root is the power one half); a "
+               "constant factor stays, a constant term has derivative zero.")),
+    "product": ("x**2*sin(x)", ("A product of two functions of x: which rule applies?",
+                                "Product rule: (fg)′ = f′g + fg′; name f and g, differentiate each.")),
     "quotient": ("(x + 1)/(x**2 + 1)",
-                 "Quotient rule: (f/g)′ = (g f′ − f g′)/g², with f = x + 1 and g = x² + 1."),
+                 ("A quotient: mind which term of the numerator comes first.",
+                  "Quotient rule: (f/g)′ = (g·f′ − f·g′)/g², with f the numerator and g the denominator.")),
     "exponential": ("exp(3*x**2) + 2**x",
-                    "(e^g)′ = e^g·g′ with g = 3x², and (a^x)′ = a^x·ln a (write ln as log)."),
+                    ("Two exponentials: one of e with an inner function, one of another base.",
+                     "(e^g)′ = e^g·g′ (chain rule) and (aˣ)′ = aˣ·ln a; write ln as log.")),
     "logarithm": ("log(x**2 + 1) + log(x)/log(10)",
-                  "(ln g)′ = g′/g, and (log₁₀ x)′ = 1/(x ln 10)."),
+                  ("Two logarithms: a natural one of an inner function, and one in base ten.",
+                   "(ln g)′ = g′/g, and (log_a x)′ = 1/(x ln a).")),
     "trigonometric": ("tan(x) - cos(2*x)",
-                      "(tan x)′ = sec² x = 1/cos² x; (cos 2x)′ = −2 sin 2x by the chain rule."),
+                      ("Differentiate each term; the second one has an inner function.",
+                       "(tan x)′ = sec² x = 1/cos² x; (cos u)′ = −sin u and the chain rule multiplies "
+                       "by u′.")),
     "inverse_trigonometric": ("asin(2*x) + atan(x)",
-                              "(sin⁻¹ u)′ = u′/√(1 − u²) with u = 2x; (tan⁻¹ x)′ = 1/(1 + x²)."),
+                              ("Two inverse functions; the first one has an inner function.",
+                               "(sin⁻¹ u)′ = u′/√(1 − u²) by the chain rule; (tan⁻¹ x)′ is in the rules "
+                               "table of section 2.")),
     "hyperbolic": ("tanh(x)*cosh(x)",
-                   "Product rule with (tanh x)′ = sech² x = 1/cosh² x and (cosh x)′ = sinh x."),
-    "inverse_hyperbolic": ("asinh(x**2)", "(sinh⁻¹ u)′ = u′/√(1 + u²) with u = x²."),
+                   ("A product of two hyperbolic functions.",
+                    "Product rule with (tanh x)′ = sech² x = 1/cosh² x and (cosh x)′ = sinh x.")),
+    "inverse_hyperbolic": ("asinh(x**2)", ("An inverse function of an inner function: chain rule.",
+                                           "(sinh⁻¹ u)′ = u′/√(1 + u²), with u the inner function.")),
     "sigmoid": ("1/(1 + exp(-x))",
-                "Chain rule: (u⁻¹)′ = −u′/u² with u = 1 + e^(−x), and u′ = −e^(−x)."),
+                ("Write σ as u⁻¹ with u = 1 + e^(−x) and use the chain rule.",
+                 "Chain rule: (u⁻¹)′ = −u′/u², and u′ needs the chain rule once more (the inside of "
+                 "e^(−x) is −x).")),
 }
 
 _SIGMA = "1/(1 + exp(-(w*x + b)))"
-#: name -> (function, variable, symbols, points, hint) for the other symbolic questions.
+#: name -> (function, variable, symbols, points, hint tiers) for the other symbolic questions.
 OTHER_EXERCISES = {
     "neuron": (f"({_SIGMA} - y)**2", "w", ("w", "x", "b", "y"), 2,
-               "∂L/∂w = 2(ŷ − y)·σ′(wx + b)·x with σ′ = σ(1 − σ): outer square, then the sigmoid, "
-               "then the inner wx + b."),
+               ("Three functions inside each other: the square outside, the sigmoid in the middle, "
+                "wx + b inside. The chain rule gives one factor per layer.",
+                "Chain rule: ∂L/∂w = (dL/dŷ)·(dŷ/dz)·(dz/dw) with z = wx + b; the sigmoid's derivative "
+                "can be written with σ itself (section 3a).")),
     "mse": ("(yhat_i - y_i)**2", "yhat_i", ("yhat_i", "y_i"), 1,
-            "Only the i-th term depends on ŷᵢ; differentiate (ŷᵢ − yᵢ)² with the chain rule."),
+            ("Only one term of the sum depends on ŷᵢ.",
+             "Only the i-th term depends on ŷᵢ; differentiate it with the chain rule, (u²)′ = 2u·u′.")),
     "partial_x": ("x**2*y + sin(x*y) + exp(y)", "x", ("x", "y"), 1,
-                  "Hold y constant: (x²y)′ = 2xy, (sin xy)′ = y cos xy, (e^y)′ = 0."),
+                  ("Hold y constant and differentiate each of the three terms with respect to x.",
+                   "Treat y as a number: the power and chain rules apply as usual (the inside xy has "
+                   "derivative y with respect to x), and a term without x has derivative zero.")),
     "partial_y": ("x**2*y + sin(x*y) + exp(y)", "y", ("x", "y"), 1,
-                  "Hold x constant: (x²y)′ = x², (sin xy)′ = x cos xy, (e^y)′ = e^y."),
+                  ("Hold x constant and differentiate each of the three terms with respect to y.",
+                   "Treat x as a number: a constant factor stays, the chain rule handles the inside xy "
+                   "(its derivative with respect to y is x), and (e^y)′ = e^y.")),
 }
 
 
@@ -121,9 +142,12 @@ def _missing_two(f, x, h=1e-5):
 @question(f"{ASSIGNMENT}.central_difference", kind="function", points=2, rtol=1e-6, atol=1e-9,
           inputs=_difference_trials,
           mistakes={"forward": lambda v: _forward, "missing_two": lambda v: _missing_two},
-          hints={"default": "Return (f(x + h) - f(x - h)) / (2 * h); it works for arrays unchanged.",
+          hints={"default": ("Evaluate f on both sides of x, at the same distance h.",
+                             "The central difference of section 1: the slope of the secant through the "
+                             "points at x − h and x + h. NumPy evaluates it for every entry of an array "
+                             "at once."),
                  "forward": "That is the forward difference (f(x+h) − f(x))/h; use points on both sides of x.",
-                 "missing_two": "The two points are 2h apart: divide by 2*h."})
+                 "missing_two": "The two points are 2h apart: divide by their distance."})
 def central_difference(v):
     """Reference: centred differences from coursekit.gradcheck."""
     return _reference_central
@@ -144,7 +168,9 @@ def _swapped_grad(p):
 @question(f"{ASSIGNMENT}.grad_f", kind="function", points=2, rtol=1e-7,
           inputs=lambda rng, v: [(rng.uniform(-2, 2, size=2),) for _ in range(6)],
           mistakes={"swapped": lambda v: _swapped_grad},
-          hints={"default": "Return np.array([df/dx, df/dy]) evaluated at p = (x, y).",
+          hints={"default": ("Use your two partial derivatives from section 5.",
+                             "∇f = (∂f/∂x, ∂f/∂y): evaluate both partial derivatives at p = (x, y) and "
+                             "return them as an array of shape (2,)."),
                  "swapped": "The components are in the wrong order: first ∂f/∂x, then ∂f/∂y."})
 def grad_f(v):
     """Reference: the exact gradient."""
@@ -183,8 +209,9 @@ def _forward_jacobian(F, x, h=1e-6):
 @question(f"{ASSIGNMENT}.numerical_jacobian", kind="function", points=2, rtol=1e-6, atol=1e-8,
           inputs=_jacobian_trials,
           mistakes={"forward": lambda v: _forward_jacobian},
-          hints={"default": "Column j is (F(x + h e_j) − F(x − h e_j)) / (2h); stack the columns "
-                            "with np.stack(columns, axis=1) to get shape (m, n).",
+          hints={"default": ("One column per input: move one coordinate of x at a time.",
+                             "Column j is the central difference of F along the unit vector e_j: F at "
+                             "x + h e_j and at x − h e_j. Columns side by side give shape (m, n)."),
                  "transposed": "Rows are outputs and columns are inputs: the result has shape (m, n).",
                  "forward": "That is a forward difference; use x + h e_j and x − h e_j."})
 def numerical_jacobian(v):
@@ -201,8 +228,9 @@ def jacobian_polar_exact(p):
 @question(f"{ASSIGNMENT}.jacobian_polar", kind="function", points=2, rtol=1e-7,
           inputs=lambda rng, v: [(np.array([rng.uniform(0.2, 3.0), rng.uniform(-np.pi, np.pi)]),)
                                  for _ in range(6)],
-          hints={"default": "Row i holds the partial derivatives of output i: "
-                            "[[∂x/∂r, ∂x/∂θ], [∂y/∂r, ∂y/∂θ]].",
+          hints={"default": ("Differentiate each of the two outputs with respect to each of the two inputs.",
+                             "Row i holds the partial derivatives of output i: "
+                             "[[∂x/∂r, ∂x/∂θ], [∂y/∂r, ∂y/∂θ]]."),
                  "transposed": "Rows are the outputs (x, y), columns the inputs (r, θ)."})
 def jacobian_polar(v):
     """Reference: the exact Jacobian."""
@@ -232,17 +260,25 @@ def _jacobian_edge_trials(rng, v):
 
 question(f"{ASSIGNMENT}.central_difference_hidden", kind="function", points=1, rtol=1e-6, atol=1e-9,
          inputs=_difference_edge_trials,
-         hints={"default": "Your function must also work for arrays of any shape and small steps h."}
+         hints={"default": ("Try your function on a 2-D array of points and with a small step h.",
+                            "The same expression must work elementwise for arrays of any shape (no loop "
+                            "over the entries, no reshape to 1-D).")}
          )(central_difference)
 question(f"{ASSIGNMENT}.grad_f_hidden", kind="function", points=1, rtol=1e-7,
          inputs=lambda rng, v: [(rng.uniform(-3, 3, size=2),) for _ in range(4)] + [(np.array([0.0, 0.0]),)],
-         hints={"default": "Check your gradient far from the origin and at (0, 0)."})(grad_f)
+         hints={"default": ("Check your gradient far from the origin and at (0, 0).",
+                            "Compare your gradient with central differences at a few points, the origin "
+                            "included.")})(grad_f)
 question(f"{ASSIGNMENT}.numerical_jacobian_hidden", kind="function", points=1, rtol=1e-6, atol=1e-8,
          inputs=_jacobian_edge_trials,
-         hints={"default": "Also handle an integer point (convert x to float first), a function with "
-                           "one output (shape (1, n)) and wide maps (n > m)."})(numerical_jacobian)
+         hints={"default": ("Try an integer point, a function with one output and a map with more inputs "
+                            "than outputs.",
+                            "An integer x cannot hold x + h: work on a float copy. The result always has "
+                            "one row per output and one column per input, even with one output.")})(numerical_jacobian)
 question(f"{ASSIGNMENT}.jacobian_polar_hidden", kind="function", points=1, rtol=1e-7,
          inputs=lambda rng, v: [(np.array([-1.5, 7.0]),), (np.array([0.0, 1.0]),),
                                 (np.array([rng.uniform(-3, 3), rng.uniform(-10, 10)]),)],
-         hints={"default": "The formula must hold for any r (also 0 or negative) and any angle."}
+         hints={"default": ("Try r = 0, a negative r and an angle beyond π.",
+                            "The partial derivatives hold for every r and θ: no special cases, no "
+                            "absolute values, no reduction of the angle.")}
          )(jacobian_polar)

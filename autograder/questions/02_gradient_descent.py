@@ -122,13 +122,16 @@ def _second_step_sign_slip(alpha_key):
 
 
 _STEP_HINTS = {
-    "default": "Apply β ← β − α·f′(β) three times, each time with f′ evaluated at the current β; "
-               "give [β¹, β², β³] with at least five significant digits.",
+    "default": ("One step at a time: the slope at the current β, then a step against it.",
+                "β⁽ʳ⁺¹⁾ = β⁽ʳ⁾ − α·f′(β⁽ʳ⁾), with your f′ of section 1 evaluated at the current β⁽ʳ⁾ (not "
+                "at β⁽⁰⁾); give [β¹, β², β³] with at least five significant digits."),
     "ascent": "Your steps climb the parabola: the update subtracts α·f′(β), it does not add it.",
-    "no_constant": "f′(β) = 2aβ + b: the term bβ of f(β) = aβ² + bβ + c leaves b when you differentiate.",
-    "forgot_double": "The derivative of aβ² is 2aβ (power rule: bring the 2 down), not aβ.",
-    "sign_slip": "Your first step is right but the second has the wrong sign: subtracting a negative "
-                 "number adds, e.g. −33 − (−333) = +300. Redo steps two and three.",
+    "no_constant": ("Your f′ lost a term: only the constant term of f differentiates to zero.",
+                    "Differentiate f term by term: the linear term bβ leaves the constant b in f′."),
+    "forgot_double": ("Your f′ is off in its β term: check the power rule.",
+                      "Power rule: (βⁿ)′ = nβⁿ⁻¹, so the exponent comes down as a factor."),
+    "sign_slip": "Your first step is right but the second has the wrong sign: subtracting a negative number "
+                 "adds. Redo steps two and three.",
 }
 
 
@@ -146,8 +149,9 @@ def _step_question(name, alpha_key):
 
 
 @question(f"{ASSIGNMENT}.derivative", kind="expression", points=1, symbols=("beta",),
-          hints={"default": "Differentiate term by term: (aβ²)′ = 2aβ, (bβ)′ = b, and the constant c "
-                            "has derivative 0."})
+          hints={"default": ("Differentiate term by term.",
+                             "Power rule (βⁿ)′ = nβⁿ⁻¹, a constant factor stays, (c·f)′ = c·f′, and a "
+                             "constant term has derivative zero.")})
 def derivative(v):
     """f′(β) = 2aβ + b for the student's f(β) = aβ² + bβ + c."""
     return f"{2 * v['a']}*beta + ({v['b']})"
@@ -158,10 +162,33 @@ alpha_2 = _step_question("alpha_2", "alpha_2")
 alpha_3 = _step_question("alpha_3", "alpha_3")
 
 
+def _slopes_at(v, points):
+    """f′ at the iterates the by-hand method uses, per learning rate: ``points(path)`` picks them."""
+    return {key: _f_prime(points(np.r_[float(v["beta0"]), _three_steps(v, v[key])]))
+            for key in ("alpha_1", "alpha_2", "alpha_3")}
+
+
+@question(f"{ASSIGNMENT}.slopes", kind="array", points=1, rtol=1e-5, atol=1e-8,
+          mistakes={"at_new_point": lambda v: _slopes_at(v, lambda path: path[1:]),
+                    "at_start": lambda v: _slopes_at(v, lambda path: np.full(3, path[0]))},
+          hints={"default": ("Each step needs the slope at the point it starts from.",
+                             "Step r + 1 uses f′(β⁽ʳ⁾), the derivative of section 1 at the current "
+                             "iterate: the slopes at β⁽⁰⁾, β⁽¹⁾ and β⁽²⁾, for each learning rate."),
+                 "at_new_point": "Those are the slopes after each step; each step uses the slope at the point "
+                                 "it starts from.",
+                 "at_start": "The slope changes from step to step: evaluate f′ at the current iterate, not "
+                             "always at β⁽⁰⁾."})
+def slopes(v):
+    """f′(β⁽⁰⁾), f′(β⁽¹⁾), f′(β⁽²⁾): the slopes the three steps of each learning rate use."""
+    return _slopes_at(v, lambda path: path[:3])
+
+
 @question(f"{ASSIGNMENT}.alpha_max", kind="number", points=1, rtol=1e-9,
           mistakes={"one_over_curvature": lambda v: 0.1},
-          hints={"default": "The distance to β* is multiplied by 1 − 10α each step; "
-                            "find the largest α with |1 − 10α| ≤ 1.",
+          hints={"default": ("Use the factor of section 4: when does the distance to the minimum stop "
+                             "shrinking?",
+                             "The distance to β* is multiplied by 1 − 10α each step: it never grows "
+                             "while |1 − 10α| ≤ 1. Solve for the largest α."),
                  "one_over_curvature": "α = 0.1 is the rate that lands on the minimum in one step; "
                                        "larger rates still converge while zig-zagging."})
 def alpha_max(v):
@@ -215,8 +242,10 @@ def _gd_without_start(grad, beta0, alpha, steps):
 @question(f"{ASSIGNMENT}.gradient_descent", kind="function", points=2, rtol=1e-7,
           inputs=_quadratic_trials,
           mistakes={"ascent": lambda v: _gd_plus_sign, "without_start": lambda v: _gd_without_start},
-          hints={"default": "Start the list with beta0, then append β − α·grad(β) `steps` times; "
-                            "return np.array(list).",
+          hints={"default": ("Keep every iterate, the starting point included, and return them as one "
+                             "array.",
+                             "Each iterate is the previous one minus alpha times the gradient there; "
+                             "`steps` updates give steps + 1 iterates, stacked in one array."),
                  "ascent": "Your iterates move uphill: subtract alpha * grad(beta).",
                  "without_start": "Include the starting point: the result has steps + 1 rows."})
 def gradient_descent(v):
@@ -240,8 +269,11 @@ def _momentum_on_first_step(grad, beta0, alpha, eta, steps):
           inputs=lambda rng, v: _quadratic_trials(rng, v, momentum=True),
           mistakes={"no_momentum": lambda v: (lambda g, b, a, e, s: _reference_gd(g, b, a, s)),
                     "first_step": lambda v: _momentum_on_first_step},
-          hints={"default": "β⁽ʳ⁺¹⁾ = β⁽ʳ⁾ − α·grad(β⁽ʳ⁾) + η·(β⁽ʳ⁾ − β⁽ʳ⁻¹⁾), with β⁽⁻¹⁾ = β⁽⁰⁾.",
-                 "no_momentum": "Your iterates ignore eta: add eta * (beta - previous beta).",
+          hints={"default": ("Remember the previous iterate: momentum adds a fraction eta of the last "
+                             "step.",
+                             "β⁽ʳ⁺¹⁾ = β⁽ʳ⁾ − α·grad(β⁽ʳ⁾) + η·Δβ⁽ʳ⁾ with Δβ⁽ʳ⁾ = β⁽ʳ⁾ − β⁽ʳ⁻¹⁾ and "
+                             "Δβ⁽⁰⁾ = 0."),
+                 "no_momentum": "Your iterates ignore eta: the last step, scaled by eta, is missing.",
                  "first_step": "There is no previous step before the first one: Δβ⁽⁰⁾ = 0."})
 def momentum_descent(v):
     """Reference: heavy-ball iterates, no momentum on the first step."""
@@ -270,10 +302,13 @@ def _edge_trials(rng, v, momentum=False):
 
 question(f"{ASSIGNMENT}.gradient_descent_hidden", kind="function", points=1, rtol=1e-7,
          inputs=_edge_trials,
-         hints={"default": "Check the edge cases: steps = 0 returns just [beta0]; an integer beta0 "
-                           "still gives float iterates; any dimension d works."})(gradient_descent)
+         hints={"default": ("Try steps = 0, an integer beta0 and a vector of four entries.",
+                            "With no step there is only the start; an integer start must still give "
+                            "float iterates; nothing may depend on the dimension.")})(gradient_descent)
 question(f"{ASSIGNMENT}.momentum_descent_hidden", kind="function", points=1, rtol=1e-7,
          inputs=lambda rng, v: _edge_trials(rng, v, momentum=True),
-         hints={"default": "Check the edge cases: steps = 0 returns just [beta0]; the first step has no "
-                           "momentum; eta = 0 gives plain gradient descent; any dimension works."}
+         hints={"default": ("Try steps = 0, eta = 0, an integer beta0 and a vector of four entries.",
+                            "With no step there is only the start; the first step has no momentum; "
+                            "eta = 0 must give plain gradient descent; nothing may depend on the "
+                            "dimension.")}
          )(momentum_descent)

@@ -61,9 +61,10 @@ TASKS = ("regression", "classification", "clustering", "dimensionality reduction
 
 
 @question(f"{ASSIGNMENT}.tasks", kind="choice", points=2, options=TASKS,
-          hints={"default": "Is there a target? A number is regression, a label from a finite set is "
-                            "classification. Without targets: finding groups is clustering, describing each "
-                            "example by fewer numbers is dimensionality reduction."})
+          hints={"default": ("First ask: is there a target to predict, and what kind of thing is it?",
+                             "Is there a target? A number is regression, a label from a finite set is "
+                             "classification. Without targets: finding groups is clustering, describing "
+                             "each example by fewer numbers is dimensionality reduction.")})
 def tasks(v):
     """The task of each problem in the notebook's table (one part per problem)."""
     return {
@@ -87,7 +88,8 @@ def _rmse(X, y, w):
 
 
 _MSE_HINTS = {
-    "default": "L(w) = (1/ℓ) Σᵢ (wᵀxᵢ − yᵢ)² = np.mean((X @ w - y) ** 2).",
+    "default": ("Residuals first (prediction minus target, one per sample), then square and average.",
+                "L(w) = (1/ℓ) Σᵢ (wᵀxᵢ − yᵢ)²: the matrix product Xw gives every prediction at once."),
     "sum": "That is the sum of squared errors; the mean divides by the number of samples ℓ.",
     "rmse": "That is the root of the mean squared error; do not take the square root.",
 }
@@ -104,7 +106,9 @@ def mse(v):
 question(f"{ASSIGNMENT}.mse_hidden", kind="function", points=1, rtol=1e-9,
          inputs=_regression_edge_trials,
          mistakes={"sum": lambda v: _mse_sum, "rmse": lambda v: _rmse},
-         hints={**_MSE_HINTS, "default": "Also check integer data, a single sample and a perfect fit."})(mse)
+         hints={**_MSE_HINTS, "default": ("Try integer data, a single sample and a perfect fit.",
+                                          "Integer arrays must give a float mean; one sample is still "
+                                          "a mean; a perfect fit has zero loss.")})(mse)
 
 
 def _gradient_without_two(X, y, w):
@@ -116,7 +120,8 @@ def _gradient_of_sum(X, y, w):
 
 
 _GRADIENT_HINTS = {
-    "default": "∇L(w) = (2/ℓ) Xᵀ(Xw − y): a vector with one entry per weight, shape (d,).",
+    "default": ("One entry per weight: each residual times that weight's feature, averaged.",
+                "∇L(w) = (2/ℓ) Xᵀ(Xw − y) (section 4): a vector with one entry per weight, shape (d,)."),
     "without_two": "Missing factor 2: the derivative of the square (r)² is 2r.",
     "of_sum": "Divide by ℓ = len(y): the loss is a mean, so is its gradient.",
     "wrong_sign": "Check the sign of the residual: Xw − y, prediction minus target.",
@@ -136,7 +141,9 @@ question(f"{ASSIGNMENT}.mse_gradient_hidden", kind="function", points=1, rtol=1e
          inputs=_regression_edge_trials,
          mistakes={"without_two": lambda v: _gradient_without_two, "of_sum": lambda v: _gradient_of_sum},
          hints={**_GRADIENT_HINTS,
-                "default": "Also check integer data, one sample, and many features (d > 2)."})(mse_gradient)
+                "default": ("Try integer data, one sample and many features.",
+                            "Nothing in the formula depends on the number of samples or features; "
+                            "integer data must still give float gradients.")})(mse_gradient)
 
 
 # ---------------------------------------------------------------- the exact solution
@@ -157,7 +164,9 @@ def _exact_edge_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.fit_exact", kind="function", points=2, rtol=1e-6, atol=1e-9,
           inputs=_exact_trials,
-          hints={"default": "Solve the normal equations XᵀX w = Xᵀy: np.linalg.solve(X.T @ X, X.T @ y)."})
+          hints={"default": ("Where the gradient of section 4 is zero, the weights solve a linear system.",
+                             "The normal equations XᵀX w = Xᵀy: let NumPy solve this d × d system rather "
+                             "than inverting XᵀX.")})
 def fit_exact(v):
     """Reference: coursekit.linear.fit_exact (least squares)."""
     return linear.fit_exact
@@ -165,11 +174,14 @@ def fit_exact(v):
 
 question(f"{ASSIGNMENT}.fit_exact_hidden", kind="function", points=1, rtol=1e-6, atol=1e-9,
          inputs=_exact_edge_trials,
-         hints={"default": "Also check many samples and features, and a square system (ℓ = d)."})(fit_exact)
+         hints={"default": ("Try many samples and features, and as many samples as weights.",
+                            "The normal equations have the same form for any ℓ ≥ d.")})(fit_exact)
 
 
 @question(f"{ASSIGNMENT}.w_exact", kind="array", points=1, rtol=1e-6,
-          hints={"default": "Apply your fit_exact to the X and y of the set-up cell: [b, w]."})
+          hints={"default": ("Use your fit_exact on the data of the set-up cell.",
+                             "Apply fit_exact to the X and y of the set-up cell: the result holds the "
+                             "bias first, then the slope.")})
 def w_exact(v):
     """The exact least-squares weights (b, w) on the student's counting data."""
     return linear.fit_exact(*design(v))
@@ -177,8 +189,9 @@ def w_exact(v):
 
 @question(f"{ASSIGNMENT}.lr_max", kind="number", points=1, rtol=1e-9,
           mistakes={"half": lambda v: _lr_max(v) / 2, "double": lambda v: 2 * _lr_max(v)},
-          hints={"default": "The Hessian of L is H = (2/ℓ) XᵀX; GD is stable for η < 2/λ_max(H). "
-                            "np.linalg.eigvalsh gives the eigenvalues.",
+          hints={"default": ("The curvature of L plays the part of f″ in assignment 02.",
+                             "The Hessian of L is H = (2/ℓ) XᵀX; GD is stable for η < 2/λ_max(H). "
+                             "np.linalg.eigvalsh gives the eigenvalues of a symmetric matrix."),
                  "half": "That is 1/λ_max(H); the stability limit, as for 2/f″ in assignment 02, is 2/λ_max(H).",
                  "double": "The Hessian is (2/ℓ) XᵀX, not (1/ℓ) XᵀX."})
 def lr_max(v):
@@ -215,8 +228,9 @@ def _fit_gd_without_start(X, y, lr, tol, max_steps):
 @question(f"{ASSIGNMENT}.fit_gd", kind="function", points=2, rtol=1e-7, atol=1e-10,
           inputs=_gd_trials,
           mistakes={"without_start": lambda v: _fit_gd_without_start},
-          hints={"default": "Start from w = zeros(d); after each update w ← w − η∇L(w) append w and stop "
-                            "as soon as ‖wᵗ − wᵗ⁻¹‖ < tol or after max_steps updates.",
+          hints={"default": ("Keep every iterate from w⁰ = 0; test the stopping rule after each update.",
+                             "After each update w ← w − η∇L(w) keep the new w, and stop as soon as the "
+                             "update moved w by less than tol (‖wᵗ − wᵗ⁻¹‖), or after max_steps updates."),
                  "without_start": "Include the starting point w⁰ = 0 as the first row."})
 def fit_gd(v):
     """Reference: coursekit.linear.fit_gd."""
@@ -226,8 +240,10 @@ def fit_gd(v):
 question(f"{ASSIGNMENT}.fit_gd_hidden", kind="function", points=1, rtol=1e-7, atol=1e-10,
          inputs=lambda rng, v: [(*case[:3], 1e-30, 7) for case in _gd_trials(rng, v)[:2]]
          + [(np.eye(2), np.array([1.0, -1.0]), 0.5, 1e-6, 100)],
-         hints={"default": "Check the edge cases: a tolerance never met stops after max_steps updates "
-                           "(max_steps + 1 rows); a problem solved in one step stops right after it."})(fit_gd)
+         hints={"default": ("Try a tolerance that is never met, and a problem gradient descent solves in one "
+                            "step.",
+                            "The result holds w⁰ and every update made: count the rows when max_steps "
+                            "runs out, and when the very first update already meets the rule.")})(fit_gd)
 
 
 # ---------------------------------------------------------------- one epoch of mini-batch SGD
@@ -260,8 +276,10 @@ def _epoch_trials(rng, v):
 @question(f"{ASSIGNMENT}.sgd_epoch", kind="function", points=2, rtol=1e-8, atol=1e-10,
           inputs=_epoch_trials,
           mistakes={"drop_last": lambda v: _epoch_dropping_last},
-          hints={"default": "Walk through `order` in slices of batch_size; for each slice idx, "
-                            "w ← w − lr · (2/m) X[idx]ᵀ(X[idx] w − y[idx]); return w⁰ and every update.",
+          hints={"default": ("One update per slice of batch_size samples, taken in the given order.",
+                             "Walk through `order` in slices of batch_size; each slice makes one update "
+                             "with the MSE gradient of that slice alone (a mean over its m samples); "
+                             "return w⁰ and every update."),
                  "drop_last": "Keep the last, smaller batch when batch_size does not divide ℓ: "
                               "an epoch has ⌈ℓ/m⌉ updates."})
 def sgd_epoch(v):
@@ -272,5 +290,6 @@ def sgd_epoch(v):
 question(f"{ASSIGNMENT}.sgd_epoch_hidden", kind="function", points=1, rtol=1e-8, atol=1e-10,
          inputs=lambda rng, v: _epoch_trials(rng, v) + [(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([1.0, 0.0, 2.0]),
              np.array([0, 0]), 0.01, 2, np.array([2, 0, 1]))],
-         hints={"default": "Also check an integer starting w (the iterates are floats) and the order of "
-                           "the samples (use order, do not sort it)."})(sgd_epoch)
+         hints={"default": ("Try an integer starting w and an order that is not sorted.",
+                            "The iterates are floats even for an integer w⁰, and the samples are visited "
+                            "exactly in the given order.")})(sgd_epoch)

@@ -84,8 +84,9 @@ def _line(v):
           mistakes={"no_activation": _z, "step": lambda v: (_z(v) >= 0).astype(float),
                     "minus_z": lambda v: activations.sigmoid(-_z(v)),
                     "rounded": lambda v: np.array([float(f"{p:.2g}") for p in activations.sigmoid(_z(v))])},
-          hints={"default": "ŷ = g(w₀ + XᵀW) with g the sigmoid 1/(1 + e^(−z)) and z = w₀ + w₁x₁ + w₂x₂, "
-                            "once for each of your points; give at least four significant digits.",
+          hints={"default": ("Score first, then the activation, once for each of your points.",
+                             "ŷ = g(w₀ + XᵀW) with g the sigmoid 1/(1 + e^(−z)) and z = w₀ + w₁x₁ + w₂x₂; "
+                             "give at least four significant digits."),
                  "rounded": "Close, but rounded too much: give at least four significant digits.",
                  "minus_z": "That is σ(−z): the sigmoid is 1/(1 + e^(−z)), with a minus sign in the exponent.",
                  "no_activation": "That is z = w₀ + XᵀW; apply the sigmoid to it.",
@@ -97,9 +98,9 @@ def perceptron_output(v):
 
 
 @question(f"{ASSIGNMENT}.line", kind="number", points=2, rtol=1e-9,
-          hints={"default": "Solve w₀ + w₁x₁ + w₂x₂ = 0 for x₂: x₂ = slope·x₁ + intercept.",
-                 "wrong_sign": "A sign slipped: move w₂x₂ to the other side, −w₂x₂ = w₀ + w₁x₁, then divide "
-                               "by −w₂."})
+          hints={"default": ("The line is where the score is zero: solve that equation for x₂.",
+                             "Solve w₀ + w₁x₁ + w₂x₂ = 0 for x₂ and read off x₂ = slope·x₁ + intercept."),
+                 "wrong_sign": "A sign slipped while moving a term to the other side of the equation."})
 def line(v):
     """Slope and intercept of the student's decision line w₀ + w₁x₁ + w₂x₂ = 0 written as x₂ = a x₁ + c."""
     return _line(v)
@@ -126,7 +127,8 @@ def _neuron_without_bias(X, w0, W):
 
 
 _NEURON_HINTS = {
-    "default": "Return sigmoid(w0 + X @ W): one probability per row of X.",
+    "default": ("One score per row of X, then the sigmoid of each score.",
+                "The scores of all rows are w₀ + XW, one matrix product; the sigmoid acts on each."),
     "no_bias": "Add the bias w0 before applying the sigmoid.",
 }
 
@@ -140,8 +142,9 @@ def neuron_forward(v):
 
 question(f"{ASSIGNMENT}.neuron_forward_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
          inputs=_neuron_edge_trials,
-         hints={"default": "Also check large |z| (the sigmoid saturates at 0 and 1 without NaN) and "
-                           "zero weights (σ(0) = 0.5)."})(neuron_forward)
+         hints={"default": ("Try scores of several hundred, positive and negative, and zero weights.",
+                            "e^(−z) overflows for large negative z: evaluate the sigmoid in a form that "
+                            "only exponentiates non-positive numbers.")})(neuron_forward)
 
 
 # ---------------------------------------------------------------- logistic regression
@@ -166,7 +169,8 @@ def _bce_sum(p, y):
 
 
 _BCE_HINTS = {
-    "default": "L = −(1/n) Σᵢ [yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)].",
+    "default": ("Two terms per sample, one for each possible label, averaged over the samples.",
+                "L = −(1/n) Σᵢ [yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)]."),
     "sum": "Average over the samples (divide by n) instead of summing.",
     "wrong_sign": "The logarithms of probabilities are negative: put a minus sign in front so the loss is ≥ 0.",
 }
@@ -181,9 +185,40 @@ def binary_cross_entropy(v):
 
 question(f"{ASSIGNMENT}.binary_cross_entropy_hidden", kind="function", points=1, rtol=1e-8,
          inputs=_bce_edge_trials,
-         hints={"default": "Edge cases: a term whose weight y or 1 − y is 0 contributes 0 even where its log "
-                           "is −∞ (use np.where, or np.log only where needed); a certain wrong prediction "
-                           "costs +∞; targets may be soft (between 0 and 1)."})(binary_cross_entropy)
+         hints={"default": ("Try probabilities of exactly 0 and 1, and soft targets between 0 and 1.",
+                            "A term whose weight y or 1 − y is zero contributes nothing, even where its log "
+                            "is −∞ (0·(−∞) is NaN in NumPy: select instead of multiplying); a certain "
+                            "wrong prediction costs +∞.")})(binary_cross_entropy)
+
+
+#: The rows (ŷ, y) of the binary cross-entropy table of lecture 002 (slide "Binary Cross-Entropy loss").
+BCE_TABLE = ((0.1, 1.0), (0.6, 0.0), (0.8, 1.0), (0.1, 0.0))
+
+
+def _bce_table_with(log=np.log, sign=-1.0):
+    """Per-row terms and their mean, computed with a given logarithm and sign (for the declared slips)."""
+    p, y = np.array(BCE_TABLE).T
+    terms = sign * (y * log(p) + (1 - y) * log(1 - p))
+    return {"terms": terms, "mean": float(np.mean(terms))}
+
+
+@question(f"{ASSIGNMENT}.bce_table", kind="array", points=2, rtol=1e-3, atol=1e-4,
+          mistakes={"log10": lambda v: _bce_table_with(log=np.log10),
+                    "no_minus": lambda v: _bce_table_with(sign=1.0),
+                    "sum": lambda v: {"mean": float(np.sum(_bce_table_with()["terms"]))}},
+          hints={"default": ("Row by row: which of the two terms survives for that label?",
+                             "For y = 1 the row costs −log ŷ, for y = 0 it costs −log(1 − ŷ) (natural "
+                             "logarithms); the loss is the mean of the four; give at least four significant "
+                             "digits."),
+                 "log10": "Use the natural logarithm ln (np.log), not the base-ten one.",
+                 "no_minus": "The logarithms of probabilities are negative: the minus sign in front makes every "
+                             "row's loss positive.",
+                 "sum": "The loss is the mean of the rows, not their sum."})
+def bce_table(v):
+    """Each row's binary cross-entropy and their mean, from coursekit.losses."""
+    p, y = np.array(BCE_TABLE).T
+    terms = losses.binary_cross_entropy(p, y, reduction="none")
+    return {"terms": terms, "mean": float(np.mean(terms))}
 
 
 def _reference_logistic_gradient(X, y, w):
@@ -204,7 +239,9 @@ def _logistic_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.logistic_gradient", kind="function", points=2, rtol=1e-8, atol=1e-12,
           inputs=_logistic_trials, mistakes={"sum": lambda v: _logistic_gradient_sum},
-          hints={"default": "∇L(w) = (1/n) Xᵀ(σ(Xw) − y).",
+          hints={"default": ("The same shape of formula as the MSE gradient: inputs times (prediction − "
+                             "target).",
+                             "∇L(w) = (1/n) Xᵀ(σ(Xw) − y) (section 3)."),
                  "sum": "The loss is a mean over the n samples: divide by n.",
                  "wrong_sign": "The residual is σ(Xw) − y, prediction minus target."})
 def logistic_gradient(v):
@@ -215,7 +252,9 @@ def logistic_gradient(v):
 question(f"{ASSIGNMENT}.logistic_gradient_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
          inputs=lambda rng, v: [(rng.normal(size=(40, 3)) * 50, rng.integers(0, 2, size=40), rng.normal(size=3)),
                                 (np.ones((3, 2)), np.array([1, 1, 1]), np.zeros(2))],
-         hints={"default": "Also check large scores (no overflow in the sigmoid) and w = 0 (σ = 0.5)."}
+         hints={"default": ("Try very large scores and w = 0.",
+                            "A sigmoid that overflows for large scores gives NaN gradients: use a stable "
+                            "one.")}
          )(logistic_gradient)
 
 
@@ -230,7 +269,8 @@ def _normalised_logits(v):
 @question(f"{ASSIGNMENT}.softmax_example", kind="array", points=1, rtol=1e-4, atol=1e-9,
           mistakes={"exponentials": lambda v: np.exp(np.asarray(v["logits"], dtype=float)),
                     "normalised": _normalised_logits},
-          hints={"default": "σ(z)ₖ = e^{zₖ} / Σⱼ e^{zⱼ}: exponentiate, then divide by the sum.",
+          hints={"default": ("Make every score positive, then make them add up to one.",
+                             "σ(z)ₖ = e^{zₖ} / Σⱼ e^{zⱼ}: exponentiate, then divide by the sum."),
                  "exponentials": "Divide the exponentials by their sum so the probabilities add up to 1.",
                  "normalised": "Exponentiate first: dividing the raw scores by their sum is not softmax."})
 def softmax_example(v):
@@ -253,8 +293,9 @@ def _softmax_columns(Z):
 
 @question(f"{ASSIGNMENT}.softmax", kind="function", points=2, rtol=1e-8, atol=1e-12,
           inputs=_softmax_trials, mistakes={"columns": lambda v: _softmax_columns},
-          hints={"default": "Each row of Z is one sample: exponentiate and divide by the row sum "
-                            "(np.sum(..., axis=1, keepdims=True)).",
+          hints={"default": ("Each row of Z is one sample: normalise row by row.",
+                             "Exponentiate, then divide each row by its own sum; keepdims=True keeps the "
+                             "sums in a column that broadcasts against the rows."),
                  "columns": "Normalise each row (one sample per row), not each column."})
 def softmax(v):
     """Reference: coursekit.losses.softmax along the last axis."""
@@ -263,8 +304,9 @@ def softmax(v):
 
 question(f"{ASSIGNMENT}.softmax_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
          inputs=_softmax_edge_trials,
-         hints={"default": "Large logits overflow np.exp (e^1000 = inf, inf/inf = nan). Subtract each row's "
-                           "maximum first: softmax(z) = softmax(z − max z)."})(softmax)
+         hints={"default": ("Try scores of a thousand: does np.exp survive them?",
+                            "Adding the same constant to every score of a row does not change its softmax "
+                            "(section 4): choose the constant so that no exponential overflows.")})(softmax)
 
 
 def ce_predictions(v):
@@ -277,8 +319,9 @@ def ce_predictions(v):
 
 
 @question(f"{ASSIGNMENT}.ce_examples", kind="array", points=1, rtol=1e-3,
-          hints={"default": "With y = 1 only the first term counts: −log p₁ for each row "
-                            "(−log 0 = +∞: use np.inf)."})
+          hints={"default": ("Only the probability of the true class enters the cross-entropy.",
+                             "Cross-entropy = −log(probability of the true class); an infinite value is "
+                             "written np.inf.")})
 def ce_examples(v):
     """The cross-entropies of the student's predictions for K = 3, y = 1."""
     probabilities = ce_predictions(v)
@@ -304,8 +347,9 @@ def _ce_sum(logits, labels):
 
 
 _CE_HINTS = {
-    "default": "L = (1/n) Σᵢ [log Σⱼ e^{zᵢⱼ} − zᵢ,yᵢ]: pick each row's score of the true class with "
-               "Z[np.arange(n), labels].",
+    "default": ("Per sample: the log of the sum of exponentials, minus the score of the true class.",
+                "L = (1/n) Σᵢ [log Σⱼ e^{zᵢⱼ} − zᵢ,yᵢ]: index each row's true-class score with two "
+                "integer arrays, the row numbers and the labels."),
     "sum": "Average over the samples.",
 }
 
@@ -319,8 +363,9 @@ def cross_entropy(v):
 
 question(f"{ASSIGNMENT}.cross_entropy_hidden", kind="function", points=1, rtol=1e-8,
          inputs=_ce_edge_trials,
-         hints={"default": "Large logits: compute log Σ e^z as max z + log Σ e^(z − max z) "
-                           "(the log-sum-exp trick) so nothing overflows."})(cross_entropy)
+         hints={"default": ("Try scores of a thousand: does your log Σ e^z overflow?",
+                            "The log-sum-exp trick of section 5: take the largest score out of the sum "
+                            "before exponentiating.")})(cross_entropy)
 
 
 # ---------------------------------------------------------------- multi-class linear classifier
@@ -339,7 +384,8 @@ def _softmax_gradient_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.softmax_gradient", kind="function", points=2, rtol=1e-8, atol=1e-12,
           inputs=_softmax_gradient_trials,
-          hints={"default": "∇_W L = (1/n) Xᵀ(softmax(XW) − Y) with Y the one-hot labels, shape (d, K).",
+          hints={"default": ("Probabilities minus one-hot targets, then back through X.",
+                             "∇_W L = (1/n) Xᵀ(softmax(XW) − Y) with Y the one-hot labels, shape (d, K)."),
                  "wrong_sign": "The residual is softmax(XW) − Y, probabilities minus targets.",
                  "transposed": "The gradient has the shape of W: (d, K)."})
 def softmax_gradient(v):
@@ -351,5 +397,6 @@ question(f"{ASSIGNMENT}.softmax_gradient_hidden", kind="function", points=1, rto
          inputs=lambda rng, v: [(rng.normal(size=(10, 3)) * 100, rng.integers(0, 3, size=10),
                                  rng.normal(size=(3, 3))),
                                 (rng.normal(size=(5, 4)), np.array([0, 0, 0, 0, 0]), np.zeros((4, 6)))],
-         hints={"default": "Also check large scores (use a stable softmax) and classes absent from the "
-                           "labels (K taken from W, not from the labels)."})(softmax_gradient)
+         hints={"default": ("Try very large scores, and labels that use only some of the classes.",
+                            "Use a stable softmax, and take the number of classes K from W, not from the "
+                            "labels.")})(softmax_gradient)

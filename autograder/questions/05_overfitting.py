@@ -92,8 +92,9 @@ def _no_bias(x, degree):
 
 @question(f"{ASSIGNMENT}.polynomial_features", kind="function", points=1, rtol=1e-12,
           inputs=_feature_trials, mistakes={"no_bias": lambda v: _no_bias},
-          hints={"default": "Column k is x**k for k = 0, ..., degree: raise a column of inputs "
-                            "(shape (ℓ, 1)) to a row of exponents 0, 1, ..., degree.",
+          hints={"default": ("Column k holds the k-th power of every input, from the power zero up.",
+                             "Broadcasting does it without a loop: a column of inputs, shape (ℓ, 1), "
+                             "raised to a row of exponents, shape (degree + 1,)."),
                  "no_bias": "Column 0 must be the ones (x**0), the feature of the bias b.",
                  "wrong_shape": "The result has one row per input and degree + 1 columns."})
 def polynomial_features(v):
@@ -104,9 +105,10 @@ def polynomial_features(v):
 
 
 @question(f"{ASSIGNMENT}.errors", kind="array", points=1, rtol=1e-3,
-          hints={"default": "For each degree: w from np.linalg.lstsq on the training features, then the "
-                            "mean of squared residuals on the training set (column 0) and on the test set "
-                            "(column 1).",
+          hints={"default": ("Fit on the training points only; measure on both sets.",
+                             "For each degree: w from np.linalg.lstsq on the training features, then the "
+                             "mean of squared residuals on the training set (column 0) and on the test "
+                             "set (column 1)."),
                  "transposed": "Rows are the degrees (1, 4, 15), columns (train MSE, test MSE)."})
 def errors(v):
     """Training and test MSE of least-squares polynomials of degree 1, 4, 15."""
@@ -129,8 +131,9 @@ def sin_data(seed: int):
 
 
 @question(f"{ASSIGNMENT}.w_sin", kind="array", points=1, rtol=1e-6, atol=1e-8,
-          hints={"default": "np.linalg.lstsq(polynomial_features(x_sin, 8), y_sin, rcond=None)[0]: "
-                            "9 weights, the minimum-norm interpolating polynomial.",
+          hints={"default": ("Least squares on the degree-8 features of the eight sine points.",
+                             "np.linalg.lstsq returns a tuple; its first element holds the weights of "
+                             "smallest norm among all the polynomials that fit."),
                  "wrong_shape": "A degree-8 polynomial has 9 weights (b, w1, ..., w8)."})
 def w_sin(v):
     """Minimum-norm least-squares weights of the degree-8 fit to the sine points."""
@@ -164,8 +167,10 @@ def _training_error(x, y, degree, k):
 
 @question(f"{ASSIGNMENT}.kfold_mse", kind="function", points=2, rtol=1e-7,
           inputs=_kfold_trials, mistakes={"training_error": lambda v: _training_error},
-          hints={"default": "For each fold of np.array_split(np.arange(len(x)), k): fit on all the other "
-                            "indices, compute the MSE on the fold; return the mean of the k values.",
+          hints={"default": ("Each fold is scored by a model that never saw it.",
+                             "For each fold of np.array_split(np.arange(len(x)), k): fit on all the "
+                             "other indices, compute the MSE on the fold; return the mean of the k "
+                             "values."),
                  "training_error": "That is the training error of one fit on all the data: each model "
                                    "must be scored on the fold it did not see."})
 def kfold_mse(v):
@@ -174,8 +179,10 @@ def kfold_mse(v):
 
 
 @question(f"{ASSIGNMENT}.cv_scores", kind="array", points=2, rtol=1e-3,
-          hints={"default": "Shuffle once with the given permutation, then one kfold_mse(..., degree, 5) "
-                            "per degree 1, ..., 10; best_degree is the degree of the smallest score.",
+          hints={"default": ("Shuffle once, then score every degree on the same shuffled points.",
+                             "Reorder the training points with the given permutation, call kfold_mse "
+                             "with the notebook's K for each degree from one to ten, and pick the degree "
+                             "of the smallest score."),
                  "wrong_shape": "cv_scores holds one score per degree 1, ..., 10."})
 def cv_scores(v):
     """5-fold CV scores of degrees 1..10 on the shuffled training points, and the best degree."""
@@ -208,7 +215,9 @@ def _ridge_without_ell(X, y, lam):
 
 @question(f"{ASSIGNMENT}.ridge_fit", kind="function", points=2, rtol=1e-7,
           inputs=_regression_trials, mistakes={"without_ell": lambda v: _ridge_without_ell},
-          hints={"default": "Solve (XᵀX + ℓλI) w = Xᵀy with np.linalg.solve, ℓ = len(y).",
+          hints={"default": ("Set the gradient of the penalised loss to zero: a linear system again.",
+                             "The minimiser solves the system of section 4, with ℓλ added to the "
+                             "diagonal of XᵀX; solve it rather than inverting."),
                  "without_ell": "The loss is the *mean* squared error: the identity is multiplied by ℓλ, "
                                 "not λ."})
 def ridge_fit(v):
@@ -230,7 +239,9 @@ def _clip_only(v_, t):
 
 @question(f"{ASSIGNMENT}.soft_threshold", kind="function", points=1, rtol=1e-12,
           inputs=_threshold_trials, mistakes={"hard_threshold": lambda v: _clip_only},
-          hints={"default": "np.sign(v) * np.maximum(np.abs(v) - t, 0).",
+          hints={"default": ("Move every entry towards zero by t; an entry that would cross zero stops at "
+                             "zero.",
+                             "S_t(v) = sign(v)·max(|v| − t, 0) (section 5), elementwise."),
                  "hard_threshold": "That zeroes small entries but does not move the others: "
                                    "subtract t from every |v| as well."})
 def soft_threshold(v):
@@ -256,8 +267,9 @@ def _reference_lasso(X, y, lam, lr, steps):
 
 @question(f"{ASSIGNMENT}.lasso_ista", kind="function", points=2, rtol=1e-7, atol=1e-10,
           inputs=_lasso_trials,
-          hints={"default": "Start from zeros; repeat `steps` times: gradient step "
-                            "w - lr * (2/ℓ) Xᵀ(Xw - y), then soft_threshold with t = lr * lam."})
+          hints={"default": ("Each step: a plain gradient step on the MSE, then the soft threshold.",
+                             "Start from zeros; each of the `steps` steps is a gradient step on the "
+                             "MSE with rate lr followed by soft-thresholding with t = lr·lam.")})
 def lasso_ista(v):
     """Reference: :func:`coursekit.linear.lasso` (proximal method, no early stop)."""
     return _reference_lasso
@@ -272,8 +284,9 @@ def _learning_rates(v) -> np.ndarray:
 @question(f"{ASSIGNMENT}.lambda_2", kind="array", points=1, rtol=1e-9,
           mistakes={"missing_two": lambda v: v["decay"] / _learning_rates(v),
                     "times_lr": lambda v: v["decay"] * _learning_rates(v) / 2},
-          hints={"default": "Match the factors in front of w: 1 - 2ηλ₂ must equal 1 - λ, once for each "
-                            "learning rate η.",
+          hints={"default": ("Compare the two update rules of section 6 factor by factor.",
+                             "Match the factors in front of w: 1 − 2ηλ₂ must equal 1 − λ, once for "
+                             "each learning rate η."),
                  "missing_two": "The gradient of λ₂‖w‖² is 2λ₂w: mind the factor 2.",
                  "times_lr": "Solve 2ηλ₂ = λ for λ₂: divide by η, do not multiply."})
 def lambda_2(v):
@@ -338,8 +351,9 @@ def _stopping_epoch(val_loss, patience):
           inputs=_curve_trials,
           mistakes={"no_patience": lambda v: _argmin_everywhere, "ties_improve": lambda v: _ties_improve,
                     "stopping_epoch": lambda v: _stopping_epoch},
-          hints={"default": "Track the best loss and its epoch; count epochs since the last strict "
-                            "improvement and stop when the count reaches patience.",
+          hints={"default": ("Remember the best loss so far and when it happened.",
+                             "Track the best loss and its epoch; count epochs since the last strict "
+                             "improvement and stop when the count reaches patience."),
                  "no_patience": "That is the minimum of the whole curve: training must stop once "
                                 "`patience` epochs in a row have not improved, so later epochs are never "
                                 "seen.",
@@ -396,26 +410,31 @@ def _curve_edge_trials(rng, v):
 
 question(f"{ASSIGNMENT}.polynomial_features_hidden", kind="function", points=1, rtol=1e-12,
          inputs=_feature_edge_trials,
-         hints={"default": "Accept any 1-D input (a list, integers, a column of shape (ℓ, 1)) and "
-                           "degree 0 (only the column of ones)."})(polynomial_features)
+         hints={"default": ("Try a list, integers, a column of shape (ℓ, 1) and degree zero.",
+                            "Flatten the input to a 1-D float array first; degree zero leaves only the "
+                            "column of ones.")})(polynomial_features)
 question(f"{ASSIGNMENT}.kfold_mse_hidden", kind="function", points=1, rtol=1e-7,
          inputs=_kfold_edge_trials,
-         hints={"default": "Also handle k = len(x) (leave-one-out), folds of unequal sizes and plain "
-                           "lists (convert to arrays first)."})(kfold_mse)
+         hints={"default": ("Try k = len(x), folds of unequal sizes and plain lists.",
+                            "Convert the inputs to arrays first; every fold, however small, is scored "
+                            "and the k scores averaged.")})(kfold_mse)
 question(f"{ASSIGNMENT}.ridge_fit_hidden", kind="function", points=1, rtol=1e-7,
          inputs=_ridge_edge_trials,
-         hints={"default": "The formula must also work with more weights than samples and a single "
-                           "feature."})(ridge_fit)
+         hints={"default": ("Try more weights than samples, and a single feature.",
+                            "The system with ℓλ on the diagonal is solvable for every λ > 0, whatever "
+                            "the shape of X.")})(ridge_fit)
 question(f"{ASSIGNMENT}.soft_threshold_hidden", kind="function", points=1, rtol=1e-12,
          inputs=_threshold_edge_trials,
-         hints={"default": "Check t = 0 (nothing changes), a plain number, and a t larger than every "
-                           "entry (all zeros)."})(soft_threshold)
+         hints={"default": ("Try t = 0, a plain number, and a t larger than every entry.",
+                            "The operator must act elementwise on any shape, a 0-d number included.")})(soft_threshold)
 question(f"{ASSIGNMENT}.lasso_ista_hidden", kind="function", points=1, rtol=1e-7, atol=1e-10,
          inputs=_lasso_edge_trials,
-         hints={"default": "With steps = 0 the result is w = 0; with lam = 0 ISTA is plain gradient "
-                           "descent."})(lasso_ista)
+         hints={"default": ("Try steps = 0, lam = 0 and a very large lam.",
+                            "What is left of an ISTA step without penalty? And how many steps are taken "
+                            "when steps = 0?")})(lasso_ista)
 question(f"{ASSIGNMENT}.early_stopping_epoch_hidden", kind="function", points=1,
          inputs=_curve_edge_trials,
-         hints={"default": "Check a single epoch, a flat curve (ties do not improve), a patience longer "
-                           "than the curve, and a minimum found just before patience runs out."}
+         hints={"default": ("Try a single epoch, a flat curve, and a patience longer than the curve.",
+                            "Ties do not improve; a curve may end before patience runs out; a minimum "
+                            "found just before patience runs out still counts.")}
          )(early_stopping_epoch)

@@ -129,8 +129,10 @@ def _table_ascent(v):
 
 @question(f"{ASSIGNMENT}.table", kind="array", points=2, rtol=1e-9,
           mistakes={"ascent": _table_ascent},
-          hints={"default": "Per row: h = wx + b, L = ½(h − y)², ∂L/∂h = h − y, then "
-                            "w ← w − η(h − y)x and b ← b − η(h − y); the next row uses the new w, b.",
+          hints={"default": ("One row per step: forward, backward, update; the next row starts from the "
+                             "updated w and b.",
+                             "Per row: h = wx + b, L = ½(h − y)², ∂L/∂h = h − y, then "
+                             "w ← w − η ∂L/∂w and b ← b − η ∂L/∂b with the derivatives of section 1."),
                  "ascent": "The parameters move against the gradient: w − η ∂L/∂w, not plus.",
                  "wrong_shape": "Three rows (one per step), five columns (h, L, ∂L/∂h, w, b)."})
 def table(v):
@@ -161,10 +163,11 @@ def _grad_F_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.grad_F", kind="function", points=2, rtol=1e-7, atol=1e-12,
           inputs=_grad_F_trials, mistakes={"without_two": lambda v: _grad_F_without_two},
-          hints={"default": "Compute u, v, z once; then go backwards: ∂ℓ/∂z first, from it the last "
-                            "layer's w2 and b2, then two more local derivatives give ∂ℓ/∂u, and from it "
-                            "w1 and b1. Return them in the order (w1, b1, w2, b2); compare with the "
-                            "finite-difference check in the answer cell.",
+          hints={"default": ("Compute u, v, z once; then go backwards from ∂ℓ/∂z.",
+                             "Compute u, v, z once; then go backwards: ∂ℓ/∂z first, from it the last "
+                             "layer's w2 and b2, then two more local derivatives give ∂ℓ/∂u, and from it "
+                             "w1 and b1. Return them in the order (w1, b1, w2, b2); compare with the "
+                             "finite-difference check in the answer cell."),
                  "without_two": "ℓ = (z − y)² has ∂ℓ/∂z = 2(z − y): the factor 2 is missing."})
 def grad_F(v):
     """Reference: :func:`reference_grad_F`."""
@@ -183,9 +186,10 @@ def _dl_dw1_without_two(v):
 
 @question(f"{ASSIGNMENT}.dl_dw1", kind="expression", points=2, symbols=F_SYMBOLS,
           mistakes={"without_two": _dl_dw1_without_two},
-          hints={"default": "Follow the graph x → u → v → z → ℓ: one local derivative per edge, four "
-                            "factors in all (∂ℓ/∂z, ∂z/∂v, ∂v/∂u, ∂u/∂w1), each written in x, y, w1, b1, "
-                            "w2, b2, with σ(u) spelled out as 1/(1 + exp(−(w1*x + b1))).",
+          hints={"default": ("Follow the graph x → u → v → z → ℓ: one local derivative per edge.",
+                             "Multiply the local derivatives of the edges from w1 to ℓ (∂ℓ/∂z, ∂z/∂v, "
+                             "∂v/∂u, ∂u/∂w1), each written in x, y, w1, b1, w2, b2, with σ(u) spelled "
+                             "out as 1/(1 + exp(−(w1*x + b1)))."),
                  "without_two": "ℓ = (z − y)² gives ∂ℓ/∂z = 2(z − y): the factor 2 is missing."})
 def dl_dw1(v):
     """∂ℓ/∂w1 of ℓ = (w2 σ(w1 x + b1) + b2 − y)², by sympy.diff."""
@@ -210,12 +214,16 @@ def _activation_trials(rng, v, inputs=None):
 
 
 _LAYER_HINTS = {
-    "Linear": "forward: x @ W + b. backward: grads W = xᵀ G, b = G summed over the batch (axis 0), "
-              "return G Wᵀ. Keep x from the forward pass.",
-    "ReLU": "forward keeps the positive inputs and sets the others to 0; backward lets grad_out through "
-            "where the forward input was strictly positive and blocks it elsewhere (derivative 0 at 0).",
-    "Sigmoid": "forward: 1/(1 + e^(−x)) computed stably; backward: grad_out * s * (1 − s) with the "
-               "forward output s.",
+    "Linear": ("forward must remember its input: backward needs it for the weight gradient.",
+               "The three formulas of section 3: ∂ℓ/∂X = G Wᵀ, ∂ℓ/∂W = Xᵀ G, and ∂ℓ/∂b, the sum of G "
+               "over the batch."),
+    "ReLU": ("backward lets the gradient through where the unit was active, and only there.",
+             "forward keeps the positive inputs and sets the others to zero; backward lets grad_out "
+             "through where the forward input was strictly positive and blocks it elsewhere "
+             "(derivative zero at zero)."),
+    "Sigmoid": ("backward needs σ′, which the forward output already gives.",
+                "σ′ = σ(1 − σ) with the output σ of forward; compute the forward pass in a form that "
+                "never exponentiates a large positive number."),
 }
 
 
@@ -262,7 +270,9 @@ def _mse_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.MSELoss", kind="function", points=1, rtol=1e-9,
           inputs=_mse_trials, mistakes={"gradient_not_averaged": lambda v: _mse_without_mean},
-          hints={"default": "forward: mean of (ŷ − y)²; backward: 2(ŷ − y)/N with N = ŷ.size.",
+          hints={"default": ("backward is the derivative of the mean forward computes, entry by entry.",
+                             "forward: the mean of (ŷ − y)² over all N entries; backward: its derivative "
+                             "with respect to each ŷ entry, the 1/N included."),
                  "gradient_not_averaged": "The loss is a mean over N entries, so its gradient is "
                                           "divided by N too."})
 def MSELoss(v):
@@ -290,9 +300,12 @@ def worked_example_values(x, y, w1=5.0, b1=0.0, w2=-1.0, b2=1.0):
 
 
 @question(f"{ASSIGNMENT}.worked_example", kind="array", points=2, rtol=1e-9,
-          hints={"default": "Forward: u = w1 x + b1, ReLU(u), z = w2 ReLU(u) + b2, ℓ = (z − y)². "
-                            "Backward: ∂ℓ/∂z = 2(z − y), ∂ℓ/∂w2 = ∂ℓ/∂z · ReLU(u), ∂ℓ/∂b2 = ∂ℓ/∂z, "
-                            "into the ReLU: ∂ℓ/∂z · w2, then ∂ℓ/∂w1 = (that, if u > 0) · x, ∂ℓ/∂b1 likewise.",
+          hints={"default": ("Run your layers forward once, then backward in reverse order, and read the "
+                             "values off the layers.",
+                             "Each backward turns the gradient of its layer's output into the gradient of "
+                             "its input (and, for Linear, of its parameters): the loss gives ∂ℓ/∂z, the "
+                             "second Linear its parameter gradients and the gradient into the ReLU, and so "
+                             "on down to the first Linear."),
                  "scaled": "The loss here is ℓ = (z − y)² without the ½ of the simplest network, so "
                            "∂ℓ/∂z = 2(z − y)."})
 def worked_example(v):
@@ -329,9 +342,10 @@ def _deeper_one_branch(v):
 
 @question(f"{ASSIGNMENT}.deeper", kind="array", points=2, rtol=1e-7, atol=1e-12,
           mistakes={"one_branch": _deeper_one_branch},
-          hints={"default": "∂L/∂o = softmax(o) − the one-hot target; ∂L/∂v_k = ∂L/∂o_k · q; ∂L/∂q sums both branches, "
-                            "v1 ∂L/∂o1 + v2 ∂L/∂o2; then ∂L/∂h = ∂L/∂q · σ(h)(1 − σ(h)), ∂L/∂w = ∂L/∂h · x, "
-                            "∂L/∂b = ∂L/∂h.",
+          hints={"default": ("Forward once, then backward from the loss; q feeds both outputs.",
+                             "For softmax with cross-entropy, ∂L/∂o is the probabilities minus the one-hot "
+                             "target; every other factor is the local derivative of one edge of the graph, "
+                             "and q's gradient sums its two uses."),
                  "one_branch": "q feeds both outputs, so its gradient is the sum over both branches: "
                                "∂L/∂q = v1 ∂L/∂o1 + v2 ∂L/∂o2."})
 def deeper(v):
@@ -355,7 +369,9 @@ def _jacobian_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.jacobian", kind="function", points=2, rtol=1e-9, atol=1e-14,
           inputs=_jacobian_trials,
-          hints={"default": "Row j is ∂f_j/∂x = σ′(z_j) · (column j of W); σ′(z) = σ(z)(1 − σ(z)).",
+          hints={"default": ("Output j depends on x only through its own score z_j.",
+                             "Chain rule per output: ∂f_j/∂x = σ′(z_j)·∂z_j/∂x, with z = xW + b and "
+                             "σ′ = σ(1 − σ); one row per output."),
                  "transposed": "The Jacobian has one row per output (m) and one column per input (n)."})
 def jacobian(v):
     """Reference: :func:`reference_jacobian`."""
@@ -372,29 +388,34 @@ def _grad_F_edge_trials(rng, v):
 
 question(f"{ASSIGNMENT}.grad_F_hidden", kind="function", points=1, rtol=1e-7, atol=1e-12,
          inputs=_grad_F_edge_trials,
-         hints={"default": "Also check a saturated sigmoid (large w1 x + b1), x = 0 and a prediction "
-                           "that equals the target (all derivatives 0)."})(grad_F)
+         hints={"default": ("Try a saturated sigmoid (large w1 x + b1), x = 0 and a perfect prediction.",
+                            "Use a sigmoid that never overflows; the formulas hold as they are at x = 0 "
+                            "and at a perfect prediction.")})(grad_F)
 question(f"{ASSIGNMENT}.Linear_hidden", kind="layer", points=1, rtol=1e-9, atol=1e-12,
          inputs=lambda rng, v: _linear_trials(rng, v, shapes=((1, 1, 1), (50, 8, 3), (2, 1, 6))),
-         hints={"default": "Also check one sample with one feature (the lecture's example) and a large "
-                           "batch: the bias gradient sums over the batch."})(Linear)
+         hints={"default": ("Try one sample with one feature, and a large batch.",
+                            "The bias is used by every sample of the batch, so its gradient collects "
+                            "from all of them.")})(Linear)
 question(f"{ASSIGNMENT}.ReLU_hidden", kind="layer", points=1, rtol=1e-12,
          inputs=lambda rng, v: _activation_trials(rng, v, [np.array([[0.0, -0.0, 1e-12, -1e-12]]),
                                                           -np.abs(rng.normal(size=(3, 2)))]),
-         hints={"default": "At exactly 0 the course (like torch) uses the derivative 0; all-negative "
-                           "inputs give all-zero gradients."})(ReLU)
+         hints={"default": ("Try inputs of exactly zero (also −0.0) and tiny ones.",
+                            "At exactly zero the course (like torch) takes the derivative zero: only "
+                            "strictly positive inputs let the gradient through.")})(ReLU)
 question(f"{ASSIGNMENT}.Sigmoid_hidden", kind="layer", points=1, rtol=1e-9, atol=1e-15,
          inputs=lambda rng, v: _activation_trials(rng, v, [np.array([[-1000.0, -50.0, 0.0, 50.0, 1000.0]])]),
-         hints={"default": "For z = ±1000 the sigmoid must be 0 or 1 (never NaN); computing e^z/(1 + e^z) "
-                           "for negative z also avoids overflow warnings."})(Sigmoid)
+         hints={"default": ("Try inputs of a thousand, positive and negative.",
+                            "Exponentiate only non-positive numbers: for negative z use the form "
+                            "e^z/(1 + e^z) of the sigmoid.")})(Sigmoid)
 question(f"{ASSIGNMENT}.MSELoss_hidden", kind="function", points=1, rtol=1e-9,
          inputs=lambda rng, v: [(rng.normal(size=7), rng.normal(size=7)), (np.array([2.0]), np.array([2.0])),
                                 (rng.normal(size=(2, 3, 2)), rng.normal(size=(2, 3, 2)))],
-         hints={"default": "The loss must work for any shape (1-D, 3-D) and give 0 for a perfect "
-                           "prediction."})(MSELoss)
+         hints={"default": ("Try 1-D and 3-D arrays, and a perfect prediction.",
+                            "N is the number of all entries, whatever the shape.")})(MSELoss)
 question(f"{ASSIGNMENT}.jacobian_hidden", kind="function", points=1, rtol=1e-9, atol=1e-14,
          inputs=lambda rng, v: [(rng.normal(size=1), rng.normal(size=(1, 3)), rng.normal(size=3)),
                                 (rng.normal(size=4), rng.normal(size=(4, 1)), rng.normal(size=1)),
                                 (np.array([40.0, -40.0]), np.eye(2), np.zeros(2))],
-         hints={"default": "Check one input, one output (shapes (m, 1) and (1, n)) and a saturated "
-                           "sigmoid (derivative nearly 0, never NaN)."})(jacobian)
+         hints={"default": ("Try one input, one output, and a saturated sigmoid.",
+                            "The Jacobian keeps its 2-D shape (m, n) even when m or n is one, and a "
+                            "stable sigmoid never gives NaN.")})(jacobian)

@@ -186,13 +186,20 @@ def _betas(rng):
 
 
 _HINTS = {
-    "Momentum": "b = g on the first step, then b = momentum·b + g; param -= lr·b (in place).",
-    "Nesterov": "Same buffer as momentum, b = momentum·b + g (b = g first); the step uses g + momentum·b.",
-    "AdaGrad": "G += g²; param -= lr·g / (√G + eps), with eps added after the square root.",
-    "RMSprop": "v = alpha·v + (1 − alpha)·g² (v starts at 0); param -= lr·g / (√v + eps).",
-    "Adam": "m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g²; step with m/(1 − β1^t) and v/(1 − β2^t); "
-            "keep the raw m, v in the state.",
-    "AdamW": "First param *= 1 − lr·weight_decay, then the plain Adam step.",
+    "Momentum": ("Keep a buffer per parameter in its state; the step uses the buffer, not g alone.",
+                 "torch's form of section 1: b = g on the first step, then b = momentum·b + g; the "
+                 "parameter moves by −lr·b, in place."),
+    "Nesterov": ("The same buffer as momentum; only the step itself looks ahead.",
+                 "Section 2's form: b = momentum·b + g (b = g first); the step uses g + momentum·b."),
+    "AdaGrad": ("Each coordinate divides its step by the root of its own history of squared gradients.",
+                "G accumulates g²; the step is lr·g / (√G + eps), with eps added after the square root."),
+    "RMSprop": ("Like AdaGrad, but the history of squared gradients is a moving average.",
+                "v = alpha·v + (1 − alpha)·g², starting from v = 0; the step is lr·g / (√v + eps)."),
+    "Adam": ("Two moving averages, of g and of g², both corrected for starting at zero.",
+             "m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g²; step with m/(1 − β1^t) and v/(1 − β2^t), "
+             "eps after the square root; keep the raw m, v in the state."),
+    "AdamW": ("Weight decay acts on the weights directly, outside the adaptive step.",
+              "First shrink the parameter by the factor 1 − lr·weight_decay, then the plain Adam step."),
 }
 
 
@@ -205,11 +212,10 @@ def _declare(name, factory, points, hyper_of, required, mistakes=None, hints=Non
     all_hints = {"default": _HINTS[name], **(hints or {})}
     question(f"{ASSIGNMENT}.{name}", kind="optimizer", points=points, rtol=1e-7, atol=1e-12,
              inputs=_trials(hyper_of), mistakes=mistakes, hints=all_hints)(reference)
+    edge_nudge = "Try the default hyperparameters, a scalar parameter and tiny, huge or zero gradients."
     question(f"{ASSIGNMENT}.{name}_hidden", kind="optimizer", points=1, rtol=1e-7, atol=1e-12,
              inputs=_edge_trials(required), mistakes=mistakes,
-             hints={**all_hints, "default": _HINTS[name] + " Check the default hyperparameters, a "
-                                                          "scalar parameter and tiny, huge or zero "
-                                                          "gradients."})(reference)
+             hints={**all_hints, "default": (edge_nudge, f"{_HINTS[name][-1]} {edge_nudge}")})(reference)
     return reference
 
 
@@ -268,11 +274,12 @@ def race_final_values(steps: int, start=None) -> dict:
 
 
 @question(f"{ASSIGNMENT}.final_values", kind="array", points=2, rtol=1e-6, atol=0.0,
-          hints={"default": "For each name: start from P['start'], make P['steps'] steps "
-                            "with SETTINGS[name] (use run(...)), and store quadratic.value of the last "
-                            "point.",
-                 "scaled": "Each value is quadratic.value(path[-1]) of one race: the end point "
-                           "after exactly P['steps'] steps of your optimizer with SETTINGS[name], started at "
+          hints={"default": ("One race per optimizer, from the same start, with its own settings.",
+                             "For each name: start from P['start'], make P['steps'] steps with "
+                             "SETTINGS[name] (use run(...)), and store the function value at the last "
+                             "point."),
+                 "scaled": "Each value is the function value at the end point of one race, after exactly "
+                           "P['steps'] steps of your optimizer with SETTINGS[name], started at "
                            "P['start']."})
 def final_values(v):
     """Final function values of the race from the student's start for their number of steps."""

@@ -86,8 +86,10 @@ def _collapse_forgot_b1(W1, b1, W2, b2):
 
 @question(f"{ASSIGNMENT}.collapse", kind="function", points=2, rtol=1e-9, atol=1e-12,
           inputs=_collapse_trials, mistakes={"forgot_b1": lambda v: _collapse_forgot_b1},
-          hints={"default": "Substitute h = xW1 + b1 into y = hW2 + b2 and collect the terms in x.",
-                 "forgot_b1": "The first bias goes through the second layer too: b = b1 W2 + b2."})
+          hints={"default": ("Substitute one layer into the other.",
+                             "Substitute h = xW1 + b1 into y = hW2 + b2, multiply out, and collect the "
+                             "terms with x and the terms without."),
+                 "forgot_b1": "The first bias goes through the second layer too: it is multiplied by W2."})
 def collapse(v):
     """Reference: :func:`reference_collapse`."""
     return reference_collapse
@@ -105,8 +107,9 @@ def _chain_factor(weights) -> float:
 @question(f"{ASSIGNMENT}.sigmoid_chain", kind="number", points=1, rtol=1e-9, atol=0.0,
           mistakes={"one_layer": lambda v: _chain_factor(v["chain_weights"][:1]),
                     "without_weights": lambda v: _chain_factor([1.0] * len(v["chain_weights"]))},
-          hints={"default": "σ′ is at most σ′(0) = 1/4, so each layer multiplies the gradient by at most "
-                            "|w|/4 for its weight w, and the factors of all the layers multiply.",
+          hints={"default": ("Where is σ′ largest, and how do the factors of several layers combine?",
+                             "σ′ = σ(1 − σ) is largest where σ is one half; backpropagation multiplies "
+                             "one factor w·σ′ per layer."),
                  "one_layer": "That is one layer; the factors of all the layers multiply.",
                  "without_weights": "Each layer's factor is w·σ′(a), not σ′(a) alone: include the weights."})
 def sigmoid_chain(v):
@@ -127,8 +130,8 @@ def _tanh(v):
 
 Tanh = question(f"{ASSIGNMENT}.Tanh", kind="layer", points=1, rtol=1e-9, atol=1e-15,
                 inputs=_activation_trials,
-                hints={"default": "forward: np.tanh(x); backward: grad_out * (1 - out**2) with the "
-                                  "forward output."})(_tanh)
+                hints={"default": ("backward needs tanh′, which the forward output already gives.",
+                                   "tanh′ = 1 − tanh², with tanh taken from the forward output.")})(_tanh)
 
 
 # ---------------------------------------------------------------- 3. the MLP
@@ -148,8 +151,10 @@ def _bce_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.BCEWithLogitsLoss", kind="function", points=1, rtol=1e-9, atol=1e-15,
           inputs=_bce_trials,
-          hints={"default": "forward: mean of logaddexp(0, z) − y z; backward: (σ(z) − y)/N with "
-                            "N = z.size."})
+          hints={"default": ("Compute from the logits directly; the gradient is the simple one of the "
+                             "markdown.",
+                             "forward: the mean of softplus(z) − y·z with np.logaddexp for the softplus; "
+                             "backward: (σ(z) − y)/N with N the number of entries.")})
 def BCEWithLogitsLoss(v):
     """Reference: :func:`bce_value_and_gradient`."""
     return bce_value_and_gradient
@@ -170,9 +175,10 @@ def _network_trials(rng, v, sizes=((5, 2, 4, 1), (3, 3, 6, 2), (8, 1, 3, 3))):
 
 @question(f"{ASSIGNMENT}.Sequential", kind="function", points=2, rtol=1e-9, atol=1e-12,
           inputs=_network_trials,
-          hints={"default": "forward through the layers in order; backward through reversed(self.layers), "
-                            "feeding each layer's result to the one before; parameters()/gradients(): "
-                            "layer by layer, in the order of each layer's params dict."})
+          hints={"default": ("forward first to last, backward last to first.",
+                             "backward hands each layer's result to the layer before it; parameters() "
+                             "and gradients() go layer by layer, in the order of each layer's params "
+                             "dict.")})
 def Sequential(v):
     """Reference: :func:`reference_sequential`."""
     return reference_sequential
@@ -206,25 +212,87 @@ def _train_loss_after_update(X, y, W1, b1, W2, b2, lr, epochs):
 
 @question(f"{ASSIGNMENT}.train", kind="function", points=2, rtol=1e-9, atol=1e-12,
           inputs=_train_trials, mistakes={"loss_after_update": lambda v: _train_loss_after_update},
-          hints={"default": "Per epoch: value = loss.forward(model.forward(X), y); "
-                            "model.backward(loss.backward()); then param -= lr * grad for every pair of "
-                            "model.parameters() and model.gradients(); record value.",
+          hints={"default": ("Per epoch: forward, loss, backward, update; record the loss.",
+                             "Per epoch: the loss of the model's output, backward from the loss through "
+                             "the model, then every parameter moves by −lr times its gradient, in place "
+                             "(pair model.parameters() with model.gradients())."),
                  "loss_after_update": "Record the loss computed before the update of that epoch."})
 def train(v):
     """Reference: :func:`reference_train`."""
     return reference_train
 
 
-@question(f"{ASSIGNMENT}.test_accuracy", kind="number", points=2, rtol=0.0, atol=0.1,
-          hints={"default": "Aim for at least 0.9 on every data set: more hidden units, a nonlinearity "
-                            "between the layers, a larger learning rate or more epochs.",
-                 "wrong_keys": "Use the keys of DATASETS: 'circles', 'xor', 'moons'.",
-                 "scaled": "Each accuracy is a fraction between 0 and 1 (not a percentage), measured on "
-                           "the test half; aim for at least 0.9: more hidden units, a nonlinearity between "
-                           "the layers, a larger learning rate or more epochs."})
+#: The notebook's data sets: name -> noise of coursekit.data's generator (400 points each).
+DATASETS = {"circles": 0.1, "xor": 0.1, "moons": 0.15}
+#: Fresh points per data set on which the grader measures a student's classifier.
+HIDDEN_POINTS = 300
+MIN_ACCURACY = 0.9
+
+
+def _hidden_sets(rng, v):
+    """(name, X, y) per data set: new points from the notebook's sources, drawn with ``rng``."""
+    from coursekit import data
+
+    return [(name, *getattr(data, name)(HIDDEN_POINTS, noise=noise, rng=int(rng.integers(2**31))))
+            for name, noise in DATASETS.items()]
+
+
+def _accuracy_trials(rng, v):
+    """Hidden inputs (name, X): the points only; their labels stay with the grader."""
+    return [(name, X) for name, X, _ in _hidden_sets(rng, v)]
+
+
+def _score_accuracy(q, outputs, v, seed):
+    """One part per data set: the accuracy of the predicted classes on its hidden points, ≥ 0.9 passes."""
+    from autograder.hints import hint_for
+    from autograder.verdict import Part
+
+    parts = []
+    for (name, X, y), predicted in zip(_hidden_sets(np.random.default_rng(seed), v), outputs):
+        try:
+            labels = np.asarray(predicted, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            labels = None
+        if labels is None or labels.size != len(y):
+            parts.append(Part(name, False, f"expected one class (0 or 1) per point, {len(y)} in all; got "
+                                           f"{np.size(predicted) if labels is not None else 'no numbers'}",
+                              "wrong_shape", hint_for(q, "wrong_shape")))
+            continue
+        accuracy = float(np.mean((labels > 0.5) == (y > 0.5)))
+        message = f"accuracy {accuracy:.3f} on {len(y)} new points (at least {MIN_ACCURACY} passes)"
+        ok = accuracy >= MIN_ACCURACY
+        parts.append(Part(name, ok, "" if ok else message, None, "" if ok else hint_for(q, None)))
+    return parts
+
+
+def reference_predictor(seed: int):
+    """``predict(name, X)`` of coursekit MLPs trained on the training halves of the notebook's data."""
+    from coursekit import data, layers, optim, train
+
+    models = {}
+    for i, (name, noise) in enumerate(DATASETS.items()):
+        X, y = getattr(data, name)(400, noise=noise, rng=seed)
+        half = len(X) // 2
+        net = layers.mlp([2, 16, 16, 1], activation="tanh", rng=i)
+        train.fit(net, layers.BCEWithLogitsLoss(), optim.Adam(net.parameters(), lr=0.02), X[:half],
+                  np.asarray(y[:half], dtype=float).reshape(-1, 1), epochs=300, batch_size=None, rng=i)
+        models[name] = net
+
+    def predict(name, X):
+        return (models[name].forward(np.asarray(X, dtype=float)) > 0).astype(int).reshape(-1)
+    return predict
+
+
+@question(f"{ASSIGNMENT}.test_accuracy", kind="function", points=2, inputs=_accuracy_trials,
+          score=_score_accuracy,
+          hints={"default": ("Look at your decision boundaries: where do they leave the data?",
+                             "Aim for at least 0.9 on new points of every data set: more hidden units, a "
+                             "nonlinearity between the layers, a larger learning rate or more epochs; "
+                             "predict must return the class (0 or 1) of every row of X."),
+                 "wrong_shape": "predict(name, X) returns one class, 0 or 1, per row of X."})
 def test_accuracy(v):
-    """Perfect test accuracy, with a tolerance of 0.1: at least 90 % on each data set passes."""
-    return {"circles": 1.0, "xor": 1.0, "moons": 1.0}
+    """A full-marks answer: coursekit MLPs trained on the student's data (graded by accuracy, not by it)."""
+    return reference_predictor(v["seed"])
 
 
 # ---------------------------------------------------------------- 5. dropout
@@ -250,7 +318,9 @@ def _dropout_unscaled(x, grad_out, keep, p):
 
 @question(f"{ASSIGNMENT}.dropout", kind="function", points=1, rtol=1e-12,
           inputs=_dropout_trials, mistakes={"unscaled": lambda v: _dropout_unscaled},
-          hints={"default": "Both the output and the input gradient are multiplied by keep / (1 − p).",
+          hints={"default": ("The mask acts the same way on the way forward and on the way back.",
+                             "Both the output and the input gradient are the mask times 1/(1 − p), "
+                             "entry by entry."),
                  "unscaled": "Divide the kept values by 1 − p (inverted dropout), so that the expected "
                              "output equals the input."})
 def dropout(v):
@@ -280,7 +350,9 @@ def _count_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.count_parameters", kind="function", points=1, rtol=0.0, atol=0.0,
           inputs=_count_trials, mistakes={"weights_only": lambda v: _count_weights_only},
-          hints={"default": "Each pair of consecutive widths (n, m) contributes n·m weights and m biases.",
+          hints={"default": ("Count layer by layer: weights and biases.",
+                             "Each pair of consecutive widths (n, m) contributes n·m weights and m "
+                             "biases."),
                  "weights_only": "Count the biases too: m per layer."})
 def count_parameters(v):
     """Reference: :func:`reference_count_parameters`."""
@@ -294,8 +366,9 @@ def _image_inputs(v) -> int:
 @question(f"{ASSIGNMENT}.image_weights", kind="number", points=1, rtol=1e-12, atol=0.0,
           mistakes={"one_channel": lambda v: float(v["height"] * v["width"] * v["units"]),
                     "with_biases": lambda v: float(_image_inputs(v) * v["units"] + v["units"])},
-          hints={"default": "Inputs n = height · width · 3; a dense layer from n inputs to m units has "
-                            "n · m weights.",
+          hints={"default": ("Count the inputs first, then the weights of the layer.",
+                             "A dense layer from n inputs to m units has n·m weights (section 6); each "
+                             "pixel gives three inputs."),
                  "one_channel": "An RGB pixel is three numbers: n = height · width · 3.",
                  "with_biases": "Only the weights, not the biases."})
 def image_weights(v):
@@ -307,26 +380,35 @@ def image_weights(v):
 
 question(f"{ASSIGNMENT}.collapse_hidden", kind="function", points=1, rtol=1e-9, atol=1e-12,
          inputs=lambda rng, v: _collapse_trials(rng, v, sizes=((1, 1, 1), (6, 1, 4), (1, 7, 2))),
-         hints={"default": "Also check one input, a hidden layer of width 1 and one output."})(collapse)
+         hints={"default": ("Try one input, a hidden layer of width one and one output.",
+                            "Keep the 2-D shapes of the weights and the 1-D shape of the bias however "
+                            "narrow the layers are.")})(collapse)
 question(f"{ASSIGNMENT}.Tanh_hidden", kind="layer", points=1, rtol=1e-9, atol=1e-15,
          inputs=lambda rng, v: _activation_trials(rng, v, [np.array([[-800.0, -20.0, 0.0, 20.0, 800.0]])]),
-         hints={"default": "Large |x| saturates tanh at ±1 (derivative 0), never NaN."})(_tanh)
+         hints={"default": ("Try inputs of several hundred, positive and negative.",
+                            "np.tanh saturates without overflow; compute the derivative from its output.")})(_tanh)
 question(f"{ASSIGNMENT}.BCEWithLogitsLoss_hidden", kind="function", points=1, rtol=1e-9, atol=1e-15,
          inputs=lambda rng, v: [(np.array([[1000.0], [-1000.0], [0.0]]), np.array([[0.0], [1.0], [1.0]])),
                                 (rng.normal(size=6), rng.uniform(0, 1, size=6))],
-         hints={"default": "Logits of ±1000 must give finite losses (use np.logaddexp), and soft "
-                           "targets between 0 and 1 and 1-D arrays must work."})(BCEWithLogitsLoss)
+         hints={"default": ("Try logits of a thousand, soft targets and 1-D arrays.",
+                            "Compute the softplus with np.logaddexp so that huge logits stay finite; "
+                            "nothing may assume 0/1 targets or 2-D arrays.")})(BCEWithLogitsLoss)
 question(f"{ASSIGNMENT}.Sequential_hidden", kind="function", points=1, rtol=1e-9, atol=1e-12,
          inputs=lambda rng, v: _network_trials(rng, v, sizes=((1, 1, 1, 1), (30, 4, 16, 3))),
-         hints={"default": "Also check a single example and wider layers."})(Sequential)
+         hints={"default": ("Try a single example and wider layers.",
+                            "Nothing in Sequential may depend on the batch size or the widths.")})(Sequential)
 question(f"{ASSIGNMENT}.train_hidden", kind="function", points=1, rtol=1e-9, atol=1e-12,
          inputs=lambda rng, v: _train_trials(rng, v, cases=((6, 2, 3, 0.3, 1), (10, 2, 8, 0.0, 3), (4, 1, 2, 2.0, 4))),
-         hints={"default": "Check one epoch, a zero learning rate (constant losses) and a large one."})(train)
+         hints={"default": ("Try one epoch, a zero learning rate and a large one.",
+                            "Record each loss before that epoch's update; update the parameters in place.")})(train)
 question(f"{ASSIGNMENT}.dropout_hidden", kind="function", points=1, rtol=1e-12,
          inputs=lambda rng, v: [(rng.normal(size=5), rng.normal(size=5), np.zeros(5, dtype=bool), 0.5),
                                 (rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), np.ones((2, 2), dtype=bool), 0.0),
                                 (rng.normal(size=3), rng.normal(size=3), np.array([1, 0, 1]), 0.25)],
-         hints={"default": "Check a mask that drops everything, p = 0 (identity) and an integer mask."})(dropout)
+         hints={"default": ("Try a mask that drops everything, p = 0 and an integer mask.",
+                            "Convert the mask to floats before scaling; p = 0 keeps every unit unscaled.")})(dropout)
 question(f"{ASSIGNMENT}.count_parameters_hidden", kind="function", points=1, rtol=0.0, atol=0.0,
          inputs=lambda rng, v: [([1, 1],), ((784, 256, 128, 10),), (np.array([3, 1, 3]),)],
-         hints={"default": "Accept a list, a tuple or an array of widths; [1, 1] has 2 parameters."})(count_parameters)
+         hints={"default": ("Try a list, a tuple and an array of widths, and the smallest network.",
+                            "Count with Python integers (or int64): wide layers overflow small integer "
+                            "types.")})(count_parameters)

@@ -44,19 +44,45 @@ for every grading run, so outputs cannot be prepared in advance):
   ``"params"`` (list of arrays) and ``"grads"`` (list of steps, each a list of
   arrays like ``params``); the parameters after every step are compared.
 
+A "function" question may be judged by a measure instead of by equality with
+the reference's outputs: ``score(q, outputs, v, seed) -> list of Part`` gets
+the student's outputs on the hidden inputs and the seed that drew them, so it
+can redraw what only the grader knows (e.g. the labels of hidden test
+points, of which the student's code sees only the points).  The reference is
+then not run while grading; it is still a full-marks answer (tests judge it).
+
 Likely mistakes turn a wrong answer into a hint.  ``mistakes`` maps a tag to
 a function of ``v`` returning what the answer would be *with* that mistake
 (a value for value kinds, a wrong expression for "expression" questions,
 matched by equivalence like the answer itself, a faulty implementation for
-behavioural kinds); ``hints`` maps the same tag to the sentence shown when
+behavioural kinds); ``hints`` maps the same tag to the hint shown when
 the answer matches it.  Declared mistakes are tried first.
 ``hints["default"]`` is shown for any other wrong answer.  Generic mistakes
 (wrong shape, transposed, wrong sign, all zeros, rounded to 1-3 significant
 digits, constant factor, NaN, not implemented, code that raises, an
 expression the parser cannot read, a function or layer wrong only where its
-input is exactly 0) are recognised for every question
-without declaring them; ``hints`` may reword them by tag (``"rounded"``,
-``"scaled"``, ``"unreadable"``, ``"at_zero"``...).
+input is exactly 0, and the derivative slips that
+:mod:`coursekit.symbolic` diagnoses: chain rule, sign, product rule...) are
+recognised for every question without declaring them; their hints live in
+:data:`autograder.hints.GENERIC`, and ``hints`` may reword them by tag
+(``"rounded"``, ``"scaled"``, ``"unreadable"``, ``"at_zero"``...).
+
+Hints come in tiers
+-------------------
+A hint is one text or a tuple of texts from a *nudge* towards the idea to
+the *rule* or formula that applies, e.g.
+``"default": ("Differentiate term by term.", "Power rule: (βⁿ)′ = nβⁿ⁻¹ ...")``.
+No tier may hold the expected value (in any formatting), a line of the
+reference or solution code, or the finished derivation: a hint points at
+the idea, the student does the work (``tests/test_hints.py`` checks every
+question of the course for values and code).  Which tier a student sees is
+decided in one place, :mod:`autograder.hints`:
+
+* in the student's kernel, ``check`` counts the wrong attempts at each
+  question in the session; the first ``ATTEMPTS_PER_TIER`` (two) show the
+  nudge, later ones the next tier, up to the rule;
+* while grading (and so in the feedback and the report) the last tier, the
+  rule, is shown: a graded answer cannot be tried again.
 
 Examples
 --------
@@ -130,7 +156,8 @@ class Question:
     mistakes : dict
         Tag -> ``f(v)`` giving the answer (or implementation) with that mistake.
     hints : dict
-        Tag -> hint text; ``"default"`` for unrecognised wrong answers.
+        Tag -> hint: a text or a tuple of tiers (nudge, ..., rule);
+        ``"default"`` for unrecognised wrong answers.
     options : tuple of str
         The allowed answers of a "choice" question.
     symbols : tuple of str
@@ -139,6 +166,9 @@ class Question:
         ``(function, wrt)`` when an "expression" answer is a derivative: the
         answer is then judged by :func:`coursekit.symbolic.check_derivative`,
         whose diagnosis (chain rule, sign, ...) becomes the hint.
+    score : callable or None
+        ``score(q, outputs, v, seed) -> list of Part`` for a "function"
+        question judged by a measure (see the module docstring).
     """
 
     id: str
@@ -153,6 +183,7 @@ class Question:
     options: tuple = ()
     symbols: tuple = ("x",)
     derivative_of: tuple | None = None
+    score: Callable[..., list] | None = None
 
     @property
     def assignment(self) -> str:
@@ -164,11 +195,11 @@ class Question:
         """The question part of the id."""
         return self.id.split(".", 1)[1]
 
-    def hint(self, tag: str | None) -> str:
-        """The hint for a mistake tag, falling back to the default hint."""
-        if tag is not None and tag in self.hints:
-            return self.hints[tag]
-        return self.hints.get("default", "")
+    def hint(self, tag: str | None, tier: int | None = None) -> str:
+        """The hint for a mistake tag at ``tier`` (None: the last); see :func:`autograder.hints.hint_for`."""
+        from autograder.hints import hint_for
+
+        return hint_for(self, tag, tier)
 
 
 def _validate(q: Question) -> None:
@@ -185,25 +216,27 @@ def _validate(q: Question) -> None:
         raise ValueError(f"question {q.id!r}: kind {q.kind!r} needs inputs=callable(rng, v)")
     if q.derivative_of is not None and (q.kind != "expression" or len(q.derivative_of) != 2):
         raise ValueError(f"question {q.id!r}: derivative_of=(function, wrt) is for kind 'expression'")
+    if q.score is not None and q.kind != "function":
+        raise ValueError(f"question {q.id!r}: score= is for kind 'function'")
     if q.kind == "choice" and not q.options:
         raise ValueError(f"question {q.id!r}: kind 'choice' needs options=(...)")
-    unknown = set(q.hints) - set(q.mistakes) - {"default"} - set(_GENERIC_TAGS)
+    from autograder.hints import GENERIC, as_tiers
+
+    unknown = set(q.hints) - set(q.mistakes) - {"default"} - set(GENERIC)
     if unknown:
         raise ValueError(f"question {q.id!r}: hints for undeclared mistakes {sorted(unknown)}")
-
-
-# Tags recognised for every question (see autograder.kinds); hints may override their text.
-_GENERIC_TAGS = ("missing", "not_implemented", "raised", "wrong_type", "wrong_shape",
-                 "transposed", "wrong_sign", "not_finite", "all_zero", "scaled", "wrong_keys",
-                 "not_an_option", "bad_record", "other_inputs", "timeout", "unreadable", "rounded",
-                 "at_zero")
+    for tag, hint in q.hints.items():
+        try:
+            as_tiers(hint)
+        except ValueError as exc:
+            raise ValueError(f"question {q.id!r}, hint {tag!r}: {exc}") from None
 
 
 def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
              atol: float = 1e-10, inputs: Callable[..., list] | None = None,
              mistakes: dict | None = None, hints: dict | None = None,
              options: tuple | list = (), symbols: tuple | list = ("x",),
-             derivative_of: tuple | None = None):
+             derivative_of: tuple | None = None, score: Callable[..., list] | None = None):
     """Register the decorated reference function as question ``qid``.
 
     Parameters
@@ -231,6 +264,9 @@ def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
         ``(function, wrt)`` for an "expression" question asking for a
         derivative: judged by :func:`coursekit.symbolic.check_derivative`, so a
         wrong answer gets its diagnosed mistake (chain rule, sign, ...) as hint.
+    score : callable, optional
+        ``score(q, outputs, v, seed) -> list of Part``: judge a "function"
+        answer by a measure of its outputs on the hidden inputs.
 
     Returns
     -------
@@ -249,7 +285,7 @@ def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
                      rtol=float(rtol), atol=float(atol), inputs=inputs,
                      mistakes=dict(mistakes or {}), hints=dict(hints or {}),
                      options=tuple(options), symbols=tuple(symbols),
-                     derivative_of=tuple(derivative_of) if derivative_of else None)
+                     derivative_of=tuple(derivative_of) if derivative_of else None, score=score)
         _validate(q)
         old = _REGISTRY.get(qid)
         if old is not None and _origin(old.reference) != _origin(reference):

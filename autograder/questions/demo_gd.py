@@ -47,11 +47,12 @@ def _constant_dropped(v: dict) -> dict:
 
 @question("demo_gd.iterates", kind="array", points=3, rtol=1e-9,
           mistakes={"ascent": _ascent, "constant_dropped": _constant_dropped},
-          hints={"ascent": "The step moves against the gradient: beta - alpha * f'(beta), not plus.",
-                 "constant_dropped": "f'(beta) = 10 beta - 3: the -3 from the linear term is missing.",
+          hints={"ascent": "The step moves against the gradient: subtract alpha times the slope, do not add it.",
+                 "constant_dropped": "Your f' lost the constant that the linear term of f leaves behind.",
                  "wrong_shape": "Give the three new iterates beta1, beta2, beta3 (not beta0).",
-                 "default": "Compute f'(beta) = 10 beta - 3 at the current beta, then "
-                            "beta_new = beta - alpha * f'(beta); repeat from beta_new."})
+                 "default": ("One step at a time: the slope at the current beta, then a step against it.",
+                             "Evaluate f' at the current beta, then beta_new = beta - alpha * f'(beta); "
+                             "repeat from beta_new.")})
 def iterates(v: dict) -> dict:
     """β⁽¹⁾, β⁽²⁾, β⁽³⁾ for each learning rate (one part per α)."""
     from coursekit.gd import gradient_descent
@@ -103,12 +104,14 @@ def _gd_stale_gradient(v: dict):
 
 @question("demo_gd.gradient_descent", kind="function", points=2, rtol=1e-9, inputs=_gd_inputs,
           mistakes={"ascent": _gd_ascent, "stale_gradient": _gd_stale_gradient},
-          hints={"ascent": "Descent subtracts the step: x - lr * grad(x).",
+          hints={"ascent": "Descent subtracts the step: it moves against the gradient.",
                  "stale_gradient": "Evaluate the gradient at the current iterate in every step, "
                                    "not only at x0.",
                  "wrong_shape": "Return all iterates x0, x1, ..., x_steps: steps + 1 rows.",
-                 "default": "Start from x0; repeat `steps` times: x = x - lr * grad(x); "
-                            "return every iterate, including x0, as one array."})
+                 "default": ("Keep every iterate, x0 included, and return them as one array.",
+                             "Start from x0; each of the `steps` updates moves against the gradient at "
+                             "the current iterate, scaled by lr; return every iterate, including x0, as "
+                             "one array.")})
 def gradient_descent(v: dict):
     """The reference: :func:`coursekit.gd.gradient_descent`."""
     from coursekit.gd import gradient_descent as reference

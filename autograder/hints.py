@@ -1,0 +1,176 @@
+"""Hints in tiers: a nudge towards the idea first, the rule after repeated wrong attempts.
+
+A hint is either one text or a tuple of texts, its *tiers*, from the nudge to
+the rule or formula that applies.  No tier ever holds the expected value, a
+line of the solution's code or the finished derivation
+(``tests/test_hints.py`` walks every question of the course to make sure).
+
+Which tier is shown
+-------------------
+* In the student's kernel, :func:`autograder.check` counts the wrong attempts
+  at each question in this session (:func:`count_wrong_attempt`).  The first
+  :data:`ATTEMPTS_PER_TIER` wrong attempts show tier 1, the next ones tier 2,
+  and so on up to the last tier.  A correct answer does not reset the count.
+* While grading, and in the feedback and the report built from it, the
+  verdict shows the **last** tier: a graded answer cannot be tried again, so
+  the rule is what the student learns from.  This is the default of
+  :func:`hint_for`, so the grader's verdicts need no attempt count.
+
+Where a hint comes from
+-----------------------
+:func:`tiers` looks, in order, at the question's ``hints[tag]``, the generic
+hints of :data:`GENERIC` (mistakes recognised for every question, and the
+derivative mistakes that :mod:`coursekit.symbolic` diagnoses), and the
+question's ``hints["default"]``.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for annotations: the registry imports this module
+    from autograder.questions import Question
+    from autograder.verdict import Verdict
+
+#: Wrong attempts at a question before the next tier is shown.
+ATTEMPTS_PER_TIER = 2
+
+_WRITING = "Write the expression with *, ** and functions like exp(x), using only the allowed variables."
+
+#: Tag -> tiers of the hints for mistakes recognised for every question.
+GENERIC: dict[str, tuple[str, ...]] = {
+    "timeout": ("Check that every loop ends: its counter must change, or its condition become false.",),
+    "missing": ("Fill in your answer where the notebook says so, then run the cell.",),
+    "not_implemented": ("Replace `raise NotImplementedError` with your solution.",),
+    "raised": ("Run your code on a small example and read the traceback.",),
+    "wrong_type": ("Check what your answer is: print(type(answer)).",),
+    "wrong_shape": ("Compare the shape of your answer with the one asked for.",
+                    "print(np.shape(answer)) and compare it with the shape the question asks for: "
+                    "how many rows, how many columns, and what each one holds."),
+    "transposed": ("Your array has the right values in transposed order: check the axis order.",),
+    "wrong_sign": ("Your answer has the right size but the opposite sign.",
+                   "Your answer has the right size but the opposite sign: descent moves against the "
+                   "gradient, and a difference such as prediction minus target has a fixed order."),
+    "not_finite": ("Your answer contains NaN or infinity: the values diverged or divided by zero.",),
+    "all_zero": ("Your result is all zeros: is some part of it never filled in?",
+                 "Your result is all zeros: is a gradient (e.g. the bias gradient, a sum of the "
+                 "upstream gradient over the batch) or a result never filled in?"),
+    "rounded": ("Your answer is the expected value rounded to a few significant digits: give more digits "
+                "(use the computed value itself, not a rounded copy).",),
+    "scaled": ("Your answer is off by a constant factor: which factor could you have lost or added?",
+               "Your answer is off by a constant factor. The usual suspects: a factor two (from the "
+               "square of a squared loss, or the half in front of it), the batch size ℓ (a sum where "
+               "a mean is asked, or back), a percentage, or the learning rate applied twice."),
+    "at_zero": ("Your result is right everywhere except where the input is exactly zero: what does the "
+                "lecture's convention say there?",
+                "The lecture's convention decides at zero: ReLU gives 0 at 0 and its derivative at 0 is "
+                "0, so let the gradient through only where x > 0 (not x >= 0)."),
+    "not_an_option": ("Answer with one of the options, exactly as written.",),
+    "wrong_keys": ("Give an answer for every part, under the keys the notebook uses.",),
+    "bad_record": ("Run the notebook from the top as handed out, without changing the test cells or "
+                   "replacing check().",),
+    "other_inputs": ("Run the notebook from the top as handed out, without changing who you are "
+                     "(COURSEKIT_STUDENT_ID) or how it is graded.",),
+    "unreadable": (_WRITING,),
+    # derivative mistakes diagnosed by coursekit.symbolic (the tags of coursekit.symbolic.MISTAKES)
+    "chain_rule": ("Chain rule: a function of a function also needs the derivative of its inside.",
+                   "Chain rule: (f(g(x)))′ = f′(g(x))·g′(x). Every composed function contributes its "
+                   "outer derivative times the derivative of its inside."),
+    "sign": ("Check the signs: some derivatives in the rules table are negative.",
+             "Derivatives with a minus sign: (cos x)′ = −sin x, (1/x)′ = −1/x², (cot x)′ = −csc² x, "
+             "and the inverse functions cos⁻¹, cot⁻¹, csc⁻¹; a minus in front of a term stays."),
+    "constant_factor": ("Your answer is the derivative times a constant: check the constant factors.",
+                        "Constant factors come from the power rule's n, from ln a in (aˣ)′ = aˣ·ln a and "
+                        "(log_a x)′ = 1/(x ln a), and from the derivative of a linear inside such as cx."),
+    "antiderivative": ("Differentiating your answer gives back the function: you integrated instead.",
+                       "Differentiate: the power rule lowers the exponent by one, (xⁿ)′ = n·xⁿ⁻¹."),
+    "function_itself": ("Your answer is the function itself, not its derivative.",),
+    "wrong_variable": ("You differentiated with respect to another variable.",
+                       "A partial derivative with respect to one variable treats every other variable "
+                       "as a constant."),
+    "constant_kept": ("A constant term survived in your answer: what is the derivative of a constant?",
+                      "The derivative of a constant is zero: (c)′ = 0."),
+    "power_not_lowered": ("Power rule: check the exponent after differentiating.",
+                          "Power rule: (xⁿ)′ = n·xⁿ⁻¹: bring n down and lower the exponent by one."),
+    "exponential_as_power": ("The variable sits in an exponent: that is an exponential, not a power.",
+                             "(aᵘ)′ = aᵘ·ln(a)·u′ and (eᵘ)′ = eᵘ·u′; the power rule is for a variable "
+                             "base with a constant exponent."),
+    "product_rule": ("A product: its derivative is not the product of the derivatives.",
+                     "Product rule: (fg)′ = f′g + fg′."),
+    "quotient_rule_swapped": ("Quotient rule: check the order of the two terms of the numerator.",
+                              "Quotient rule: (f/g)′ = (g·f′ − f·g′)/g²: the denominator times the "
+                              "derivative of the numerator comes first."),
+    "gradient_length": ("Give one derivative per variable, as a list.",),
+    "undecided": ("Your answer could not be checked automatically: write it in a simpler form, or ask "
+                  "your instructor.",),
+}
+
+
+def as_tiers(hint: str | tuple | list) -> tuple[str, ...]:
+    """A hint as its tuple of tiers (one text is one tier).
+
+    Raises
+    ------
+    ValueError
+        If ``hint`` is neither a non-empty text nor a non-empty sequence of them.
+    """
+    tiers = (hint,) if isinstance(hint, str) else tuple(hint) if isinstance(hint, (tuple, list)) else ()
+    if not tiers or not all(isinstance(t, str) and t for t in tiers):
+        raise ValueError(f"a hint is a text or a tuple of texts (nudge, ..., rule), got {hint!r}")
+    return tiers
+
+
+def tiers(q: Question, tag: str | None) -> tuple[str, ...]:
+    """The tiers of the hint for ``tag``: the question's, else the generic one, else the question's default."""
+    if tag is not None and tag in q.hints:
+        return as_tiers(q.hints[tag])
+    if tag in GENERIC:
+        return GENERIC[tag]
+    return as_tiers(q.hints["default"]) if "default" in q.hints else ()
+
+
+def hint_for(q: Question, tag: str | None, tier: int | None = None) -> str:
+    """The hint for ``tag`` at ``tier`` (1 = the nudge; None = the last tier, the rule).
+
+    A tier beyond the last gives the last.
+    """
+    found = tiers(q, tag)
+    if not found:
+        return ""
+    return found[-1] if tier is None else found[min(max(int(tier), 1), len(found)) - 1]
+
+
+def tier_after(wrong_attempts: int) -> int:
+    """The tier shown at the ``wrong_attempts``-th wrong attempt (1 for the first :data:`ATTEMPTS_PER_TIER`)."""
+    return 1 + max(int(wrong_attempts) - 1, 0) // ATTEMPTS_PER_TIER
+
+
+_WRONG_ATTEMPTS: dict[str, int] = {}   # question id -> wrong attempts in this session
+_NOT_ATTEMPTS = ("missing", "not_implemented")   # running a cell not yet answered is no attempt
+
+
+def count_wrong_attempt(question_id: str) -> int:
+    """Count one more wrong attempt at ``question_id`` in this session; return the count."""
+    _WRONG_ATTEMPTS[question_id] = _WRONG_ATTEMPTS.get(question_id, 0) + 1
+    return _WRONG_ATTEMPTS[question_id]
+
+
+def reset_attempts() -> None:
+    """Forget every attempt counted in this session."""
+    _WRONG_ATTEMPTS.clear()
+
+
+def at_tier(verdict: Verdict, tier: int | None) -> Verdict:
+    """``verdict`` with the hint of every wrong part at ``tier`` (see :func:`hint_for`)."""
+    from autograder import questions
+
+    q = questions.get(verdict.question)
+    parts = tuple(p if p.correct else replace(p, hint=hint_for(q, p.mistake, tier)) for p in verdict.parts)
+    return replace(verdict, parts=parts)
+
+
+def in_session(verdict: Verdict) -> Verdict:
+    """The verdict a student sees in the kernel: a wrong one counts an attempt and gets that attempt's tier."""
+    if verdict.correct or verdict.mistake in _NOT_ATTEMPTS:
+        return verdict
+    return at_tier(verdict, tier_after(count_wrong_attempt(verdict.question)))
