@@ -151,11 +151,12 @@ def check(question_id: str, answer: Any = _NO_ANSWER) -> float | None:
     if grading():
         _publish(data)
         return None
-    from autograder import hints
+    from autograder import hints, questions
 
     # The same JSON round trip as when grading, so both modes judge the same data; the hint's tier
     # follows the wrong attempts at this question in the session (autograder.hints).
-    verdict = hints.in_session(judge_record(json.loads(json.dumps(data)), current_student()))
+    verdict = judge_record(json.loads(json.dumps(data)), current_student())
+    verdict = hints.in_session(verdict, questions.get(verdict.question))
     if verdict.score == 0:
         raise CheckFailed(verdict)
     print(verdict.text())

@@ -160,17 +160,14 @@ def reset_attempts() -> None:
     _WRONG_ATTEMPTS.clear()
 
 
-def at_tier(verdict: Verdict, tier: int | None) -> Verdict:
-    """``verdict`` with the hint of every wrong part at ``tier`` (see :func:`hint_for`)."""
-    from autograder import questions
-
-    q = questions.get(verdict.question)
+def at_tier(verdict: Verdict, q: Question, tier: int | None) -> Verdict:
+    """``verdict`` on question ``q`` with the hint of every wrong part at ``tier`` (see :func:`hint_for`)."""
     parts = tuple(p if p.correct else replace(p, hint=hint_for(q, p.mistake, tier)) for p in verdict.parts)
     return replace(verdict, parts=parts)
 
 
-def in_session(verdict: Verdict) -> Verdict:
+def in_session(verdict: Verdict, q: Question) -> Verdict:
     """The verdict a student sees in the kernel: a wrong one counts an attempt and gets that attempt's tier."""
     if verdict.correct or verdict.mistake in _NOT_ATTEMPTS:
         return verdict
-    return at_tier(verdict, tier_after(count_wrong_attempt(verdict.question)))
+    return at_tier(verdict, q, tier_after(count_wrong_attempt(verdict.question)))

@@ -20,7 +20,7 @@ def _imports(name: str, path: Path, modules: dict) -> set[str]:
     """autograder modules that ``name`` imports anywhere (top level or inside functions)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
@@ -31,6 +31,20 @@ def _imports(name: str, path: Path, modules: dict) -> set[str]:
             for alias in node.names:  # `from package import module` imports the module
                 found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base)
     return {f for f in found if f in modules and f != name}
+
+
+def _runtime_nodes(tree):
+    """Every node except those under ``if TYPE_CHECKING:`` (annotations only, never imported)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            test = getattr(child, "test", None)
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(test):
+                stack.extend(child.orelse)
+                continue
+            stack.append(child)
 
 
 def _cycle(graph: dict) -> list | None:
