@@ -101,16 +101,17 @@ def judge_record(data: Any, student: str | None, nonce: str | None = None,
         If the record names an unknown question.
     """
     from autograder import kinds, questions
+    from autograder.hints import hint_for
     from autograder.verdict import failed
 
     qid, payload = record.parse_record(data)
     q = questions.get(qid)
     if payload.get("missing"):
         return failed(q.id, q.points, "no answer given yet", "missing",
-                      kinds.hint_for(q, "missing"))
+                      hint_for(q, "missing"))
     if "unrecordable" in payload:
         return failed(q.id, q.points, f"your answer could not be recorded: {payload['unrecordable']}",
-                      "wrong_type", kinds.hint_for(q, "wrong_type"))
+                      "wrong_type", hint_for(q, "wrong_type"))
     v = parameters(q.assignment, student)
     return kinds.judge(q, payload, v, kinds.trial_seed(q.id, student, nonce),
                        (expected or {}).get(q.id))

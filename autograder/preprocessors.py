@@ -52,7 +52,7 @@ from traitlets import Bool, Integer
 from autograder import capture, kinds, questions, record, tamper
 from autograder.cells import checked_questions, withheld_cells
 from autograder.checks import judge_record
-from autograder.kinds import hint_for
+from autograder.hints import hint_for
 from autograder.questions import UnknownQuestionError
 from autograder.student import parameters
 from autograder.verdict import Verdict, failed

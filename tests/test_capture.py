@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from autograder import capture, kinds, questions, record
+from autograder import capture, kinds, parameters, questions, record
 from autograder.capture import Probe
 
 
@@ -18,11 +18,12 @@ def test_every_hidden_input_travels_as_data_and_comes_back_the_same(assignment):
     for qid, q in questions.for_assignment(assignment).items():
         if q.kind not in capture.BEHAVIOURAL_KINDS:
             continue
-        cases = kinds.trials(q, {}, kinds.trial_seed(qid, "ada", "secret"))
+        v = parameters(assignment, "ada")
+        cases = kinds.trials(q, v, kinds.trial_seed(qid, "ada", "secret"))
         data = capture.encode_cases(cases)  # raises for a function that is not a Probe
         again = capture.decode_cases(data)
         assert capture.cases_digest(again) == capture.cases_digest(cases), qid
-        reference = q.reference({})
+        reference = q.reference(v)
         for case, back in zip(cases, again):
             if q.kind == "function":
                 assert record.encode(reference(*case)) == record.encode(reference(*back)), qid

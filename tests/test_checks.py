@@ -639,7 +639,7 @@ def test_a_number_twice_the_expected_one_is_called_scaled():
 
 def test_rounding_is_recognised_entrywise_in_arrays():
     expected = np.array([-33.0, 300.0, -2697.0])  # the lecture's alpha = 1 iterates
-    from autograder.kinds import _rounded
+    from autograder.numeric import _rounded
     assert _rounded(np.array([-33.0, 300.0, -2700.0]), expected)
     assert _rounded(np.array([-33.0, 300.0, -2600.0]), expected)  # cut, not rounded
     assert not _rounded(np.array([-33.0, 300.0, -2500.0]), expected)

@@ -75,6 +75,9 @@ def test_autograder_has_no_import_cycle():
 
 
 def test_no_autograder_module_is_longer_than_about_400_lines():
-    long = {name: n for name, path in _modules().items()
-            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    # an assignment's answer key (autograder/questions/<assignment>.py) is course content, one
+    # section per exercise, and grows with the course; the code around it stays short
+    answer_keys = {name for name in _modules() if name.startswith("autograder.questions.")}
+    long = {name: n for name, path in _modules().items() if name not in answer_keys
+            and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, long

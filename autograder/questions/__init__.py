@@ -1,116 +1,18 @@
 """The question registry: what each test cell checks, declared in Python.
 
 One module per assignment, ``autograder/questions/<assignment>.py``, declares
-its questions with the :func:`question` decorator.  A test cell then calls
-``check("<assignment>.<name>", answer)``; the grader looks the question up
-here, both inside the student's kernel (friendly verdicts while working) and
-in its own process when grading (verdicts the student's code cannot forge).
+its questions with the :func:`question` decorator; the decorated function is
+the *reference*: it receives the student's variant parameters ``v`` and
+returns what a correct answer is compared with (a value, an expression, or
+the reference implementation for function, layer and optimizer questions,
+which run on hidden ``inputs``).  ``mistakes`` and ``hints`` (tiers from a
+nudge to the rule, never the answer) turn wrong answers into teaching;
+``VARIANTS`` gives each student their own numbers; ``WITHHELD`` names the
+course code left out of the grading sandbox.
 
-Writing an assignment's questions
----------------------------------
-The decorated function is the *reference*: it receives the variant parameters
-``v`` (a dict, see :func:`autograder.parameters`) and returns what a correct
-answer is compared with.  What it returns depends on the kind:
-
-============  =================================================  ==========================================
-kind          reference returns                                  the student's answer is
-============  =================================================  ==========================================
-"number"      a float                                            a number (compared with ``rtol``/``atol``)
-"array"       an array-like                                      an array-like of the same shape
-"function"    the reference callable                             the student's callable, run on ``inputs``
-"layer"       the reference layer class (e.g. coursekit Linear)  the student's layer class, run on ``inputs``
-"optimizer"   the reference optimizer class                      the student's optimizer class
-"expression"  a sympy expression or its text                     a sympy expression or text (equivalence)
-"choice"      the correct option (a string)                      one of ``options``
-"text"        the expected text (or a tuple of accepted ones)    a string (compared after ``strip``/case)
-============  =================================================  ==========================================
-
-Multi-part questions give partial credit: for "number", "array", "choice" and
-"text", a reference that returns a dict ``{part: expected}`` asks for a dict
-answer with the same keys; each part is judged on its own and the score is
-``points * correct_parts / parts``.
-
-Behavioural kinds ("function", "layer", "optimizer") need ``inputs``: a
-function ``inputs(rng, v) -> list of trials`` building hidden random inputs
-from a numpy Generator the grader seeds (per question and student, and afresh
-for every grading run, so outputs cannot be prepared in advance):
-
-* "function": each trial is a tuple of positional arguments;
-* "layer": each trial is a dict with ``"init"`` (constructor keyword
-  arguments), ``"params"`` (name -> array copied into ``layer.params``),
-  ``"x"`` (the input batch) and ``"grad_out"`` (the upstream gradient); the
-  forward output, the input gradient and ``layer.grads`` are compared;
-* "optimizer": each trial is a dict with ``"hyper"`` (keyword arguments),
-  ``"params"`` (list of arrays) and ``"grads"`` (list of steps, each a list of
-  arrays like ``params``); the parameters after every step are compared.
-
-A "function" question may be judged by a measure instead of by equality with
-the reference's outputs: ``score(q, outputs, v, seed) -> list of Part`` gets
-the student's outputs on the hidden inputs and the seed that drew them, so it
-can redraw what only the grader knows (e.g. the labels of hidden test
-points, of which the student's code sees only the points).  The reference is
-then not run while grading; it is still a full-marks answer (tests judge it).
-
-Likely mistakes turn a wrong answer into a hint.  ``mistakes`` maps a tag to
-a function of ``v`` returning what the answer would be *with* that mistake
-(a value for value kinds, a wrong expression for "expression" questions,
-matched by equivalence like the answer itself, a faulty implementation for
-behavioural kinds); ``hints`` maps the same tag to the hint shown when
-the answer matches it.  Declared mistakes are tried first.
-``hints["default"]`` is shown for any other wrong answer.  Generic mistakes
-(wrong shape, transposed, wrong sign, all zeros, rounded to 1-3 significant
-digits, constant factor, NaN, not implemented, code that raises, an
-expression the parser cannot read, a function or layer wrong only where its
-input is exactly 0, and the derivative slips that
-:mod:`coursekit.symbolic` diagnoses: chain rule, sign, product rule...) are
-recognised for every question without declaring them; their hints live in
-:data:`autograder.hints.GENERIC`, and ``hints`` may reword them by tag
-(``"rounded"``, ``"scaled"``, ``"unreadable"``, ``"at_zero"``...).
-
-Hints come in tiers
--------------------
-A hint is one text or a tuple of texts from a *nudge* towards the idea to
-the *rule* or formula that applies, e.g.
-``"default": ("Differentiate term by term.", "Power rule: (βⁿ)′ = nβⁿ⁻¹ ...")``.
-No tier may hold the expected value (in any formatting), a line of the
-reference or solution code, or the finished derivation: a hint points at
-the idea, the student does the work (``tests/test_hints.py`` checks every
-question of the course for values and code).  Which tier a student sees is
-decided in one place, :mod:`autograder.hints`:
-
-* in the student's kernel, ``check`` counts the wrong attempts at each
-  question in the session; the first ``ATTEMPTS_PER_TIER`` (two) show the
-  nudge, later ones the next tier, up to the rule;
-* while grading (and so in the feedback and the report) the last tier, the
-  rule, is shown: a graded answer cannot be tried again.
-
-Examples
---------
-``autograder/questions/demo_gd.py`` is a complete example (a multi-part array
-question with declared mistakes, a choice and a function question)::
-
-    from autograder.questions import question
-
-    VARIANTS = {"space": {"beta0": [3.0, 5.0, -2.0]}, "defaults": {"beta0": 3.0}}
-
-    @question("demo_gd.one_step", kind="choice", points=1, options=("1", "0.01", "0.1"),
-              mistakes={"too_large": lambda v: "1"},
-              hints={"too_large": "With alpha = 1 the iterates grow: the method diverges.",
-                     "default": "Which alpha equals 1 / f''(beta)?"})
-    def one_step(v):
-        return "0.1"
-
-Its test cell in ``solutions/demo_gd/demo_gd.ipynb`` (a locked grade cell
-worth the question's points)::
-
-    from autograder import check
-
-    check("demo_gd.one_step", one_step)
-
-While grading, that cell only records ``one_step``; the verdict is computed by
-:class:`autograder.preprocessors.ScoreRecordedAnswers` in the grader.  Give
-the test cell the same points as the question (the score is scaled to the
-cell's points otherwise), and one ``check`` per test cell.
+``docs/authoring.md`` is the full guide (cell conventions, kinds, hidden
+twins, hidden inputs as data, variants, mistakes and hint tiers), and
+``autograder/questions/demo_gd.py`` a complete small example.
 """
 from __future__ import annotations
 
