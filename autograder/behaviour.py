@@ -29,7 +29,7 @@ def gradcheck_error(output: dict, case: dict) -> dict:
     """
     from coursekit.gradcheck import relative_error
 
-    errors = {}
+    errors: dict[str, float] = {}
     recorded = output.get("gradcheck") if isinstance(output, dict) else None
     if not isinstance(recorded, dict):
         return errors
@@ -55,6 +55,7 @@ def judge_behaviour(q: Question, payload: dict, seed: int, expect: Expected,
         return failed(q.id, q.points, f"expected {what}; you gave a {payload['not_callable']}",
                       "wrong_type", hint_for(q, "wrong_type"))
     outputs = payload.get("outputs")
+    assert cases is not None  # behavioural questions always have hidden inputs
     if not isinstance(outputs, list) or len(outputs) != len(cases):
         return failed(q.id, q.points, "the record holds the wrong number of outputs", "bad_record",
                       hint_for(q, "bad_record"))
@@ -253,7 +254,7 @@ def _layer_parts(q: Question, outputs: list, reference: list, wrong: dict, cases
         return parts  # a gradient check away from 0 says nothing about the value at 0
     errors = gradcheck_error(outputs[0], cases[0])
     if errors:
-        worst = max(errors, key=errors.get)
+        worst = max(errors, key=lambda name: errors[name])
         note = (f" Gradient check of your backward against your own forward: relative error "
                 f"{errors[worst]:.1e} for {worst}"
                 + (" (consistent: look at the forward)." if errors[worst] < 1e-5

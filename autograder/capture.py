@@ -24,7 +24,8 @@ import copy
 import hashlib
 import json
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,7 @@ class Probe:
     def __repr__(self) -> str:
         return f"Probe({self.expr!r})"
 
-    def __deepcopy__(self, memo: dict) -> "Probe":
+    def __deepcopy__(self, memo: dict) -> Probe:
         return Probe(self.expr, **copy.deepcopy(self.params, memo))
 
 

@@ -191,9 +191,9 @@ def run_demo(keep: str | None = None, jobs: int = 2, timeout: float = 5.0, out=p
         If ``report_dir`` already holds a report (nothing is overwritten).
     """
     from autograder.course import build
-    from autograder.tables import report_summary, results_table
     from autograder.feedback import write_feedback
     from autograder.grading import grade_assignment
+    from autograder.tables import report_summary, results_table
 
     start = time.monotonic()
     reports = report_directory(report_dir)

@@ -63,6 +63,7 @@ def _derivative_outcome(q: Question, answer: str) -> tuple[str, str, str | None]
     """
     from coursekit.symbolic import check_derivative
 
+    assert q.derivative_of is not None  # only derivative questions come here
     function, wrt = q.derivative_of
     verdict = check_derivative(function, answer, wrt=wrt)
     if verdict.correct:

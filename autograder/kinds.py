@@ -58,6 +58,7 @@ def trial_seed(question_id: str, student: str | None, nonce: str | None = None) 
 
 def trials(q: Question, v: dict, seed: int) -> list:
     """The hidden inputs of a behavioural question for ``seed``."""
+    assert q.inputs is not None, f"{q.id} has no hidden inputs"
     out = q.inputs(np.random.default_rng(seed), v)
     if not isinstance(out, list) or not out:
         raise ValueError(f"inputs of {q.id} must return a non-empty list of trials")
@@ -163,8 +164,8 @@ def _compare_text(q: Question, name: str, answer: Any, expected: Any, mistakes: 
         tag = "not_an_option"
         return Part(name, False, f"expected one of {list(q.options)}; you gave {answer!r}", tag,
                     hint_for(q, tag))
-    tag = next((t for t, w in mistakes.items() if _normal_text(str(w), q.kind) == given), None)
-    return Part(name, False, f"{answer!r} is not the answer", tag, hint_for(q, tag))
+    found = next((t for t, w in mistakes.items() if _normal_text(str(w), q.kind) == given), None)
+    return Part(name, False, f"{answer!r} is not the answer", found, hint_for(q, found))
 
 
 def _normal_text(s: str, kind: str) -> str:

@@ -23,8 +23,13 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading import (course_directory, gradebook_lock, load_course_config, read_logs,
-                                require_gradebook)
+from autograder.grading import (
+    course_directory,
+    gradebook_lock,
+    load_course_config,
+    read_logs,
+    require_gradebook,
+)
 
 __all__ = ["QuestionStats", "ReportData", "collect", "render_html", "write_report"]
 

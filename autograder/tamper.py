@@ -27,7 +27,7 @@ is set.
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from collections.abc import Iterable
 
 from nbgrader import utils
 

@@ -92,7 +92,7 @@ def main() -> None:
     for name, hyper in CONFIGS.items():
         w_ours, w_hand = w0.copy(), w0.copy()
         opt = OPTIMIZERS[name]([w_ours], **hyper)
-        ours, hand = _best_ms([lambda w, g: opt.step([g]), by_hand(name, hyper)],
+        ours, hand = _best_ms([lambda w, g, opt=opt: opt.step([g]), by_hand(name, hyper)],
                                 [w_ours, w_hand], grads, warmup)
         same = np.allclose(w_ours, w_hand, rtol=1e-9, atol=1e-12)
         print(f"  {name:<10}{ours:>14.2f}{hand:>12.2f}{ours / hand:>8.2f}   {same}")

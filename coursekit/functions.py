@@ -8,8 +8,8 @@ hand-coded gradients can be checked symbolically. sympy is imported only by
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

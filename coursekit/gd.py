@@ -5,7 +5,7 @@ included) so that explorers can plot it and exercises can check any step.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -193,7 +193,7 @@ def minibatch_gradient_descent(
         order = generator.permutation(len(X)) if shuffle else np.arange(len(X))
         for start in range(0, len(X), batch_size):
             batch = order[start : start + batch_size]
-            step = -lr * _gradient(lambda v: grad_fn(v, X[batch], y[batch]), w, w.shape, "grad_fn")
+            step = -lr * _gradient(lambda v, b=batch: grad_fn(v, X[b], y[b]), w, w.shape, "grad_fn")
             w = w + step
             iterates.append(w)
             if tol is not None and np.linalg.norm(step) < tol:

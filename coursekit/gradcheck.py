@@ -7,7 +7,7 @@ one typically gives 1e-2 or more.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -30,7 +30,8 @@ with ℓ = (z − y)², x = 3, y = −12::
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 
-def _cached(layer: "Layer", attribute: str) -> Any:
+def _cached(layer: Layer, attribute: str) -> Any:
     value = getattr(layer, attribute, None)
     if value is None:
         raise RuntimeError(f"{type(layer).__name__}.backward called before forward")
@@ -122,12 +123,12 @@ class Layer:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
 
-    def train(self) -> "Layer":
+    def train(self) -> Layer:
         """Switch to training mode; returns the layer."""
         self.training = True
         return self
 
-    def eval(self) -> "Layer":
+    def eval(self) -> Layer:
         """Switch to evaluation mode (e.g. dropout off); returns the layer."""
         self.training = False
         return self
@@ -263,7 +264,7 @@ class Linear(Layer):
         return d * m + (m if _check.flag(bias, "bias") else 0)
 
     @classmethod
-    def from_params(cls, W: Any, b: Any) -> "Linear":
+    def from_params(cls, W: Any, b: Any) -> Linear:
         """A layer with given weights W (in, out) and bias b (out,), e.g. the lecture's w₁ = 5.
 
         Raises
@@ -565,13 +566,13 @@ class Sequential(Layer):
             grad_out = layer.backward(grad_out)
         return grad_out
 
-    def train(self) -> "Sequential":
+    def train(self) -> Sequential:
         super().train()
         for layer in self.layers:
             layer.train()
         return self
 
-    def eval(self) -> "Sequential":
+    def eval(self) -> Sequential:
         super().eval()
         for layer in self.layers:
             layer.eval()

@@ -22,7 +22,8 @@ class's Notes give torch's rule, the lecture's rule and how they correspond.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from coursekit import activations
 from coursekit.activations import ACTIVATIONS, relu_grad, sigmoid, softplus, step, step_grad, tanh
 from coursekit.gradcheck import TOLERANCE, numerical_gradient, relative_error
 

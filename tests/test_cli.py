@@ -4,8 +4,8 @@ import shutil
 import pytest
 
 from autograder.cli import build_parser, main
-from autograder.tables import report_summary, results_table
 from autograder.grading import SubmissionResult
+from autograder.tables import report_summary, results_table
 
 SUBCOMMANDS = ["build", "grade", "feedback", "report", "export", "demo"]
 

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from coursekit import data
 from coursekit.data import circles, counting, linearly_separable, moons, sin_points, xor
 
 CLASSIFICATION = [linearly_separable, circles, xor, moons]

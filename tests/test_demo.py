@@ -4,8 +4,15 @@ import nbformat
 import pytest
 
 from autograder.cli import main
-from autograder.demo import (ASSIGNMENT, DEFAULT_REPORT_DIR, REPORT_FILES, SAMPLES, fresh_directory,
-                             report_directory, run_demo)
+from autograder.demo import (
+    ASSIGNMENT,
+    DEFAULT_REPORT_DIR,
+    REPORT_FILES,
+    SAMPLES,
+    fresh_directory,
+    report_directory,
+    run_demo,
+)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import sympy
 
-from coursekit import functions
 from coursekit.functions import get, names
 from coursekit.gd import gradient_descent
 from coursekit.gradcheck import TOLERANCE, numerical_gradient, relative_error

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coursekit import gd
 from coursekit.gd import gradient_descent, minibatch_gradient_descent
 
 

@@ -3,11 +3,16 @@
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis.extra import numpy as hnp
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from coursekit import gradcheck
-from coursekit.gradcheck import TOLERANCE, check_layer, check_loss, numerical_gradient, relative_error
+from coursekit.gradcheck import (
+    TOLERANCE,
+    check_layer,
+    check_loss,
+    numerical_gradient,
+    relative_error,
+)
 
 
 class TinyLinear:

@@ -18,8 +18,15 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.grading import (PHASES, SubmissionResult, grade_assignment, load_course_config,
-                                read_logs, sandbox, validate_notebook)
+from autograder.grading import (
+    PHASES,
+    SubmissionResult,
+    grade_assignment,
+    load_course_config,
+    read_logs,
+    sandbox,
+    validate_notebook,
+)
 
 ASSIGNMENT = "ps1"
 LOG_KEYS = {"student", "assignment", "status", "reason", "score", "max_score", "flags", "seconds",
@@ -178,8 +185,14 @@ def test_read_logs_skips_unreadable_files(tmp_path):
 
 
 def test_every_preprocessor_takes_the_gradebook_lock_unless_known_not_to_open_the_gradebook():
-    from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, LimitOutput,
-                                        OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        ClearOutput,
+        LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
+        SaveAutoGrades,
+    )
 
     from autograder.grading.engine import _Timed
     from autograder.grading.execute import SandboxedExecute

@@ -7,7 +7,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from coursekit import losses
 from coursekit.gradcheck import TOLERANCE, check_loss, numerical_gradient, relative_error
 from coursekit.losses import (
     binary_cross_entropy,
@@ -183,13 +182,13 @@ def test_softmax_and_log_softmax_backward_pass_gradcheck(data, seed):
     # Finite differences: φ = Σ G ⊙ σ(z) is O(1), so its rounding error over 2h is about 1e-10; a
     # saturated softmax (logits 9 apart) has gradients of 1e-4, hence the absolute floor.
     for forward, backward in ((softmax, softmax_grad), (log_softmax, log_softmax_grad)):
-        numeric = numerical_gradient(lambda z: np.sum(upstream * forward(z)), logits)
+        numeric = numerical_gradient(lambda z, f=forward: np.sum(upstream * f(z)), logits)
         np.testing.assert_allclose(backward(logits, upstream), numeric, rtol=1e-7, atol=1e-8)
 
 
 def test_softmax_jacobian_matches_finite_differences_and_the_backward_pass():
     z = np.array([0.3, -1.2, 2.0, 0.1])
-    numeric = np.array([numerical_gradient(lambda v: softmax(v)[k], z) for k in range(4)])
+    numeric = np.array([numerical_gradient(lambda v, k=k: softmax(v)[k], z) for k in range(4)])
     assert relative_error(softmax_jacobian(z), numeric) < TOLERANCE
     g = np.array([1.0, -2.0, 0.5, 3.0])
     np.testing.assert_allclose(softmax_jacobian(z).T @ g, softmax_grad(z, g), rtol=1e-13)

@@ -5,11 +5,10 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
-
-import threading
 
 from autograder.parallel import JobError, run_jobs, start_method, uninterruptible
 from autograder.progress import Progress

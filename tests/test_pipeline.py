@@ -156,10 +156,9 @@ display({"application/json": nested}, raw=True)'''
 
 def _precomputed_gradient_descent(student: str) -> str:
     """An answer cell with no implementation: the reference's outputs on the inputs seen while working."""
-    from coursekit.gd import gradient_descent
-
     from autograder.kinds import trial_seed, trials
     from autograder.questions import get
+    from coursekit.gd import gradient_descent
 
     q = get("demo_gd.gradient_descent")
     outputs = [gradient_descent(*case).tolist()

@@ -10,10 +10,15 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.utils import determine_grade
 
 from autograder import preprocessors
-from autograder.checks import answer_record
-from autograder.preprocessors import (HideHiddenTests, ScoreRecordedAnswers, StudentEnvironment,
-                                      autograde_preprocessors, feedback_preprocessors)
 from autograder.cells import checked_questions
+from autograder.checks import answer_record
+from autograder.preprocessors import (
+    HideHiddenTests,
+    ScoreRecordedAnswers,
+    StudentEnvironment,
+    autograde_preprocessors,
+    feedback_preprocessors,
+)
 from autograder.questions import question
 from autograder.record import MIME
 
@@ -276,9 +281,8 @@ def test_code_fingerprint_sees_changed_loaded_modules_and_new_startup_files(tmp_
 
 
 def test_a_run_that_changed_the_grader_code_is_flagged_and_judged_only_by_prior_expectations():
-    from autograder.kinds import Expected
-
     import autograder.questions
+    from autograder.kinds import Expected
 
     before = preprocessors.code_fingerprint()
     touched = str(Path(autograder.questions.__file__))

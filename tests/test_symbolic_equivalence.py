@@ -8,8 +8,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coursekit.symbolic import EquivalenceVerdict, ParseError, equivalent
-from coursekit.symbolic import equivalence
+from coursekit.symbolic import EquivalenceVerdict, ParseError, equivalence, equivalent
 from coursekit.symbolic.equivalence import compare_numerically, prove
 
 x = sympy.Symbol("x", real=True)

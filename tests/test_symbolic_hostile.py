@@ -19,9 +19,9 @@ def _payloads(target):
         f"exec(\"open({str(target)!r}, 'w')\")",
         f"eval(\"__import__('os').system('touch {target}')\")",
         f"x + __import__('os').system('touch {target}')",
-        f"().__class__.__base__.__subclasses__()",
+        "().__class__.__base__.__subclasses__()",
         f"(lambda: __import__('os').system('touch {target}'))()",
-        f"[c for c in ().__class__.__base__.__subclasses__()]",
+        "[c for c in ().__class__.__base__.__subclasses__()]",
         f"getattr(__builtins__, 'open')({str(target)!r}, 'w')",
     ]
 

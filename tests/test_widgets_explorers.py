@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import ipywidgets as widgets
-import traitlets
 import pytest
+import traitlets
 from PIL import Image
 
 import coursekit.widgets as explorers

@@ -28,7 +28,7 @@ def test_errors_are_mean_squared_errors_on_train_and_validation_points():
     x_val, y_val = validation_points(0.2, 4)
     for d in (1, 3, 6):
         w = np.polynomial.polynomial.polyfit(X[:, 0], y, d)
-        pred = lambda x: np.polynomial.polynomial.polyval(x, w)  # noqa: E731
+        pred = lambda x, w=w: np.polynomial.polynomial.polyval(x, w)  # noqa: E731
         assert state.train_error[d] == pytest.approx(np.mean((pred(X[:, 0]) - y) ** 2), rel=1e-6)
         assert state.val_error[d] == pytest.approx(np.mean((pred(x_val) - y_val) ** 2), rel=1e-6)
 

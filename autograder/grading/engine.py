@@ -28,11 +28,21 @@ import warnings
 from pathlib import Path
 
 from autograder.grading import sandbox
-from autograder.grading.gradebook import (gradebook_lock, record_unrunnable, submission_score,
-                                          zero_failed, zero_notebooks)
+from autograder.grading.gradebook import (
+    gradebook_lock,
+    record_unrunnable,
+    submission_score,
+    zero_failed,
+    zero_notebooks,
+)
 from autograder.grading.logs import SubmissionResult, log_path, write_json_atomic
-from autograder.grading.plan import (course_directory, load_course_config, plan,
-                                     submission_problem, validate_notebook)
+from autograder.grading.plan import (
+    course_directory,
+    load_course_config,
+    plan,
+    submission_problem,
+    validate_notebook,
+)
 from autograder.parallel import JobError, WorkerPool, start_method
 from autograder.progress import Progress
 

@@ -1,8 +1,8 @@
 """check_derivative: is a student's derivative right, and if not, what went wrong?"""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import sympy
 

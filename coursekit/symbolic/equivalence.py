@@ -4,8 +4,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 import sympy

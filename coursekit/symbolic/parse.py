@@ -13,8 +13,8 @@ import keyword
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import sympy
 
@@ -70,7 +70,7 @@ CONSTANTS: dict[str, sympy.Expr] = {"e": sympy.E, "E": sympy.E, "pi": sympy.pi}
 
 _GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
           "omicron rho sigma tau upsilon phi chi psi omega").split()
-_AUTO_SYMBOL = re.compile(r"^(?:[A-Za-z]|%s)(?:_?\d+)?$" % "|".join(_GREEK))
+_AUTO_SYMBOL = re.compile(r"^(?:[A-Za-z]|{})(?:_?\d+)?$".format("|".join(_GREEK)))
 
 # Non-ASCII characters that are plain mathematics, mapped to their ASCII spelling.
 _UNICODE_OPERATORS = {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 import numbers
-from typing import Sequence
+from collections.abc import Sequence
 
 import ipywidgets as widgets
 import numpy as np

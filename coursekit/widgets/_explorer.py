@@ -30,7 +30,8 @@ import base64
 import contextlib
 import html
 import io
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np

@@ -82,7 +82,7 @@ class JupyterLab:
         self._home = Path(tempfile.mkdtemp(prefix="coursekit-lab-"))
         self._process: subprocess.Popen | None = None
 
-    def __enter__(self) -> "JupyterLab":
+    def __enter__(self) -> JupyterLab:
         settings = self._home / "settings"
         for name, values in _NO_NEWS.items():
             package, plugin = name.rsplit("/", 1)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import check_choice, check_float, check_int, dropdown, format_number, html_table
+from ._common import check_choice, check_float, check_int, format_number, html_table
 from ._explorer import Explorer
 
 __all__ = ["Event", "BackpropState", "backprop_trace", "backprop_stepper", "BackpropStepper",

@@ -13,9 +13,20 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
 
-from ._common import (box, check_float, check_int, dropdown, float_slider, html_table,
-                      int_slider, log_slider, names_of_dim, objective, set_range,
-                      superscript)
+from ._common import (
+    box,
+    check_float,
+    check_int,
+    dropdown,
+    float_slider,
+    html_table,
+    int_slider,
+    log_slider,
+    names_of_dim,
+    objective,
+    set_range,
+    superscript,
+)
 from ._explorer import Explorer
 
 __all__ = ["GD1DState", "gd_1d", "explore_gd", "GradientDescent1D"]

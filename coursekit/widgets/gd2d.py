@@ -10,8 +10,20 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import (box, check_float, check_int, dropdown, float_slider, format_number,
-                      html_table, int_slider, log_slider, names_of_dim, objective, set_range)
+from ._common import (
+    box,
+    check_float,
+    check_int,
+    dropdown,
+    float_slider,
+    format_number,
+    html_table,
+    int_slider,
+    log_slider,
+    names_of_dim,
+    objective,
+    set_range,
+)
 from ._explorer import Explorer
 from ._paths import PathsView, trim
 

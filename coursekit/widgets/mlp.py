@@ -14,8 +14,15 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import check_choice, check_float, check_int, dropdown, float_slider, int_slider, \
-    log_slider
+from ._common import (
+    check_choice,
+    check_float,
+    check_int,
+    dropdown,
+    float_slider,
+    int_slider,
+    log_slider,
+)
 from ._explorer import Explorer
 
 __all__ = ["PlaygroundRun", "PlaygroundState", "playground", "Playground", "DATASETS"]

@@ -13,8 +13,17 @@ from functools import lru_cache
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import (check_choice, check_float, check_int, dropdown, float_slider, html_table,
-                      int_slider, log_slider, powers_of_ten)
+from ._common import (
+    check_choice,
+    check_float,
+    check_int,
+    dropdown,
+    float_slider,
+    html_table,
+    int_slider,
+    log_slider,
+    powers_of_ten,
+)
 from ._explorer import Explorer
 
 __all__ = ["OverfittingState", "overfitting", "explore_overfitting", "OverfittingExplorer"]

@@ -7,16 +7,28 @@ only that optimizer.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import (box, check_choice, check_float, check_int, dropdown, float_slider,
-                      format_number, html_table, int_slider, log_slider, names_of_dim, objective,
-                      round_nicely)
+from ._common import (
+    box,
+    check_choice,
+    check_float,
+    check_int,
+    dropdown,
+    float_slider,
+    format_number,
+    html_table,
+    int_slider,
+    log_slider,
+    names_of_dim,
+    objective,
+    round_nicely,
+)
 from ._explorer import Explorer
 from ._paths import PathsView, trim
 
