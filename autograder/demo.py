@@ -309,7 +309,7 @@ def report_directory(report_dir: str | Path | None = None) -> Path:
 
 def student_hints(course: Path, student: str) -> list[str]:
     """One line per wrong question of ``student``: question, points and the hint shown."""
-    from autograder.feedback import question_rows
+    from autograder.feedback import question_rows, verdict_parts
 
     lines = []
     from autograder.grading import course_directory, load_course_config
@@ -320,12 +320,12 @@ def student_hints(course: Path, student: str) -> list[str]:
         rows, _ = question_rows(path)
         for row in rows:
             if not row.get("correct"):
-                said = [ln.strip()[len("not yet: "):] for ln in row.get("message", "").splitlines()
-                        if ln.strip().startswith("not yet: ")]
+                wrong = [p for p in verdict_parts(row) if not p.get("correct")]
+                said = wrong[0].get("message", "") if wrong else ""
                 hint = (row.get("hint") or "").splitlines()
-                text = hint[0] if hint else (said[0] if said else "")
+                text = hint[0] if hint else said
                 if row.get("mistake") == "raised" and said:
-                    text = f"{said[0]}. {text}"
+                    text = f"{said}. {text}"
                 lines.append(f"{row['question']} {row['score']:g}/{row['max_score']:g}: {text}")
     return lines
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import textwrap
 from pathlib import Path
 
 import nbformat
@@ -88,13 +87,31 @@ def render(student: str, assignment: str, notebooks: dict[str, tuple[list[dict],
     return "\n".join(parts)
 
 
+def verdict_parts(row: dict) -> list[dict]:
+    """The parts of a stored verdict (of every question, for a cell that checks several)."""
+    if "questions" in row:
+        return [part for meta in row["questions"] for part in meta.get("parts") or []]
+    return list(row.get("parts") or [])
+
+
 def _verdict_body(row: dict) -> str:
-    """A verdict without its "<question>: x/y points" heading lines (the table has those columns)."""
+    """What was wrong and the hint, part by part (the table's columns hold question and points)."""
     if row.get("correct"):
         return "correct"
-    lines = [ln for ln in str(row.get("message", "")).splitlines()
-             if not (ln and not ln[0].isspace() and " points" in ln and ":" in ln)]
-    return textwrap.dedent("\n".join(lines)).strip() or str(row.get("message", ""))
+    parts = verdict_parts(row)
+    if not parts:
+        return str(row.get("message", ""))
+    named = len(parts) > 1 or bool(parts[0].get("name"))
+    lines = []
+    for part in parts:
+        label = f"[{part.get('name')}] " if named else ""
+        if part.get("correct"):
+            lines.append(f"ok: {label}correct")
+            continue
+        lines.append(f"not yet: {label}{part.get('message', '')}".rstrip())
+        if part.get("hint"):
+            lines.append(f"    hint: {part['hint']}")
+    return "\n".join(lines)
 
 
 def _reason_for_student(flag: dict) -> str:

@@ -113,49 +113,45 @@ def find_problems(tree: ast.AST, aliases: dict[str, str], forbidden: dict[str, s
         for target in _assigned(node):
             root = _root(target, aliases, ipython_names)
             if root:
-                problems.append(f"line {line}: reassigns {_text(target)} (part of {root})")
+                problems.append((line, f"reassigns {_text(target)} (part of {root})"))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
             root = node.args and _root(node.args[0], aliases, ipython_names, attribute=False)
             if root:
-                problems.append(f"line {line}: {node.func.id} on {root}")
+                problems.append((line, f"{node.func.id} on {root}"))
         problems += _import_problems(node, line, forbidden)
         if isinstance(node, (ast.Name, ast.Attribute)) or _is_getattr(node):
             path = _dotted(node, aliases)
             if _reference_for(path, forbidden):
-                problems.append(f"line {line}: uses {path}, the reference for {_reference_for(path, forbidden)}")
+                problems.append((line, f"uses {path}, the reference for {_reference_for(path, forbidden)}"))
             elif _internal(path) and not isinstance(node, ast.Name):
-                problems.append(f"line {line}: uses the grader's internals ({path})")
+                problems.append((line, f"uses the grader's internals ({path})"))
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
                 _internal(node.value) or node.value in forbidden):
-            problems.append(f"line {line}: names {node.value!r} in a string (dynamic import?)")
+            problems.append((line, f"names {node.value!r} in a string (dynamic import?)"))
         hatches += _dynamic_problems(node, line, aliases, ipython_names)
     # One reason per line is enough to send an instructor there: escape hatches only
     # for lines not flagged otherwise, the first of them.
-    flagged_lines = {_line_number(p) for p in problems}
-    for hatch in hatches:
-        if _line_number(hatch) not in flagged_lines:
-            problems.append(hatch)
-            flagged_lines.add(_line_number(hatch))
-    return sorted(dict.fromkeys(problems), key=_line_number)
+    flagged_lines = {line for line, _ in problems}
+    for line, text in hatches:
+        if line not in flagged_lines:
+            problems.append((line, text))
+            flagged_lines.add(line)
+    ordered = sorted(dict.fromkeys(problems), key=lambda p: p[0] if isinstance(p[0], int) else 0)
+    return [f"line {line}: {text}" for line, text in ordered]
 
 
-def _line_number(problem: str) -> int:
-    number = problem.split(":", 1)[0].removeprefix("line ")
-    return int(number) if number.isdigit() else 0
-
-
-def _dynamic_problems(node: ast.AST, line, aliases: dict[str, str], ipython_names: set) -> list[str]:
+def _dynamic_problems(node: ast.AST, line, aliases: dict[str, str], ipython_names: set) -> list[tuple]:
     """Escape hatches used by one node (see ``_DYNAMIC_*``)."""
     out = []
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DYNAMIC_CALLS:
-        out.append(f"line {line}: calls {node.func.id}() ({_DYNAMIC_CALLS[node.func.id]})")
+        out.append((line, f"calls {node.func.id}() ({_DYNAMIC_CALLS[node.func.id]})"))
     if _is_getattr(node) and not isinstance(node.args[1], ast.Constant):
         root = (_dotted(node.args[0], aliases) or "").split(".")[0]
         if root in PROTECTED:
-            out.append(f"line {line}: getattr on {root} with a computed name")
+            out.append((line, f"getattr on {root} with a computed name"))
     if (isinstance(node, ast.Attribute) and node.attr == "__dict__"
             and (_dotted(node.value, aliases) or "").split(".")[0] in PROTECTED):
-        out.append(f"line {line}: uses {_text(node)} (reaches a module's namespace as a dict)")
+        out.append((line, f"uses {_text(node)} (reaches a module's namespace as a dict)"))
     modules = []
     if isinstance(node, ast.Import):
         modules = [a.name for a in node.names]
@@ -164,9 +160,9 @@ def _dynamic_problems(node: ast.AST, line, aliases: dict[str, str], ipython_name
     for module in modules:
         top = module.split(".")[0]
         if top in _DYNAMIC_MODULES:
-            out.append(f"line {line}: imports {module} ({_DYNAMIC_MODULES[top]})")
+            out.append((line, f"imports {module} ({_DYNAMIC_MODULES[top]})"))
         elif module.split(".")[-1] in _DYNAMIC_ATTRIBUTES:
-            out.append(f"line {line}: imports {module} ({_DYNAMIC_ATTRIBUTES[module.split('.')[-1]][1]})")
+            out.append((line, f"imports {module} ({_DYNAMIC_ATTRIBUTES[module.split('.')[-1]][1]})"))
     if isinstance(node, ast.Attribute):
         owner, why = _DYNAMIC_ATTRIBUTES.get(node.attr, (None, None))
         root = (_dotted(node.value, aliases) or "").split(".")[0]
@@ -174,17 +170,17 @@ def _dynamic_problems(node: ast.AST, line, aliases: dict[str, str], ipython_name
             root = _root(node.value, aliases, ipython_names, attribute=False) or _root(
                 ast.Attribute(value=node.value, attr=node.attr), aliases, ipython_names) or ""
         if why and (owner is None or root == owner):
-            out.append(f"line {line}: uses {_text(node)} ({why})")
+            out.append((line, f"uses {_text(node)} ({why})"))
         elif node.attr in _DUNDERS:
-            out.append(f"line {line}: uses {node.attr} (reaches into objects' internals)")
+            out.append((line, f"uses {node.attr} (reaches into objects' internals)"))
     if isinstance(node, ast.Name) and node.id in ("__builtins__", "__loader__", "__spec__"):
-        out.append(f"line {line}: uses {node.id} (reaches into the interpreter)")
+        out.append((line, f"uses {node.id} (reaches into the interpreter)"))
     if isinstance(node, ast.FunctionDef) and node.name in ("__del__", "__init_subclass__", "__set_name__"):
-        out.append(f"line {line}: defines {node.name} (runs at times the test cells do not control)")
+        out.append((line, f"defines {node.name} (runs at times the test cells do not control)"))
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         hit = next((w for w in _WATCHED_TEXT if w in node.value), None)
         if hit:
-            out.append(f"line {line}: names {hit!r} in a string (part of the grading machinery)")
+            out.append((line, f"names {hit!r} in a string (part of the grading machinery)"))
     return out
 
 
@@ -217,20 +213,20 @@ def _is_getattr(node: ast.AST) -> bool:
             and len(node.args) >= 2)
 
 
-def _import_problems(node: ast.AST, line, forbidden: dict[str, str]) -> list[str]:
+def _import_problems(node: ast.AST, line, forbidden: dict[str, str]) -> list[tuple]:
     out = []
     if isinstance(node, ast.ImportFrom) and node.module:
         for a in node.names:
             full = f"{node.module}.{a.name}"
             if _reference_for(full, forbidden):
-                out.append(f"line {line}: imports {full}, the reference for {_reference_for(full, forbidden)}")
+                out.append((line, f"imports {full}, the reference for {_reference_for(full, forbidden)}"))
             if node.module.split(".")[0] == "autograder" and (
                     node.module != "autograder" or a.name not in ALLOWED_FROM_AUTOGRADER):
-                out.append(f"line {line}: imports the grader's internals ({full})")
+                out.append((line, f"imports the grader's internals ({full})"))
     if isinstance(node, ast.Import):
         for a in node.names:
             if a.name.startswith("autograder."):
-                out.append(f"line {line}: imports the grader's internals ({a.name})")
+                out.append((line, f"imports the grader's internals ({a.name})"))
     return out
 
 
