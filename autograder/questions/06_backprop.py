@@ -89,8 +89,9 @@ VARIANTS = {
         "v2": _tenths(-2, 2, zero=False),
         "label": [0, 1],
     },
-    # no student id: residual −2.5 shrinking by 0.6 per step; 8 → 8 → −5, error 2; h = −0.5
-    "defaults": {"x": 1.0, "y": 2.0, "w": 0.5, "b": -1.0, "lr": 0.2,
+    # no student id: residual −2 shrinking by 0.6 per step (no entry of the lecture's table); 8 → 8 → −5,
+    # error 2; h = 0.5
+    "defaults": {"x": 1.0, "y": 2.5, "w": 1.0, "b": -0.5, "lr": 0.2,
                  "example_x": 2, "example_y": -7, "w1": 3, "b1": 2, "w2": -1, "b2": 3,
                  "v1": 1.5, "v2": -0.5, "label": 1},
     "accept": pleasant,
@@ -131,8 +132,9 @@ def _table_ascent(v):
           mistakes={"ascent": _table_ascent},
           hints={"default": ("One row per step: forward, backward, update; the next row starts from the "
                              "updated w and b.",
-                             "Per row: h = wx + b, L = ½(h − y)², ∂L/∂h = h − y, then "
-                             "w ← w − η ∂L/∂w and b ← b − η ∂L/∂b with the derivatives of section 1."),
+                             "Per row: h = wx + b, the loss L (half the square of h − y), ∂L/∂h = h − y, "
+                             "then w ← w − η ∂L/∂w and b ← b − η ∂L/∂b with the derivatives read off the "
+                             "computational graph."),
                  "ascent": "The parameters move against the gradient: w − η ∂L/∂w, not plus.",
                  "wrong_shape": "Three rows (one per step), five columns (h, L, ∂L/∂h, w, b)."})
 def table(v):
@@ -317,7 +319,7 @@ def worked_example(v):
 
 def deeper_gradients(x, w, b, v1, v2, label):
     """(∂L/∂q, ∂L/∂w, ∂L/∂b, ∂L/∂v1, ∂L/∂v2) of h = wx + b, q = σ(h), o = (v1 q, v2 q), L = CE(softmax(o), label)."""
-    from coursekit.layers import Linear, SoftmaxCrossEntropyLoss, Sigmoid
+    from coursekit.layers import Linear, Sigmoid, SoftmaxCrossEntropyLoss
 
     first, act, second = Linear.from_params([[w]], [b]), Sigmoid(), Linear.from_params([[v1, v2]], [0.0, 0.0])
     loss = SoftmaxCrossEntropyLoss()
