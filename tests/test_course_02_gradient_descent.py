@@ -216,7 +216,10 @@ def test_heavy_ball_at_one_over_curvature_overshoots_and_the_model_answer_says_s
 
 def test_only_the_second_slide_step_is_a_slip_and_the_notebook_says_so():
     lecture = [-33.0, -300.0, 2703.0]                   # lecture 000, Exercise 1, part a
-    f_prime = QUESTIONS._f_prime
+
+    def f_prime(beta):
+        return 10 * beta - 3                            # the lecture's f′
+
     assert lecture[0] == 4.0 - f_prime(4.0)            # right
     assert lecture[1] != lecture[0] - f_prime(lecture[0])   # the slip
     assert lecture[2] == lecture[1] - f_prime(lecture[1])   # right, from the wrong value
@@ -231,16 +234,23 @@ def _cell_text(cell_id):
     return next(c.source for c in nbformat.read(path, as_version=4).cells if c.get("id") == cell_id)
 
 
-def test_the_slopes_are_those_of_the_steps_and_their_slips_are_named():
-    v = DEFAULTS
-    steps = {key: [v["beta0"], *questions.get(f"{A}.{key}").reference(v)] for key in ("alpha_1", "alpha_2", "alpha_3")}
-    by_hand = {key: [10 * b - 3 for b in path[:3]] for key, path in steps.items()}
-    assert verdict("slopes", by_hand).correct
-    after = {key: [10 * b - 3 for b in path[1:]] for key, path in steps.items()}
-    assert verdict("slopes", after).mistake == "at_new_point"
-    at_start = {key: [10 * path[0] - 3] * 3 for key, path in steps.items()}
-    wrong = verdict("slopes", at_start)
+@pytest.mark.parametrize("student", [None, "student7"])
+def test_the_slopes_are_those_of_the_steps_and_their_slips_are_named(student, monkeypatch):
+    v = parameters(A, student)
+
+    def f_prime(beta):
+        return 2 * v["a"] * beta + v["b"]               # the student's own f′
+
+    def judge(answer):
+        return verdict("slopes", answer, student, monkeypatch if student else None)
+
+    steps = {key: by_loop(v, v[key]) for key in ("alpha_1", "alpha_2", "alpha_3")}
+    assert judge({key: [f_prime(b) for b in [v["beta0"], *path[:2]]] for key, path in steps.items()}).correct
+    assert judge({key: [f_prime(b) for b in path] for key, path in steps.items()}).mistake == "at_new_point"
+    wrong = judge({key: [f_prime(v["beta0"])] * 3 for key in steps})
     assert wrong.mistake == "at_start" and wrong.score == pytest.approx(0)
+    lecture = QUESTIONS.LECTURE                         # the worked example's slopes are not the student's
+    assert judge({key: [10 * b - 3 for b in [4.0, *by_loop(lecture, lecture[key])[:2]]] for key in steps}).score == 0
 
 
 def test_the_double_well_demo_shows_what_its_text_says():

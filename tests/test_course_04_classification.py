@@ -148,13 +148,22 @@ def test_usual_slips_are_diagnosed(name, answer, mistake):
 
 
 def test_the_lecture_002_bce_table_comes_out_of_coursekit_and_its_slips_are_named():
-    from autograder.checks import answer_record, judge_record
+    lecture = reference("bce_table", {**DEFAULTS, **QUESTIONS.LECTURE})
+    assert lecture["mean"] == pytest.approx(0.887, abs=5e-4)         # the worked number of the lecture notes
+    # the default variant's table, (ŷ, y) = (0.35, 1), (0.55, 0), (0.75, 1), (0.15, 0), worked by hand
+    by_hand = {"terms": [1.0498, 0.7985, 0.2877, 0.1625], "mean": 0.5746}
+    assert verdict("bce_table", by_hand).correct
+    for tag, answer in (("log10", {"terms": [0.4559, 0.3468, 0.1249, 0.07058], "mean": 0.2496}),
+                        ("sum", {"terms": by_hand["terms"], "mean": 2.2985})):
+        assert tag in [p.mistake for p in verdict("bce_table", answer).parts], tag
+    assert verdict("bce_table", {"terms": [2.303, 0.9163, 0.2231, 0.1054], "mean": 0.887}).score == 0
 
-    reference = questions.get(f"{A}.bce_table").reference({})
-    assert reference["mean"] == pytest.approx(0.887, abs=5e-4)       # the worked number of the lecture notes
-    by_hand = {"terms": [2.303, 0.9163, 0.2231, 0.1054], "mean": 0.8868}
-    assert judge_record(answer_record(f"{A}.bce_table", by_hand), None).correct
-    for tag, answer in (("log10", {"terms": [1.0, 0.3979, 0.09691, 0.04576], "mean": 0.3852}),
-                        ("sum", {"terms": by_hand["terms"], "mean": 3.547})):
-        verdict = judge_record(answer_record(f"{A}.bce_table", answer), None)
-        assert tag in [p.mistake for p in verdict.parts], (tag, verdict.text())
+
+@pytest.mark.parametrize("student", [f"student{i}" for i in range(30)])
+def test_every_bce_table_has_the_lectures_labels_two_misclassified_rows_and_two_right_ones(student):
+    v = parameters(A, student)
+    assert tuple(v["bce_labels"]) == (1, 0, 1, 0)
+    p = np.array(v["bce_predictions"])
+    assert p[0] < 0.5 < p[1] and p[3] < 0.5 < p[2] and tuple(p) != QUESTIONS.LECTURE["bce_predictions"]
+    terms = reference("bce_table", v)["terms"]
+    np.testing.assert_allclose(terms, -np.log([p[0], 1 - p[1], p[2], 1 - p[3]]), rtol=1e-12)

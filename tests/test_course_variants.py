@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -50,7 +50,7 @@ def _numeric_assignments() -> list[str]:
 ASSIGNMENTS = _numeric_assignments()
 
 
-@lru_cache(maxsize=None)
+@cache
 def variants(a: str) -> tuple:
     """The default variant, then the 1,000 students'."""
     return tuple(parameters(a, student) for student in (None, *IDS))
@@ -82,7 +82,7 @@ def _race_final_values(vs) -> list[dict]:
 BATCHED = {"07_optimizers.final_values": _race_final_values}
 
 
-@lru_cache(maxsize=None)
+@cache
 def answers(qid: str) -> tuple:
     """The expected answer of ``qid`` for every variant of :func:`variants`."""
     q = questions.get(qid)
@@ -133,7 +133,6 @@ def numeric_questions(a: str) -> list[str]:
 #: Numeric questions that are the same for everyone, and why that is right.
 FIXED = {
     "02_gradient_descent.alpha_max": "2/f″ of the lecture's f, whose analysis section 4 works through",
-    "08_mlp.test_accuracy": "a threshold (90 %) on accuracies the student's own networks reach",
 }
 
 #: Parts of multi-part answers that take few values by nature, with the share of pairs they may have.
@@ -142,6 +141,11 @@ FEW_VALUES = {
     ("04_classification.line", "intercept"): 0.01,   # −w₀/w₂
     ("05_overfitting.cv_scores", "best_degree"): 0.5,  # the degree CV prefers, 3 to 8 and mostly 4
     ("06_backprop.worked_example", "forward"): 3e-4,  # (u, u, z, ℓ) of small integers
+    # f′(β⁽⁰⁾)·(1, q, q²): the start's slope (a short decimal) times powers of the rate's factor q
+    ("02_gradient_descent.slopes", "alpha_1"): 3e-4,   # q₁ one of 26
+    ("02_gradient_descent.slopes", "alpha_2"): 2e-3,   # q₂ one of 3
+    ("02_gradient_descent.slopes", "alpha_3"): 6e-4,   # q₃ one of 10
+    ("04_classification.bce_table", "mean"): 5e-3,    # one number, judged to four significant digits
 }
 
 
@@ -181,6 +185,7 @@ LECTURE = {
     "04_classification.line": [{"slope": 1.5, "intercept": 0.5}],     # 1 + 3x₁ − 2x₂ = 0
     "04_classification.softmax_example": [[0.0474, 2.4e-8, 0.9526]],
     "04_classification.ce_examples": [[0.0, 0.693, np.inf]],
+    "04_classification.bce_table": [{"terms": [2.303, 0.9163, 0.2231, 0.1054], "mean": 0.887}],
     "06_backprop.table": [[(1.1, 1.805, -1.9, 0.48, 1.38), (1.86, 0.6498, -1.14, 0.708, 1.608),
                            (2.316, 0.2339, -0.684, 0.8448, 1.7448)]],
     "06_backprop.worked_example": [{"forward": [15, 15, -14, 4], "backward": [-4, -60, -4, 4, 12, 4]}],
@@ -260,6 +265,8 @@ def _perceptron(v, answers_of):
     assert np.all(answers_of("softmax_example") > 1e-4)
     ce = answers_of("ce_examples")
     assert ce[0] == 0 and ce[-1] == np.inf and np.all(np.isfinite(ce[1:-1])) and len(set(ce[1:-1])) == 3
+    bce = answers_of("bce_table")["terms"]   # the lecture's ✗, ✗, ✓, ✓: the misclassified rows cost most
+    assert np.all(bce[:2] > np.log(2)) and np.all(0 < bce[2:]) and np.all(bce[2:] < np.log(2)), bce
 
 
 def _weight_decay(v, answers_of):

@@ -164,7 +164,8 @@ alpha_3 = _step_question("alpha_3", "alpha_3")
 
 def _slopes_at(v, points):
     """f′ at the iterates the by-hand method uses, per learning rate: ``points(path)`` picks them."""
-    return {key: _f_prime(points(np.r_[float(v["beta0"]), _three_steps(v, v[key])]))
+    f_prime = _gradient(v)
+    return {key: f_prime(points(np.r_[float(v["beta0"]), _three_steps(v, v[key])]))
             for key in ("alpha_1", "alpha_2", "alpha_3")}
 
 

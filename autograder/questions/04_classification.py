@@ -2,11 +2,12 @@
 
 The lecture's worked numbers (:data:`LECTURE`) are the notebook's worked examples: the neuron
 w₀ = 1, W = (3, −2) at x = (−1, 2) gives σ(−6) ≈ 0.00247 and the line x₂ = 1.5x₁ + 0.5; the
-softmax of z = (7, −7.5, 10); the cross-entropies 0, 0.693 and +∞. Each student works the same
-exercises with their own numbers: a neuron with weights of one decimal and two input points of
-the plane, one on each side of its line; four logits; three predicted probabilities of the true
-class. :func:`pleasant` is the rule every drawn variant satisfies. References come from
-:mod:`coursekit.activations` and :mod:`coursekit.losses`.
+softmax of z = (7, −7.5, 10); the cross-entropies 0, 0.693 and +∞; the binary cross-entropy
+table of lecture 002, mean 0.887. Each student works the same exercises with their own numbers: a
+neuron with weights of one decimal and two input points of the plane, one on each side of its line;
+four logits; three predicted probabilities of the true class; the four predictions of a table with
+the lecture's labels, two misclassified rows and two right ones. :func:`pleasant` is the rule every
+drawn variant satisfies. References come from :mod:`coursekit.activations` and :mod:`coursekit.losses`.
 """
 from __future__ import annotations
 
@@ -24,11 +25,14 @@ WITHHELD = ("coursekit.activations", "coursekit.losses", "coursekit.layers")
 
 #: The lecture's numbers, the notebook's worked examples.
 LECTURE = {"w0": 1.0, "w1": 3.0, "w2": -2.0, "points": ((-1.0, 2.0),), "logits": (7.0, -7.5, 10.0),
-           "p1_values": (0.5,)}
+           "p1_values": (0.5,), "bce_predictions": (0.1, 0.6, 0.8, 0.1), "bce_labels": (1, 0, 1, 0)}
 
 _PLANE = [round(0.1 * k, 1) for k in range(-30, 31)]            # a coordinate of an input point
 _LOGIT = [round(0.1 * k, 1) for k in range(-40, 41)]
 _PROBABILITY = [round(0.01 * k, 2) for k in range(5, 96) if k != 50]
+#: Predictions of two decimals below and above ½: the table's rows with labels 1, 0, 1, 0 are
+#: misclassified, misclassified, right and right, as in the lecture's table.
+_BELOW, _ABOVE = [round(0.01 * k, 2) for k in range(5, 50)], [round(0.01 * k, 2) for k in range(51, 96)]
 #: Largest size of a score z = w₀ + XᵀW at the student's points (σ(±6) is the lecture's extreme).
 LARGEST_SCORE, SMALLEST_SCORE = 6.0, 0.5
 
@@ -38,13 +42,15 @@ def pleasant(v) -> bool:
 
     The first point is on the side of class 1 and the second on the side of class 0, each with a
     score between 0.5 and 6 in size (the sigmoid neither saturates nor gives 0.5); the neuron's line
-    is not the lecture's; the three probabilities of the true class differ.
+    is not the lecture's; the three probabilities of the true class differ; the binary cross-entropy
+    table is not the lecture's.
     """
     z = np.round(_z(v), 6)   # scores of two decimals, without the rounding error of the sum
     line = _line(v)
     return (SMALLEST_SCORE <= z[0] < LARGEST_SCORE and -LARGEST_SCORE < z[1] <= -SMALLEST_SCORE
             and (line["slope"], line["intercept"]) != (1.5, 0.5)
-            and len(set(v["p1_values"])) == 3)
+            and len(set(v["p1_values"])) == 3
+            and tuple(v["bce_predictions"]) != LECTURE["bce_predictions"])
 
 
 VARIANTS = {
@@ -55,10 +61,12 @@ VARIANTS = {
         "points": Product(Product(_PLANE, _PLANE), Product(_PLANE, _PLANE)),
         "logits": Product(_LOGIT, _LOGIT, _LOGIT, _LOGIT),
         "p1_values": Product(_PROBABILITY, _PROBABILITY, _PROBABILITY),
+        "bce_predictions": Product(_BELOW, _ABOVE, _ABOVE, _BELOW),
     },
-    # no student id: the line x₂ = 2x₁ + 0.5, scores 2 and −2.5
+    # no student id: the line x₂ = 2x₁ + 0.5, scores 2 and −2.5; the table's labels are always the lecture's
     "defaults": {"w0": 0.5, "w1": 2.0, "w2": -1.0, "points": ((1.0, 0.5), (-1.0, 1.0)),
-                 "logits": (2.0, -1.0, 0.5, 1.0), "p1_values": (0.8, 0.3, 0.05)},
+                 "logits": (2.0, -1.0, 0.5, 1.0), "p1_values": (0.8, 0.3, 0.05),
+                 "bce_predictions": (0.35, 0.55, 0.75, 0.15), "bce_labels": (1, 0, 1, 0)},
     "accept": pleasant,
 }
 
@@ -191,21 +199,23 @@ question(f"{ASSIGNMENT}.binary_cross_entropy_hidden", kind="function", points=1,
                             "wrong prediction costs +∞.")})(binary_cross_entropy)
 
 
-#: The rows (ŷ, y) of the binary cross-entropy table of lecture 002 (slide "Binary Cross-Entropy loss").
-BCE_TABLE = ((0.1, 1.0), (0.6, 0.0), (0.8, 1.0), (0.1, 0.0))
+def _bce_rows(v):
+    """The predictions ŷ and labels y of the student's binary cross-entropy table (the lecture's is in
+    lecture 002, slide "Binary Cross-Entropy loss")."""
+    return np.array(v["bce_predictions"], dtype=float), np.array(v["bce_labels"], dtype=float)
 
 
-def _bce_table_with(log=np.log, sign=-1.0):
+def _bce_table_with(v, log=np.log, sign=-1.0):
     """Per-row terms and their mean, computed with a given logarithm and sign (for the declared slips)."""
-    p, y = np.array(BCE_TABLE).T
+    p, y = _bce_rows(v)
     terms = sign * (y * log(p) + (1 - y) * log(1 - p))
     return {"terms": terms, "mean": float(np.mean(terms))}
 
 
 @question(f"{ASSIGNMENT}.bce_table", kind="array", points=2, rtol=1e-3, atol=1e-4,
-          mistakes={"log10": lambda v: _bce_table_with(log=np.log10),
-                    "no_minus": lambda v: _bce_table_with(sign=1.0),
-                    "sum": lambda v: {"mean": float(np.sum(_bce_table_with()["terms"]))}},
+          mistakes={"log10": lambda v: _bce_table_with(v, log=np.log10),
+                    "no_minus": lambda v: _bce_table_with(v, sign=1.0),
+                    "sum": lambda v: {"mean": float(np.sum(_bce_table_with(v)["terms"]))}},
           hints={"default": ("Row by row: which of the two terms survives for that label?",
                              "For y = 1 the row costs −log ŷ, for y = 0 it costs −log(1 − ŷ) (natural "
                              "logarithms); the loss is the mean of the four; give at least four significant "
@@ -215,8 +225,8 @@ def _bce_table_with(log=np.log, sign=-1.0):
                              "row's loss positive.",
                  "sum": "The loss is the mean of the rows, not their sum."})
 def bce_table(v):
-    """Each row's binary cross-entropy and their mean, from coursekit.losses."""
-    p, y = np.array(BCE_TABLE).T
+    """Each row's binary cross-entropy and their mean for the student's table, from coursekit.losses."""
+    p, y = _bce_rows(v)
     terms = losses.binary_cross_entropy(p, y, reduction="none")
     return {"terms": terms, "mean": float(np.mean(terms))}
 
