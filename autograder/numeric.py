@@ -83,7 +83,8 @@ def _constant_ratio(a: np.ndarray, e: np.ndarray) -> float | None:
     nonzero = e != 0
     if not np.any(nonzero) or np.any(a[~nonzero] != 0):
         return None
-    ratios = a[nonzero] / e[nonzero]
+    with np.errstate(invalid="ignore"):  # inf / inf (a cross-entropy of +inf) is no factor
+        ratios = a[nonzero] / e[nonzero]
     r = float(ratios.flat[0])
     if r == 0 or not np.isfinite(r) or not np.allclose(ratios, r, rtol=1e-6, atol=0.0):
         return None

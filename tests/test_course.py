@@ -42,8 +42,8 @@ import nbformat
 import pytest
 
 from autograder import questions
-from autograder.grading.runtime import WITHHELD_ERROR
 from autograder.cells import checked_questions
+from autograder.grading.runtime import WITHHELD_ERROR
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir()
@@ -252,7 +252,11 @@ BY_HAND = {"02_gradient_descent": ("alpha_1", "alpha_2", "alpha_3", "slopes"),
 
 @pytest.mark.parametrize("a", sorted(BY_HAND))
 def test_the_notebook_text_does_not_print_the_answers_of_its_pen_and_paper_exercises(a):
-    from test_hints import _flat_numbers, _numbers, _reveals   # the detector of hints that give values away
+    from test_hints import (  # the detector of hints that give values away
+        _flat_numbers,
+        _numbers,
+        _reveals,
+    )
 
     from autograder.student import parameters
 

@@ -98,8 +98,9 @@ def _jacobian_with_zeros_like(F, x, h=1e-6):
 
 
 def test_the_inverse_secant_rules_hold_on_the_branches_the_notebook_names():
-    import nbformat
     from pathlib import Path
+
+    import nbformat
 
     x, h = np.array([-3.0, -1.5, 1.5, 3.0]), 1e-6
     principal = lambda t: np.arccos(1 / t)                          # sec⁻¹ with values in [0, π]

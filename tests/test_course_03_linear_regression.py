@@ -157,7 +157,8 @@ def _excess_after_20_epochs(v, rates, m):
         with np.errstate(over="ignore", invalid="ignore"):
             path = gd.minibatch_gradient_descent(lambda w, Xb, yb: linear.mse_gradient(Xb, yb, w), np.zeros(2),
                                                  X, y, lr=lr, epochs=20, batch_size=m, rng=0)
-            excess = np.mean([linear.mse_loss(X, y, w) for w in path[-(-(-len(y) // m)):]]) / best - 1
+            batches = -(-len(y) // m)  # the last epoch's iterates: one per mini-batch
+            excess = np.mean([linear.mse_loss(X, y, w) for w in path[-batches:]]) / best - 1
         out.append(excess if np.isfinite(excess) else np.inf)
     return np.array(out)
 

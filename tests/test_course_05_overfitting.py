@@ -223,8 +223,9 @@ def test_reference_answers_score_full_marks_for_each_student(student):
 # ---------------------------------------------------------------- the L1 demonstration of the notebook
 
 def _cell(cell_id: str) -> str:
-    import nbformat
     from pathlib import Path
+
+    import nbformat
 
     nb = nbformat.read(Path(__file__).resolve().parents[1] / "solutions" / A / f"{A}.ipynb", as_version=4)
     return next(c.source for c in nb.cells if c.get("id") == cell_id)

@@ -248,7 +248,7 @@ def _score_accuracy(q, outputs, v, seed):
     from autograder.verdict import Part
 
     parts = []
-    for (name, X, y), predicted in zip(_hidden_sets(np.random.default_rng(seed), v), outputs):
+    for (name, _points, y), predicted in zip(_hidden_sets(np.random.default_rng(seed), v), outputs):
         try:
             labels = np.asarray(predicted, dtype=float).reshape(-1)
         except (TypeError, ValueError):

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, get_args
+from typing import Any, Literal, get_args
 
 Kind = Literal["number", "array", "function", "layer", "optimizer", "expression", "choice", "text"]
 KINDS: tuple[str, ...] = get_args(Kind)
 BEHAVIOURAL_KINDS = ("function", "layer", "optimizer")
 
 _ID = re.compile(r"^(?P<assignment>[A-Za-z0-9_]+)\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
-_REGISTRY: dict[str, "Question"] = {}
+_REGISTRY: dict[str, Question] = {}
 
 
 class UnknownQuestionError(KeyError):
