@@ -29,15 +29,6 @@ def judge(name, answer, student=None, monkeypatch=None):
     return judge_record(answer_record(f"{A}.{name}", answer), student)
 
 
-def _torch_net(W1, b1, W2, b2):
-    return [torch.tensor(np.asarray(a, dtype=float), requires_grad=True) for a in (W1, b1, W2, b2)]
-
-
-def _torch_forward(params, x):
-    W1, b1, W2, b2 = params
-    return torch.tanh(x @ W1 + b1) @ W2 + b2
-
-
 # ---------------------------------------------------------------- closed forms and the lecture
 
 def test_collapse_reference_equals_the_closed_form():
@@ -97,13 +88,14 @@ def test_bce_reference_matches_torch():
 
 @needs_torch
 def test_sequential_reference_matches_torch_autograd():
+    # the test cells' network: Scale(s1) -> Sine -> Scale(s2), elementwise
     rng = np.random.default_rng(2)
-    x, g = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
-    weights = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=2)
-    y, grad_in, grads = Q.reference_sequential(x, g, *weights)
-    params = _torch_net(*weights)
+    x, g = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
+    s1, s2 = rng.normal(size=3), rng.normal(size=3)
+    y, grad_in, grads = Q.reference_sequential(x, g, s1, s2)
+    params = [torch.tensor(s, requires_grad=True) for s in (s1, s2)]
     xt = torch.tensor(x, requires_grad=True)
-    out = _torch_forward(params, xt)
+    out = torch.sin(xt * params[0]) * params[1]
     out.backward(torch.tensor(g))
     np.testing.assert_allclose(y, out.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(grad_in, xt.grad.numpy(), rtol=1e-10)
@@ -115,16 +107,15 @@ def test_sequential_reference_matches_torch_autograd():
 def test_train_reference_matches_full_batch_gradient_descent_in_torch():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(12, 2))
-    y = (X[:, :1] * X[:, 1:] > 0).astype(float)
-    weights = rng.normal(size=(2, 5)), rng.normal(size=5), rng.normal(size=(5, 1)), rng.normal(size=1)
-    losses = Q.reference_train(X, y, *weights, 0.5, 8)
-    params = _torch_net(*weights)
-    optimizer = torch.optim.SGD(params, lr=0.5)
+    y = np.sin(X[:, ::-1])
+    s1, s2 = rng.normal(size=2), rng.normal(size=2)
+    losses = Q.reference_train(X, y, s1, s2, 0.05, 8)
+    params = [torch.tensor(s, requires_grad=True) for s in (s1, s2)]
+    optimizer = torch.optim.SGD(params, lr=0.05)
     expected = []
     for _ in range(8):
         optimizer.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(
-            _torch_forward(params, torch.tensor(X)), torch.tensor(y))
+        loss = 0.5 * torch.sum((torch.sin(torch.tensor(X) * params[0]) * params[1] - torch.tensor(y)) ** 2)
         loss.backward()
         optimizer.step()
         expected.append(loss.item())

@@ -1,10 +1,12 @@
 """Questions of assignment 08_mlp: linear collapse, activations, an MLP from students' layers, dropout, sizes.
 
 References are built from :mod:`coursekit.layers`, :mod:`coursekit.train` and
-:mod:`coursekit.activations`. Where a question hands students' code reference layers (``Sequential``,
-``train``), the test cell's adapter builds the network from ``coursekit.layers`` so that only the
-student's own part is judged. ``tests/test_course_08_mlp.py`` checks the references against
-closed forms, torch and ``coursekit.layers.Dropout``.
+:mod:`coursekit.activations`. Where a question hands students' code some layers (``Sequential``,
+``train``), the test cell builds the network from layers that no assignment asks for
+(:class:`Scale`, :class:`Sine`, :class:`HalfSquaredError`, written out in the cell), so only the
+student's own part is judged and the grading sandbox needs none of coursekit's layers.
+``tests/test_course_08_mlp.py`` checks the references against closed forms, torch and
+``coursekit.layers.Dropout``.
 
 Two questions ask for numbers, and each student gets their own: how much a chain of six sigmoid
 layers with the student's weights can multiply a gradient, and how many weights a dense layer has
@@ -21,9 +23,11 @@ from autograder.variants import Product
 
 ASSIGNMENT = "08_mlp"
 
-#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
-#: the network container, dropout and training (Tanh and BCEWithLogitsLoss stay: the tests of Sequential and train build networks from them).
-WITHHELD = ("coursekit.layers.Sequential", "coursekit.layers.Dropout", "coursekit.layers.mlp", "coursekit.train")
+#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`): the
+#: layers (Tanh, the container, dropout, BCE with logits), activations, losses and training. The tests
+#: of Sequential and train build networks from layers no assignment asks for (:class:`Scale`,
+#: :class:`Sine`, :class:`HalfSquaredError`, written out in the test cells).
+WITHHELD = ("coursekit.layers", "coursekit.activations", "coursekit.losses", "coursekit.train")
 
 #: The lecture's dense layer on a 200 × 200 RGB image, with as many units as inputs.
 LECTURE = {"height": 200, "width": 200, "units": 200 * 200 * 3}
@@ -56,11 +60,73 @@ def _linear(W, b):
     return Linear.from_params(W, b)
 
 
-def _two_layer_net(W1, b1, W2, b2):
-    """Linear → Tanh → Linear from coursekit.layers, the network the adapters build."""
-    from coursekit.layers import Sequential, Tanh
+class Scale:
+    """y = x ⊙ s: one weight per feature (the test cells' layer; no assignment asks for it)."""
 
-    return Sequential(_linear(W1, b1), Tanh(), _linear(W2, b2))
+    def __init__(self, s):
+        self.params = {"s": np.array(s, dtype=float)}
+        self.grads = {"s": np.zeros_like(self.params["s"])}
+
+    def forward(self, x):
+        self.x = np.asarray(x, dtype=float)
+        return self.x * self.params["s"]
+
+    def backward(self, grad_out):
+        self.grads["s"] = np.sum(grad_out * self.x, axis=0)
+        return grad_out * self.params["s"]
+
+
+class Sine:
+    """y = sin x, elementwise (the test cells' nonlinearity)."""
+
+    def __init__(self):
+        self.params, self.grads = {}, {}
+
+    def forward(self, x):
+        self.x = np.asarray(x, dtype=float)
+        return np.sin(self.x)
+
+    def backward(self, grad_out):
+        return grad_out * np.cos(self.x)
+
+
+class HalfSquaredError:
+    """ℓ = ½ Σ (z − y)² (the test cells' loss)."""
+
+    def forward(self, z, y):
+        self.diff = np.asarray(z, dtype=float) - np.asarray(y, dtype=float)
+        return float(0.5 * np.sum(self.diff ** 2))
+
+    def backward(self):
+        return self.diff
+
+
+class _Chain:
+    """Layers applied in order (what a correct Sequential does), for the references below."""
+
+    def __init__(self, *layers):
+        self.layers = layers
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad):
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+        return grad
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.params.values()]
+
+    def gradients(self):
+        return [layer.grads[name] for layer in self.layers for name in layer.params]
+
+
+def _fixture_net(s1, s2):
+    """Scale → Sine → Scale: the network the test cells build."""
+    return _Chain(Scale(s1), Sine(), Scale(s2))
 
 
 # ---------------------------------------------------------------- 1. linear layers collapse
@@ -160,17 +226,17 @@ def BCEWithLogitsLoss(v):
     return bce_value_and_gradient
 
 
-def reference_sequential(x, grad_out, W1, b1, W2, b2):
-    """What the test cell's adapter returns, with coursekit's own Sequential."""
-    net = _two_layer_net(W1, b1, W2, b2)
+def reference_sequential(x, grad_out, s1, s2):
+    """What the test cell's adapter returns for a correct Sequential."""
+    net = _fixture_net(s1, s2)
     y = net.forward(x)
     grad_in = net.backward(grad_out)
     return y, grad_in, [np.array(g) for g in net.gradients()]
 
 
-def _network_trials(rng, v, sizes=((5, 2, 4, 1), (3, 3, 6, 2), (8, 1, 3, 3))):
-    return [(rng.normal(size=(n, d)), rng.normal(size=(n, m)), rng.normal(size=(d, h)), rng.normal(size=h),
-             rng.normal(size=(h, m)), rng.normal(size=m)) for n, d, h, m in sizes]
+def _network_trials(rng, v, sizes=((5, 2), (3, 3), (8, 1))):
+    return [(rng.normal(size=(n, d)), rng.normal(size=(n, d)), rng.normal(size=d), rng.normal(size=d))
+            for n, d in sizes]
 
 
 @question(f"{ASSIGNMENT}.Sequential", kind="function", points=2, rtol=1e-9, atol=1e-12,
@@ -184,30 +250,28 @@ def Sequential(v):
     return reference_sequential
 
 
-def reference_train(X, y, W1, b1, W2, b2, lr, epochs):
-    """Losses of full-batch gradient descent, by :func:`coursekit.train.fit` with plain SGD."""
-    from coursekit.layers import BCEWithLogitsLoss
-    from coursekit.optim import SGD
-    from coursekit.train import fit
+def reference_train(X, y, s1, s2, lr, epochs):
+    """Losses of full-batch gradient descent, each before its epoch's update."""
+    net, loss, history = _fixture_net(s1, s2), HalfSquaredError(), []
+    for _ in range(epochs):
+        history.append(loss.forward(net.forward(X), y))
+        net.backward(loss.backward())
+        for param, grad in zip(net.parameters(), net.gradients()):
+            param -= lr * grad
+    return np.array(history)
 
-    net = _two_layer_net(W1, b1, W2, b2)
-    history = fit(net, BCEWithLogitsLoss(), SGD(net.parameters(), lr=lr), X, y, epochs=epochs,
-                  batch_size=None, shuffle=False)
-    return np.array(history.train_loss)
 
-
-def _train_trials(rng, v, cases=((20, 2, 5, 0.5, 10), (8, 3, 4, 0.1, 5))):
+def _train_trials(rng, v, cases=((20, 2, 0.02, 10), (8, 3, 0.05, 5))):
     trials = []
-    for n, d, h, lr, epochs in cases:
+    for n, d, lr, epochs in cases:
         X = rng.normal(size=(n, d))
-        y = (X[:, :1] * X[:, -1:] > 0).astype(float)
-        trials.append((X, y, rng.normal(size=(d, h)), rng.normal(size=h) * 0.1, rng.normal(size=(h, 1)),
-                       rng.normal(size=1) * 0.1, lr, epochs))
+        y = np.sin(X[:, ::-1])  # targets the network can approach
+        trials.append((X, y, rng.normal(size=d), rng.normal(size=d), lr, epochs))
     return trials
 
 
-def _train_loss_after_update(X, y, W1, b1, W2, b2, lr, epochs):
-    return reference_train(X, y, W1, b1, W2, b2, lr, epochs + 1)[1:]
+def _train_loss_after_update(X, y, s1, s2, lr, epochs):
+    return reference_train(X, y, s1, s2, lr, epochs + 1)[1:]
 
 
 @question(f"{ASSIGNMENT}.train", kind="function", points=2, rtol=1e-9, atol=1e-12,
@@ -394,11 +458,11 @@ question(f"{ASSIGNMENT}.BCEWithLogitsLoss_hidden", kind="function", points=1, rt
                             "Compute the softplus with np.logaddexp so that huge logits stay finite; "
                             "nothing may assume 0/1 targets or 2-D arrays.")})(BCEWithLogitsLoss)
 question(f"{ASSIGNMENT}.Sequential_hidden", kind="function", points=1, rtol=1e-9, atol=1e-12,
-         inputs=lambda rng, v: _network_trials(rng, v, sizes=((1, 1, 1, 1), (30, 4, 16, 3))),
+         inputs=lambda rng, v: _network_trials(rng, v, sizes=((1, 1), (30, 4))),
          hints={"default": ("Try a single example and wider layers.",
                             "Nothing in Sequential may depend on the batch size or the widths.")})(Sequential)
 question(f"{ASSIGNMENT}.train_hidden", kind="function", points=1, rtol=1e-9, atol=1e-12,
-         inputs=lambda rng, v: _train_trials(rng, v, cases=((6, 2, 3, 0.3, 1), (10, 2, 8, 0.0, 3), (4, 1, 2, 2.0, 4))),
+         inputs=lambda rng, v: _train_trials(rng, v, cases=((6, 2, 0.1, 1), (10, 2, 0.0, 3), (4, 1, 0.3, 4))),
          hints={"default": ("Try one epoch, a zero learning rate and a large one.",
                             "Record each loss before that epoch's update; update the parameters in place.")})(train)
 question(f"{ASSIGNMENT}.dropout_hidden", kind="function", points=1, rtol=1e-12,
