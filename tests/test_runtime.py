@@ -123,3 +123,37 @@ def test_withheld_names_outside_coursekit_are_refused(monkeypatch):
                         lambda assignment: type("M", (), {"WITHHELD": ("numpy.linalg",)}))
     with pytest.raises(ValueError, match="must name coursekit modules"):
         questions.withheld("anything")
+
+
+def _assignments():
+    folder = Path(questions_pkg.__file__).parent
+    return sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")
+
+
+from pathlib import Path  # noqa: E402 - kept next to the test that needs it
+
+from autograder import questions as questions_pkg  # noqa: E402
+
+
+@pytest.mark.parametrize("assignment", _assignments())
+def test_everything_an_assignment_withholds_is_absent_from_its_sandbox(assignment):
+    names = questions_pkg.withheld(assignment)
+    lines = _run(runtime.build_runtime(assignment), f"""
+        import importlib
+        for name in {list(names)!r}:
+            try:
+                module = importlib.import_module(name)
+                code = [k for k, v in vars(module).items()
+                        if not k.startswith("_") and k != "WithheldWhileGrading"]
+                print(name, "module", code)
+            except ModuleNotFoundError:
+                parent, _, member = name.rpartition(".")
+                try:
+                    getattr(importlib.import_module(parent), member)
+                    print(name, "reached")
+                except ImportError as error:
+                    print(name, type(error).__name__)
+    """)
+    assert len(lines) == len(names) and names
+    for name, line in zip(names, lines):
+        assert line in (f"{name} module []", f"{name} WithheldWhileGrading"), line
