@@ -157,3 +157,13 @@ def test_everything_an_assignment_withholds_is_absent_from_its_sandbox(assignmen
     assert len(lines) == len(names) and names
     for name, line in zip(names, lines):
         assert line in (f"{name} module []", f"{name} WithheldWhileGrading"), line
+
+
+def test_the_python_and_the_course_code_are_mounted_over_the_private_tmp():
+    # a venv or checkout kept under /tmp must stay visible through the sandbox's own /tmp
+    command = sandbox.command(runtime.build_runtime("demo_gd"), sandbox.Limits())
+    private_tmp = next(i for i in range(len(command) - 1)
+                       if command[i:i + 2] == ["--tmpfs", "/tmp"])
+    binds = [i for i, arg in enumerate(command) if arg == "--ro-bind"
+             and command[i + 2] not in ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64")]
+    assert binds and min(binds) > private_tmp

@@ -216,11 +216,13 @@ def command(runtime: Path, limits: Limits, name: str = "") -> list[str]:
     """The full bwrap command line that runs the runner for one notebook (``name``: the run's)."""
     size = lambda n: ["--size", str(n)]  # noqa: E731 - a tiny local helper
     return [
-        *_namespace_args(), *_system_mounts(), *_python_mounts(runtime),
+        *_namespace_args(), *_system_mounts(),
         "--proc", "/proc", "--dev", "/dev",
         "--perms", "1777", *size(limits.tmp_bytes), "--tmpfs", "/tmp",
         "--perms", "1777", *size(limits.tmp_bytes), "--tmpfs", "/dev/shm",
         "--perms", "1777", *size(limits.disk_bytes), "--tmpfs", WORKDIR,
+        # after the private /tmp, so that a venv or checkout kept under /tmp stays visible
+        *_python_mounts(runtime),
         "--chdir", WORKDIR, "--clearenv",
         *_setenv({**runner_environment(), "AUTOGRADER_SUBMISSION": name}),
         *_drop_privileges(), sys.executable, "-I", f"{_RUNTIME}/runner.py",
