@@ -283,7 +283,8 @@ def run(runtime: Path, request: dict, limits: Limits, name: str,
                 cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, cwd=cwd,
                 env=runner_environment(str(runtime), cwd) | {"TMPDIR": cwd} if cwd else None,
                 start_new_session=True,
-                preexec_fn=functools.partial(_limit_child, limits, group, group is None))
+                preexec_fn=functools.partial(_limit_child, limits, group,
+                                             None if group is not None else _process_limit(limits)))
             data, late = _exchange(process, request, limits, events)
             _stop(process)
             if group is not None:
@@ -303,7 +304,20 @@ def run(runtime: Path, request: dict, limits: Limits, name: str,
     return Outcome(answer, events, confinement, peak, leftovers)
 
 
-def _limit_child(limits: Limits, group, nproc: bool) -> None:
+def _process_limit(limits: Limits) -> int | None:
+    """``RLIMIT_NPROC`` when no control group counts processes: it counts every process of the
+    grader's user, so the submission's share comes on top of what that user already runs."""
+    if os.geteuid() == 0:  # the sandboxes run as uid 65534, which the ones running at once share
+        return limits.processes * (os.cpu_count() or 1)
+    mine = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                mine += os.stat(entry.path).st_uid == os.getuid()
+    return mine + limits.processes
+
+
+def _limit_child(limits: Limits, group, nproc: int | None) -> None:
     """In the child before exec: join the control group, set the per-process limits."""
     if group is not None:
         group.join()
@@ -313,8 +327,8 @@ def _limit_child(limits: Limits, group, nproc: bool) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if limits.cpu_seconds is not None:
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
-    if nproc:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+    if nproc is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     # Workers ignore SIGINT; the kernel must not, or interrupting a cell cannot work.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
