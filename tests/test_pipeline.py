@@ -68,12 +68,13 @@ def test_plain_nbgrader_autograde_uses_out_of_kernel_verdicts(course):
     # fay replaced check() and numpy's comparisons: in-kernel tests would have passed everything.
     assert scores == {"ada": 6.0, "fay": 3.0, "ivy": 6.0}
 
-    graded = nbformat.read(str(course / "autograded" / "fay" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
-    # the kernel drew fay's own variant (the grader set COURSEKIT_STUDENT_ID before starting it)
-    beta0 = parameters(ASSIGNMENT, "fay")["beta0"]
+    # the kernel got ivy's own variant (from the grading plan the grader made for her)
+    ivy = nbformat.read(str(course / "autograded" / "ivy" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
+    beta0 = parameters(ASSIGNMENT, "ivy")["beta0"]
     assert beta0 != variant_space(ASSIGNMENT)[1]["beta0"]  # not the default: the test can fail
-    setup = next(c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    setup = next(c for c in ivy.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
     assert f"beta0 = {beta0}" in setup.outputs[0]["text"]
+    graded = nbformat.read(str(course / "autograded" / "fay" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4)
     reasons = " ".join(f["reason"] for f in graded.metadata["autograder"]["flags"])
     assert "np.isclose" in reasons and "autograder.check" in reasons and "showtraceback" in reasons
     verdicts = {c.metadata["autograder"]["question"]: c for c in graded.cells if "autograder" in c.metadata}
