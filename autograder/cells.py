@@ -1,9 +1,13 @@
-"""Reading nbgrader cells as data: which questions a test cell checks, which cells were withheld."""
+"""nbgrader cells as data: which questions a test cell checks, which cells were withheld, and
+outputs cut to size."""
 from __future__ import annotations
 
 import ast
+import json
 
-__all__ = ["checked_questions", "withheld_cells"]
+from nbformat.v4 import new_output
+
+__all__ = ["checked_questions", "limit_output_size", "withheld_cells"]
 
 
 def withheld_cells(nb) -> list[str]:
@@ -30,3 +34,29 @@ def checked_questions(source: str) -> list[str]:
             if name == "check" and node.args[0].value not in ids:
                 ids.append(node.args[0].value)
     return ids
+
+
+def limit_output_size(outputs: list, max_chars: int) -> list:
+    """``outputs`` with at most ``max_chars`` characters of text; larger outputs are cut with a note.
+
+    Stream text is truncated; any other output whose JSON is too large is
+    replaced by a short note (answer records are read before this runs on a
+    test cell and are far below the limit; see :data:`autograder.record.LIMITS`).
+    """
+    kept, budget = [], max_chars
+    for out in outputs:
+        if out.get("output_type") == "stream":
+            text = out.get("text", "")
+            if len(text) > budget:
+                out["text"] = text[:max(budget, 0)] + f"\n... output cut: {len(text) - max(budget, 0)} characters ...\n"
+            budget -= len(text)
+        else:
+            size = len(json.dumps(dict(out.get("data", {})))) + sum(len(str(x)) for x in out.get("traceback", []))
+            if size > budget:
+                out = new_output("stream", name="stdout", text=f"... output of {size} characters cut ...\n")
+            budget -= size
+        kept.append(out)
+        if budget < -max_chars:  # more outputs would only repeat the note
+            kept.append(new_output("stream", name="stdout", text="... further outputs cut ...\n"))
+            break
+    return kept

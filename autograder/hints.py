@@ -38,7 +38,7 @@ ATTEMPTS_PER_TIER = 2
 _WRITING = "Write the expression with *, ** and functions like exp(x), using only the allowed variables."
 
 #: Tag -> tiers of the hints for mistakes recognised for every question.
-GENERIC: dict[str, tuple[str, ...]] = {
+GENERIC: dict[str, tuple[str, ...]] = {  # keyed by the members of autograder.mistakes.Mistake
     "timeout": ("Check that every loop ends: its counter must change, or its condition become false.",),
     "missing": ("Fill in your answer where the notebook says so, then run the cell.",),
     "not_implemented": ("Replace `raise NotImplementedError` with your solution.",),
@@ -72,6 +72,8 @@ GENERIC: dict[str, tuple[str, ...]] = {
     "other_inputs": ("Run the notebook from the top as handed out, without changing who you are "
                      "(COURSEKIT_STUDENT_ID) or how it is graded.",),
     "unreadable": (_WRITING,),
+    "flagged": ("This answer was set aside: the grader's checks flagged how it was reached. Solve it "
+                "with your own code, and run the notebook as handed out.",),
     # derivative mistakes diagnosed by coursekit.symbolic (the tags of coursekit.symbolic.MISTAKES)
     "chain_rule": ("Chain rule: a function of a function also needs the derivative of its inside.",
                    "Chain rule: (f(g(x)))′ = f′(g(x))·g′(x). Every composed function contributes its "
@@ -79,6 +81,9 @@ GENERIC: dict[str, tuple[str, ...]] = {
     "sign": ("Check the signs: some derivatives in the rules table are negative.",
              "Derivatives with a minus sign: (cos x)′ = −sin x, (1/x)′ = −1/x², (cot x)′ = −csc² x, "
              "and the inverse functions cos⁻¹, cot⁻¹, csc⁻¹; a minus in front of a term stays."),
+    "term_sign": ("One term of your sum has the wrong sign: check each term's sign separately.",
+                  "A constant factor keeps its sign: (c·u)′ = c·u′ for every constant c, negative "
+                  "ones included."),
     "constant_factor": ("Your answer is the derivative times a constant: check the constant factors.",
                         "Constant factors come from the power rule's n, from ln a in (aˣ)′ = aˣ·ln a and "
                         "(log_a x)′ = 1/(x ln a), and from the derivative of a linear inside such as cx."),

@@ -37,7 +37,6 @@ before any student code executes:
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import site
 import sys
@@ -50,9 +49,10 @@ from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Bool, Integer
 
 from autograder import capture, kinds, questions, record, tamper
-from autograder.cells import checked_questions, withheld_cells
+from autograder.cells import checked_questions, limit_output_size, withheld_cells
 from autograder.checks import judge_record
 from autograder.hints import hint_for
+from autograder.mistakes import Mistake
 from autograder.questions import UnknownQuestionError
 from autograder.student import parameters
 from autograder.verdict import Verdict, failed
@@ -228,34 +228,34 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
     def _verdict(self, qid: str, cell, grade_id: str) -> Verdict:
         if self._tampered and qid not in self._expected:  # judging now would run the changed code
             return _zero(qid, "not judged: the grader's code changed on disk while your notebook ran",
-                         "flagged")
+                         Mistake.FLAGGED)
         found = [d for d in _records(cell) if isinstance(d, dict) and d.get("question") == qid]
         try:
             if len(found) > 1:
                 self._flag(grade_id, f"{len(found)} answer records for {qid} (expected one)")
-                return _zero(qid, "more than one answer was recorded", "bad_record")
+                return _zero(qid, "more than one answer was recorded", Mistake.BAD_RECORD)
             if not found:
                 message, mistake = _why_no_record(cell)
-                if mistake == "bad_record":
+                if mistake == Mistake.BAD_RECORD:
                     self._flag(grade_id, f"the test cell ran without error but recorded no answer for {qid} "
                                          "(check() replaced, outputs cleared, or grading mode changed?)")
                 return _zero(qid, message, mistake)
             verdict = judge_record(found[0], self._student, self._nonce, self._expected)
-            if verdict.mistake == "other_inputs":
+            if verdict.mistake == Mistake.OTHER_INPUTS:
                 self._flag(grade_id, f"the answer to {qid} was computed on other hidden inputs than "
                                      "this run's (student id or grading nonce changed in the notebook?)")
         except record.RecordError as exc:
             self._flag(grade_id, f"malformed answer record for {qid}: {exc}")
-            return _zero(qid, f"the answer record is malformed: {exc}", "bad_record")
+            return _zero(qid, f"the answer record is malformed: {exc}", Mistake.BAD_RECORD)
         except UnknownQuestionError as exc:
             self._flag(grade_id, f"grader error: {exc}", internal=True)
-            return failed(qid, 1.0, f"unknown question: {exc}", "bad_record")
+            return failed(qid, 1.0, f"unknown question: {exc}", Mistake.BAD_RECORD)
         except Exception as exc:  # a broken reference must not stop the other questions
             self.log.error("Could not judge %s for %s: %r", qid, self._student, exc)
             self._flag(grade_id, f"grader error judging {qid}: {exc!r}", internal=True)
-            return _zero(qid, "the grader could not judge this answer (your instructor is told)", "bad_record")
+            return _zero(qid, "the grader could not judge this answer (your instructor is told)", Mistake.BAD_RECORD)
         if self.zero_flagged and any(qid in f.get("questions", ()) for f in self._flags):
-            return _zero(qid, "answer flagged by tamper analysis", "flagged")
+            return _zero(qid, "answer flagged by tamper analysis", Mistake.FLAGGED)
         return verdict
 
     def _flag(self, cell: str, reason: str, internal: bool = False) -> None:
@@ -280,32 +280,6 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
         cell.metadata["autograder"] = meta
 
 
-def limit_output_size(outputs: list, max_chars: int) -> list:
-    """``outputs`` with at most ``max_chars`` characters of text; larger outputs are cut with a note.
-
-    Stream text is truncated; any other output whose JSON is too large is
-    replaced by a short note (answer records are read before this runs on a
-    test cell and are far below the limit; see :data:`autograder.record.LIMITS`).
-    """
-    kept, budget = [], max_chars
-    for out in outputs:
-        if out.get("output_type") == "stream":
-            text = out.get("text", "")
-            if len(text) > budget:
-                out["text"] = text[:max(budget, 0)] + f"\n... output cut: {len(text) - max(budget, 0)} characters ...\n"
-            budget -= len(text)
-        else:
-            size = len(json.dumps(dict(out.get("data", {})))) + sum(len(str(x)) for x in out.get("traceback", []))
-            if size > budget:
-                out = new_output("stream", name="stdout", text=f"... output of {size} characters cut ...\n")
-            budget -= size
-        kept.append(out)
-        if budget < -max_chars:  # more outputs would only repeat the note
-            kept.append(new_output("stream", name="stdout", text="... further outputs cut ...\n"))
-            break
-    return kept
-
-
 def _records(cell) -> list[Any]:
     return [out.get("data", {}).get(record.MIME) for out in cell.get("outputs", [])
             if out.get("output_type") == "display_data" and record.MIME in out.get("data", {})]
@@ -315,14 +289,14 @@ def _why_no_record(cell) -> tuple[str, str]:
     """Why a test cell holds no record, and the mistake tag that fits."""
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     if not errors:
-        return "no answer was recorded (was the test cell or check() changed?)", "bad_record"
+        return "no answer was recorded (was the test cell or check() changed?)", Mistake.BAD_RECORD
     ename, evalue = errors[-1].get("ename", "Error"), errors[-1].get("evalue", "")
     if ename == "CellTimeoutError":
-        return "the cell did not finish within the time limit (an endless loop?)", "timeout"
+        return "the cell did not finish within the time limit (an endless loop?)", Mistake.TIMEOUT
     if ename == "NameError":
         return (f"no answer: {evalue}. Run the cell that defines it; it must not still raise "
-                "NotImplementedError"), "missing"
-    return f"the test cell stopped with {ename}: {evalue}"[:400], "raised"
+                "NotImplementedError"), Mistake.MISSING
+    return f"the test cell stopped with {ename}: {evalue}"[:400], Mistake.RAISED
 
 
 def _count(n: int, noun: str) -> str:

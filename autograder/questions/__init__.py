@@ -123,9 +123,10 @@ def _validate(q: Question) -> None:
         raise ValueError(f"question {q.id!r}: score= is for kind 'function'")
     if q.kind == "choice" and not q.options:
         raise ValueError(f"question {q.id!r}: kind 'choice' needs options=(...)")
-    from autograder.hints import GENERIC, as_tiers
+    from autograder.hints import as_tiers
+    from autograder.mistakes import Mistake
 
-    unknown = set(q.hints) - set(q.mistakes) - {"default"} - set(GENERIC)
+    unknown = set(q.hints) - set(q.mistakes) - {"default"} - set(Mistake)
     if unknown:
         raise ValueError(f"question {q.id!r}: hints for undeclared mistakes {sorted(unknown)}")
     for tag, hint in q.hints.items():
