@@ -1,8 +1,7 @@
 """autograder.mistakes: one enumeration of the tags, in step with the hints and coursekit.symbolic."""
-from coursekit.symbolic import MISTAKES
-
 from autograder import hints
 from autograder.mistakes import DERIVATIVE, Mistake
+from coursekit.symbolic import MISTAKES
 
 
 def test_every_mistake_has_a_generic_hint_and_every_generic_hint_a_mistake():
