@@ -111,15 +111,12 @@ class Outcome:
         How the notebook ran, e.g. ``"bubblewrap as root, cgroup v1"`` or ``"unconfined"``.
     peak_memory : int or None
         Peak memory of the whole submission (bytes), where a control group measured it.
-    leftovers : int
-        Processes still alive when the notebook ended, all killed.
     """
 
     answer: dict | None
     events: list = field(default_factory=list)
     confinement: str = ""
     peak_memory: int | None = None
-    leftovers: int = 0
 
 
 @functools.cache
@@ -289,19 +286,18 @@ def run(runtime: Path, request: dict, limits: Limits, name: str,
             _stop(process)
             if group is not None:
                 peak, hit = group.peak_memory(), group.hit_memory_limit()
-                leftovers = len(group.pids())
                 group.kill_and_remove()
                 if hit:
                     events.append(["memory", "a process was killed: the submission's processes "
                                              "together reached the memory limit of "
                                              f"{limits.memory_bytes / 2**20:g} MB"])
             else:
-                peak, leftovers = None, 0
+                peak = None
             answer = _parse(data, events, process.returncode, stderr, late)
     finally:
         if cwd:
             shutil.rmtree(cwd, ignore_errors=True)
-    return Outcome(answer, events, confinement, peak, leftovers)
+    return Outcome(answer, events, confinement, peak)
 
 
 def _process_limit(limits: Limits) -> int | None:
