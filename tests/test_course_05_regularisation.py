@@ -72,8 +72,9 @@ def test_equivalent_forms_of_the_derivation_score_full_marks(answer):
 
 
 def test_the_notebook_states_no_closed_form_before_the_students_derivation():
-    import nbformat
     from pathlib import Path
+
+    import nbformat
 
     nb = nbformat.read(Path(__file__).resolve().parents[1] / "solutions" / A / f"{A}.ipynb", as_version=4)
     before = [c.source for c in nb.cells[:[c.get("id") for c in nb.cells].index("q-ridge-1d")]
