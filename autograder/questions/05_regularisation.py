@@ -66,9 +66,9 @@ RIDGE_SYMBOLS = ("Sxx", "Sxy", "ell", "lam")
                     "double_penalty": lambda v: "Sxy/(Sxx + 2*ell*lam)"},
           hints={"default": ("A minimum of a smooth function of one variable: differentiate L with "
                              "respect to w and set the derivative to zero.",
-                             "By the chain rule each squared error (w xᵢ − yᵢ)² contributes 2xᵢ(w xᵢ − yᵢ), "
-                             "and the penalty λw² contributes 2λw. Mind the 1/ℓ in front of the sum; "
-                             "collect the terms in w on one side, then divide."),
+                             "Chain rule on each squared error (its inside, w xᵢ − yᵢ, has derivative "
+                             "xᵢ), power rule on λw²; keep the 1/ℓ in front of the sum. Set the sum to "
+                             "zero, collect the terms in w on one side, then divide."),
                  "without_ell": "The data term is a *mean*: its derivative carries the factor 1/ℓ, and "
                                 "the penalty's does not. Clearing the fraction multiplies λ by ℓ.",
                  "no_penalty": "That minimises the data term alone: the derivative of λw² is missing.",
