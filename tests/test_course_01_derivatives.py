@@ -18,7 +18,7 @@ def verdict(name, answer):
 
 
 def _exercises():
-    for name, (function, _) in QUESTIONS.RULE_EXERCISES.items():
+    for name, (function, _, _) in QUESTIONS.RULE_EXERCISES.items():
         yield name, function, "x", ("x",)
     for name, (function, variable, symbols, _, _) in QUESTIONS.OTHER_EXERCISES.items():
         yield name, function, variable, symbols
@@ -39,11 +39,15 @@ def test_symbolic_reference_matches_central_differences(name, function, variable
 
 
 @pytest.mark.parametrize("name, right, wrong", [
-    ("product", "x**2*cos(x) + 2*x*sin(x)", "2*x*cos(x)"),
     ("quotient", "(1 - 2*x - x**2)/(x**2 + 1)**2", "1/(2*x)"),
-    ("exponential", "6*x*exp(3*x**2) + log(2)*2**x", "exp(3*x**2) + 2**x"),
-    ("logarithm", "2*x/(x**2+1) + 1/(x*log(10))", "1/(x**2 + 1) + 1/x"),
-    ("hyperbolic", "sinh(x)*tanh(x) + 1/cosh(x)", "1/cosh(x)**2*sinh(x)"),
+    ("exponential", "6*x*exp(3*x**2) + log(2)*2**x + 2*x/((x**2 + 1)*log(10))",
+     "exp(3*x**2) + 2**x + 1/(x**2 + 1)"),
+    ("reciprocal_trigonometric", "2*x*tan(x**2)/cos(x**2) - 3*(1 + cot(3*x)**2)",
+     "sec(x**2)*tan(x**2) - csc(3*x)**2"),
+    ("reciprocal_hyperbolic", "-2*csch(2*x)**2 + (1 - x*tanh(x))/cosh(x)", "-2*csch(2*x)**2 + sech(x)"),
+    ("inverse_hyperbolic", "2*x/sqrt(x**4 + 1) + 1/(2*(1 - x**2/4))", "1/sqrt(1 + x**4) + 1/(1 - x**2)"),
+    ("inverse_reciprocal_hyperbolic", "-2/(abs(x)*sqrt(1 + x**4)) - 1/(x*sqrt(1 - x**2))",
+     "-1/(x**2*sqrt(1 + x**4)) - 1/(x*sqrt(1 - x**2))"),
     ("sigmoid", "1/(1 + exp(-x)) * (1 - 1/(1 + exp(-x)))", "-exp(-x)/(1 + exp(-x))**2"),
     ("neuron", "2*(1/(1+exp(-w*x-b)) - y)*exp(-w*x-b)/(1+exp(-w*x-b))**2*x",
      "2*(1/(1+exp(-w*x-b)) - y)*x"),
@@ -112,3 +116,35 @@ def test_the_inverse_secant_rules_hold_on_the_branches_the_notebook_names():
     table = next(c.source for c in nb.cells if c.get("id") == "cell-012")
     assert "principal branches" in table and r"[\pi, 3\pi/2)" in table
     assert r"(\sin^{-1} x)' = \frac{1}{\sqrt{1-x^2}}$, $\lvert x\rvert < 1$" in table
+
+
+@pytest.mark.parametrize("name, tag, slide_row", [
+    ("reciprocal_hyperbolic", "slide_coth", ("coth", "-csch(u)")),
+    ("inverse_reciprocal_hyperbolic", "slide_acsch", ("acsch", "-1/(u*sqrt(1 - u**2))")),
+])
+def test_answers_built_on_the_slides_wrong_rows_are_named_with_the_errata(name, tag, slide_row):
+    # the declared wrong answer is what the slide's row gives, applied with the chain rule (sympy's diff
+    # with the slide's derivative substituted for the corrected one), so the tag names the real slip
+    function, _, mistakes = QUESTIONS.RULE_EXERCISES[name]
+    x, u = sympy.Symbol("x", positive=True), sympy.Symbol("u")
+    outer, slide = slide_row
+    f = sympy.sympify(function, locals={"x": x})
+    inner = next(a.args[0] for a in sympy.preorder_traversal(f) if type(a).__name__ == outer)
+    slide_derivative = sympy.sympify(slide, locals={"u": u}).subs(u, inner) * sympy.diff(inner, x)
+    rest = f - getattr(sympy, outer)(inner)
+    wrong = sympy.sympify(mistakes[tag][0], locals={"x": x})
+    difference = wrong - (slide_derivative + sympy.diff(rest, x))
+    assert all(abs(float(difference.subs(x, p))) < 1e-9 for p in (0.2, 0.5, 0.8))
+    result = verdict(name, mistakes[tag][0])
+    assert result.score == 0 and result.mistake == tag and "errata" in result.hint
+
+
+def test_the_drills_exercise_every_reciprocal_and_inverse_hyperbolic_row():
+    x = sympy.Symbol("x")
+    used = set()
+    for name, (function, _, _) in QUESTIONS.RULE_EXERCISES.items():
+        if name == "sigmoid":   # the chain-rule section's exercise, not a drill
+            continue
+        used |= {type(a).__name__ for a in sympy.preorder_traversal(sympy.sympify(function, locals={"x": x}))}
+    assert {"sec", "cot", "coth", "sech", "asinh", "atanh", "acsch", "asech"} <= used
+    assert not {"sin", "cos"} & used, "the easy rows are left to the later exercises"

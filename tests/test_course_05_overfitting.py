@@ -1,10 +1,10 @@
 """Assignment 05_overfitting: its reference answers against independent truth.
 
 The generic tests (tests/test_course.py) prove the notebook scores full marks through nbgrader; here
-the references themselves are checked: closed forms (leave-one-out residuals, pseudo-inverse),
-optimality conditions (ridge gradient, lasso KKT, the proximal map by brute force), the lecture's
-claims (the training error falls with the degree, degree 15 overfits, the degree-8 weights are huge),
-coursekit.train.fit's early stopping, and that every declared mistake is recognised with its hint.
+the references themselves are checked: closed forms (leave-one-out residuals, pseudo-inverse, third
+differences of a cubic, the slope of a least-squares line), the lectures' claims (the training error
+falls with the degree, degree 15 overfits, the degree-8 weights are huge, the line predicts the fifth
+point better than the cubic), and that every declared mistake is recognised with its hint.
 """
 from __future__ import annotations
 
@@ -75,6 +75,39 @@ def test_polynomial_features_reference_is_a_vandermonde_matrix():
     np.testing.assert_array_equal(reference("polynomial_features")(x, 3), np.vander(x, 4, increasing=True))
 
 
+# ---------------------------------------------------------------- five points: a cubic or a line
+
+STUDENTS = [None, *(f"student{i}" for i in range(12))]
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_five_point_predictions_match_finite_differences_and_the_slope_formula(student):
+    v = parameters(A, student)
+    x, y = Q.five_points(v)
+    np.testing.assert_array_equal(x, [1, 2, 3, 4, 5])
+    # a cubic through equally spaced points has constant third differences: y5 = 4y4 - 6y3 + 4y2 - y1
+    cubic = 4 * y[3] - 6 * y[2] + 4 * y[1] - y[0]
+    # the least-squares line: slope = cov(x, y) / var(x) on the first four points
+    slope = np.sum((x[:4] - x[:4].mean()) * (y[:4] - y[:4].mean())) / np.sum((x[:4] - x[:4].mean()) ** 2)
+    line = y[:4].mean() + slope * (5 - x[:4].mean())
+    np.testing.assert_allclose(Q.five_point_predictions(v), [cubic, line], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_every_students_line_predicts_the_held_out_point_better_than_the_cubic(student):
+    v = parameters(A, student)
+    _, y = Q.five_points(v)
+    cubic, line = Q.five_point_predictions(v)
+    assert abs(cubic - y[4]) > max(2 * abs(line - y[4]), 1.0)
+    assert np.all(np.round(y, 2) == y) and np.ptp(y) > 0
+
+
+def test_the_rule_rejects_points_whose_cubic_predicts_well():
+    exact_cubic = {"seed": 3, "intercept": 0.0, "slope": 1.0, "noise": (0.0, 0.0, 0.0, 0.0, 0.0)}
+    assert not Q.line_wins(exact_cubic)     # on a line both fits agree: no lesson
+    assert Q.line_wins({**exact_cubic, "noise": (0.0, 0.3, -0.3, 0.0, 0.0)})
+
+
 # ---------------------------------------------------------------- cross-validation
 
 def test_kfold_reference_matches_leave_one_out_closed_form():
@@ -107,87 +140,6 @@ def test_cross_validation_picks_a_moderate_degree(seed):
     assert answer["cv_scores"][0] > 5 * answer["cv_scores"].min(), "degree 1 underfits"
 
 
-# ---------------------------------------------------------------- regularisation
-
-def test_ridge_reference_zeroes_the_gradient_of_the_penalised_loss():
-    rng = np.random.default_rng(2)
-    X, y, lam = rng.normal(size=(6, 9)), rng.normal(size=6), 0.3
-    w = reference("ridge_fit")(X, y, lam)
-    gradient = 2 / len(y) * X.T @ (X @ w - y) + 2 * lam * w
-    np.testing.assert_allclose(gradient, 0, atol=1e-10)
-
-
-def test_soft_threshold_reference_is_the_proximal_map_by_brute_force():
-    grid = np.linspace(-4, 4, 80001)
-    soft = reference("soft_threshold")
-    for v, t in ((1.7, 0.5), (-0.3, 0.5), (-2.2, 1.0), (0.0, 0.2)):
-        brute = grid[np.argmin(0.5 * (grid - v) ** 2 + t * np.abs(grid))]
-        assert soft(np.array([v]), t)[0] == pytest.approx(brute, abs=2e-4)
-
-
-def test_lasso_reference_satisfies_the_optimality_conditions():
-    rng = np.random.default_rng(4)
-    X = rng.normal(size=(30, 6))
-    y = X @ np.array([2.0, 0.0, -1.0, 0.0, 0.05, 0.0]) + rng.normal(0, 0.1, 30)
-    lam = 0.2
-    lr = 1 / (2 / len(y) * np.linalg.eigvalsh(X.T @ X).max())
-    w = reference("lasso_ista")(X, y, lam, lr, 5000)
-    grad = 2 / len(y) * X.T @ (X @ w - y)
-    active = w != 0
-    np.testing.assert_allclose(grad[active], -lam * np.sign(w[active]), atol=1e-9)
-    assert np.all(np.abs(grad[~active]) <= lam + 1e-9)
-    assert 1 <= (~active).sum() < 6
-
-
-@pytest.mark.parametrize("seed", SEEDS[:3])
-def test_lasso_sets_weights_of_the_sine_model_exactly_to_zero_where_ridge_does_not(seed):
-    x, y = Q.sin_data(seed)
-    X = np.vander(x, 9, increasing=True)
-    lr = 1 / (2 / len(y) * np.linalg.eigvalsh(X.T @ X).max())
-    assert np.sum(reference("lasso_ista")(X, y, 0.01, lr, 20_000) == 0) >= 1
-    assert np.all(reference("ridge_fit")(X, y, 0.01) != 0)
-
-
-@pytest.mark.parametrize("student", [None, "alice", "bob", "carol"])
-def test_lambda_2_makes_l2_gradient_descent_equal_weight_decay(student):
-    v = parameters(A, student)
-    rng = np.random.default_rng(3)
-    X, y = rng.normal(size=(10, 3)), rng.normal(size=10)
-
-    def grad(w):
-        return 2 / len(y) * X.T @ (X @ w - y)
-
-    assert len(Q.lambda_2(v)) == len(v["lrs"]) == 3
-    for lr, lam2 in zip(v["lrs"], Q.lambda_2(v)):
-        w_l2 = w_wd = rng.normal(size=3)
-        for _ in range(20):
-            w_l2 = w_l2 - lr * (grad(w_l2) + 2 * lam2 * w_l2)
-            w_wd = (1 - v["decay"]) * w_wd - lr * grad(w_wd)
-        np.testing.assert_allclose(w_l2, w_wd, rtol=1e-12)
-
-
-# ---------------------------------------------------------------- early stopping
-
-@pytest.mark.parametrize("patience", [1, 3, 10])
-def test_early_stopping_reference_agrees_with_coursekit_train_fit(patience):
-    from coursekit import data, layers, optim, train
-
-    X, y = data.moons(80, noise=0.3, rng=0)
-    y = y.reshape(-1, 1).astype(float)
-    model = layers.Sequential(layers.Linear(2, 64, rng=0), layers.ReLU(), layers.Linear(64, 1, rng=1))
-    history = train.fit(model, layers.BCEWithLogitsLoss(), optim.Adam(model.parameters(), lr=0.05),
-                        X[:40], y[:40], epochs=300, batch_size=None, X_val=X[40:], y_val=y[40:],
-                        patience=patience)
-    assert Q.reference_early_stopping_epoch(history.val_loss, patience) == history.best_epoch
-
-
-def test_early_stopping_reference_stops_at_the_first_run_of_non_improvements():
-    curve = [1.0, 0.8, 0.9, 0.95, 0.5, 0.4]
-    assert Q.reference_early_stopping_epoch(curve, 2) == 1
-    assert Q.reference_early_stopping_epoch(curve, 3) == 5
-    assert Q.reference_early_stopping_epoch([2.0, 2.0, 2.0], 1) == 0
-
-
 # ---------------------------------------------------------------- the questions as students meet them
 
 def test_every_function_question_has_a_hidden_twin_that_accepts_the_reference():
@@ -200,10 +152,8 @@ def test_every_function_question_has_a_hidden_twin_that_accepts_the_reference():
 
 
 @pytest.mark.parametrize("name, tag", [
-    ("polynomial_features", "no_bias"), ("kfold_mse", "training_error"), ("ridge_fit", "without_ell"),
-    ("soft_threshold", "hard_threshold"), ("early_stopping_epoch", "no_patience"),
-    ("early_stopping_epoch", "ties_improve"), ("early_stopping_epoch", "stopping_epoch"),
-    ("lambda_2", "missing_two"), ("lambda_2", "times_lr"),
+    ("polynomial_features", "no_bias"), ("kfold_mse", "training_error"),
+    ("five_point_predictions", "swapped"), ("five_point_predictions", "all_five"),
 ])
 def test_declared_mistakes_are_recognised_with_their_hint(name, tag):
     q = questions.get(f"{A}.{name}")
@@ -218,42 +168,3 @@ def test_reference_answers_score_full_marks_for_each_student(student):
     for qid, q in questions.for_assignment(A).items():
         answer = q.reference(parameters(A, student))
         assert verdict(q.name, answer, student).score == q.points, qid
-
-
-# ---------------------------------------------------------------- the L1 demonstration of the notebook
-
-def _cell(cell_id: str) -> str:
-    from pathlib import Path
-
-    import nbformat
-
-    nb = nbformat.read(Path(__file__).resolve().parents[1] / "solutions" / A / f"{A}.ipynb", as_version=4)
-    return next(c.source for c in nb.cells if c.get("id") == cell_id)
-
-
-def _student_seeds(n: int = 6) -> list[int]:
-    from autograder import parameters
-
-    return [Q.VARIANTS["defaults"]["seed"]] + [parameters(A, f"student{i}")["seed"] for i in range(n)]
-
-
-@pytest.mark.parametrize("seed", _student_seeds())
-def test_ista_stops_short_on_raw_powers_so_the_demo_counts_the_zeros_of_the_exact_lasso(seed):
-    from coursekit.linear import lasso, polynomial_features
-
-    x, y = Q.sin_data(seed)
-    X, lam = polynomial_features(x, 8), 0.01
-    step = 1 / (2 / len(y) * np.linalg.eigvalsh(X.T @ X).max())
-    ista = lasso(X, y, lam, lr=step, steps=20_000, method="proximal", tol=None)
-    exact = lasso(X, y, lam)
-    def penalised(w):
-        return np.mean((X @ w - y) ** 2) + lam * np.abs(w).sum()
-    assert np.linalg.cond(X.T @ X) > 1e15
-    assert penalised(exact) < penalised(ista) - 1e-4 and np.sum(exact == 0) > np.sum(ista == 0)
-    demo = _cell("demo-l1-vs-l2")
-    assert "coursekit.linear.lasso(Phi_sin, y_sin, lam)" in demo and 'method="proximal"' in demo
-
-
-def test_the_notebook_calls_one_over_l_the_ista_step_not_the_largest_stable_rate():
-    text = _cell("cell-036")
-    assert "largest stable" not in text and "2/L" in text

@@ -296,7 +296,7 @@ def _sizes(v, answers_of):
 
 #: The by-hand rules of each assignment's pen-and-paper answers.
 BY_HAND = {"02_gradient_descent": _exercise_1, "04_classification": _perceptron,
-           "05_overfitting": _weight_decay, "06_backprop": _backprop, "08_mlp": _sizes}
+           "05_regularisation": _weight_decay, "06_backprop": _backprop, "08_mlp": _sizes}
 
 
 @pytest.mark.parametrize("a", sorted(BY_HAND))

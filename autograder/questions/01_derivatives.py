@@ -18,40 +18,58 @@ ASSIGNMENT = "01_derivatives"
 #: central differences and numerical Jacobians.
 WITHHELD = ("coursekit.gradcheck",)
 
-#: name -> (function of x as text, hint tiers (nudge, rule)); answers are d/dx of the function.
+#: name -> (function of x as text, hint tiers (nudge, rule), declared mistakes {tag: (wrong answer, hint)});
+#: answers are d/dx of the function. The easy rows of the table (power, product, sin and cos) come back in
+#: every later exercise; the drills exercise the rows students meet least: the quotient, ln a, the
+#: reciprocal functions and the inverse hyperbolic ones (with the two rows the slides get wrong). The last
+#: entry, the sigmoid, opens the chain-rule section.
 RULE_EXERCISES = {
-    "power": ("4*x**3 - 2*sqrt(x) + 7",
-              ("Differentiate term by term; write the root as a power first.",
-               "Power rule (xⁿ)′ = n·xⁿ⁻¹, also for a fractional n (a root is the power one half); a "
-               "constant factor stays, a constant term has derivative zero.")),
-    "product": ("x**2*sin(x)", ("A product of two functions of x: which rule applies?",
-                                "Product rule: (fg)′ = f′g + fg′; name f and g, differentiate each.")),
     "quotient": ("(x + 1)/(x**2 + 1)",
                  ("A quotient: mind which term of the numerator comes first.",
-                  "Quotient rule: (f/g)′ = (g·f′ − f·g′)/g², with f the numerator and g the denominator.")),
-    "exponential": ("exp(3*x**2) + 2**x",
-                    ("Two exponentials: one of e with an inner function, one of another base.",
-                     "(e^g)′ = e^g·g′ (chain rule) and (aˣ)′ = aˣ·ln a; write ln as log.")),
-    "logarithm": ("log(x**2 + 1) + log(x)/log(10)",
-                  ("Two logarithms: a natural one of an inner function, and one in base ten.",
-                   "(ln g)′ = g′/g, and (log_a x)′ = 1/(x ln a).")),
-    "trigonometric": ("tan(x) - cos(2*x)",
-                      ("Differentiate each term; the second one has an inner function.",
-                       "(tan x)′ = sec² x = 1/cos² x; (cos u)′ = −sin u and the chain rule multiplies "
-                       "by u′.")),
+                  "Quotient rule: (f/g)′ = (g·f′ − f·g′)/g², with f the numerator and g the denominator."),
+                 {}),
+    "exponential": ("exp(3*x**2) + 2**x + log(x**2 + 1)/log(10)",
+                    ("Three terms: an exponential of e with an inner function, one of another base, and a "
+                     "logarithm in base ten of an inner function.",
+                     "(e^g)′ = e^g·g′ (chain rule), (aˣ)′ = aˣ·ln a and (log_a g)′ = g′/(g·ln a); write ln "
+                     "as log."),
+                    {}),
+    "reciprocal_trigonometric": ("sec(x**2) + cot(3*x)",
+                                 ("Two reciprocal trigonometric functions, each of an inner function.",
+                                  "(sec u)′ = sec u·tan u and (cot u)′ = −csc² u from the rules table, each "
+                                  "times u′ by the chain rule."),
+                                 {}),
     "inverse_trigonometric": ("asin(2*x) + atan(x)",
                               ("Two inverse functions; the first one has an inner function.",
                                "(sin⁻¹ u)′ = u′/√(1 − u²) by the chain rule; (tan⁻¹ x)′ is in the rules "
-                               "table of section 2.")),
-    "hyperbolic": ("tanh(x)*cosh(x)",
-                   ("A product of two hyperbolic functions.",
-                    "Product rule with (tanh x)′ = sech² x = 1/cosh² x and (cosh x)′ = sinh x.")),
-    "inverse_hyperbolic": ("asinh(x**2)", ("An inverse function of an inner function: chain rule.",
-                                           "(sinh⁻¹ u)′ = u′/√(1 + u²), with u the inner function.")),
+                               "table of section 2."),
+                              {}),
+    "reciprocal_hyperbolic": ("coth(2*x) + x*sech(x)",
+                              ("A reciprocal hyperbolic function of an inner function, and a product.",
+                               "(coth u)′ = −csch² u (the corrected row of the table) times u′; the product "
+                               "rule for x·sech x with (sech x)′ = −sech x·tanh x."),
+                              {"slide_coth": ("-2*csch(2*x) + sech(x) - x*sech(x)*tanh(x)",
+                                              "That uses the slide's row for coth, which the errata box of "
+                                              "section 2 corrects: look at the power of csch.")}),
+    "inverse_hyperbolic": ("asinh(x**2) + atanh(x/2)",
+                           ("Two inverse hyperbolic functions, each of an inner function: chain rule twice.",
+                            "(sinh⁻¹ u)′ = u′/√(1 + u²) and (tanh⁻¹ u)′ = u′/(1 − u²), with u the inner "
+                            "function of each term."),
+                           {}),
+    "inverse_reciprocal_hyperbolic": ("acsch(x**2) + asech(x)",
+                                      ("Two inverse reciprocal hyperbolic functions; the first one has an "
+                                       "inner function.",
+                                       "(csch⁻¹ u)′ = −u′/(|u|·√(1 + u²)) (the corrected row) by the chain "
+                                       "rule, here with u > 0; (sech⁻¹ x)′ = −1/(x·√(1 − x²)) for 0 < x < 1."),
+                                      {"slide_acsch": ("-2/(x*sqrt(1 - x**4)) - 1/(x*sqrt(1 - x**2))",
+                                                       "That uses the slide's row for csch⁻¹, which the "
+                                                       "errata box of section 2 corrects: look at the sign "
+                                                       "under the root.")}),
     "sigmoid": ("1/(1 + exp(-x))",
                 ("Write σ as u⁻¹ with u = 1 + e^(−x) and use the chain rule.",
                  "Chain rule: (u⁻¹)′ = −u′/u², and u′ needs the chain rule once more (the inside of "
-                 "e^(−x) is −x).")),
+                 "e^(−x) is −x)."),
+                {}),
 }
 
 _SIGMA = "1/(1 + exp(-(w*x + b)))"
@@ -84,12 +102,14 @@ def _derivative_text(function: str, variable: str, symbols) -> str:
     return str(sympy.diff(expr, names[variable]))
 
 
-def _register_symbolic(name, function, variable, symbols, points, hint):
+def _register_symbolic(name, function, variable, symbols, points, hint, mistakes=None):
     # derivative questions get coursekit.symbolic's diagnosis (chain rule, ln a factor, sign...) as hint;
     # its parser reads single-letter variables, so ŷᵢ-style names fall back to plain equivalence
+    mistakes = mistakes or {}
     @question(f"{ASSIGNMENT}.{name}", kind="expression", points=points, symbols=symbols,
               derivative_of=(function, variable) if len(variable) == 1 else None,
-              hints={"default": hint})
+              mistakes={tag: (lambda v, wrong=wrong: wrong) for tag, (wrong, _) in mistakes.items()},
+              hints={"default": hint, **{tag: text for tag, (_, text) in mistakes.items()}})
     def reference(v):
         return _derivative_text(function, variable, symbols)
     reference.__name__ = reference.__qualname__ = name
@@ -97,8 +117,8 @@ def _register_symbolic(name, function, variable, symbols, points, hint):
     return reference
 
 
-for _name, (_function, _hint) in RULE_EXERCISES.items():
-    globals()[_name] = _register_symbolic(_name, _function, "x", ("x",), 1, _hint)
+for _name, (_function, _hint, _mistakes) in RULE_EXERCISES.items():
+    globals()[_name] = _register_symbolic(_name, _function, "x", ("x",), 1, _hint, _mistakes)
 for _name, (_function, _variable, _symbols, _points, _hint) in OTHER_EXERCISES.items():
     globals()[_name] = _register_symbolic(_name, _function, _variable, _symbols, _points, _hint)
 

@@ -1,29 +1,30 @@
-"""Questions of assignment 05_overfitting: polynomial fits, cross-validation, L2, L1, weight decay, early stopping.
+"""Questions of assignment 05_overfitting: polynomial fits, a cubic against a line, cross-validation.
 
 References come from :mod:`coursekit.linear`, :mod:`coursekit.model_selection` and
-:mod:`coursekit.data`; the notebook draws its data with :func:`curve_data` (the same recipe, so the
-numbers agree for every student's seed). Each student's data come from their own seed, one of a
-million whose data show the lessons (:func:`clear_lessons`), and their weight-decay question has
-their own decay λ and schedule of three learning rates. ``tests/test_course_05_overfitting.py``
-checks the references against independent computations.
+:mod:`coursekit.data`; the notebook draws its data with :func:`curve_data` and :func:`five_points`
+(the same recipes, so the numbers agree for every student). Each student's curve data come from their
+own seed, one of a million whose data show the lessons (:func:`clear_lessons`), and their five points
+lie near their own line with their own noise, drawn so that the line predicts the held-out point
+better than the cubic (:func:`line_wins`). Regularisation is assignment 05_regularisation.
+``tests/test_course_05_overfitting.py`` checks the references against independent computations.
 """
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import combinations
 
 import numpy as np
 
 from autograder.questions import question
+from autograder.variants import Product
 
 ASSIGNMENT = "05_overfitting"
 
 #: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
-#: polynomial features, K-fold scores, ridge, soft-thresholding, ISTA and early stopping.
-WITHHELD = ("coursekit.linear", "coursekit.model_selection", "coursekit._lasso_path")
+#: polynomial features and K-fold scores.
+WITHHELD = ("coursekit.linear", "coursekit.model_selection")
 
-#: Learning rates of a schedule: 2η has no prime factors but 2 and 5, so λ / (2η) is a short decimal.
-LEARNING_RATES = (0.8, 0.5, 0.4, 0.25, 0.2, 0.16, 0.1, 0.08, 0.05, 0.04, 0.025, 0.02, 0.01)
+#: The inputs of the five points: the first four train, the last one is held out.
+X_FIVE = (1.0, 2.0, 3.0, 4.0, 5.0)
 
 
 def clear_lessons(v) -> bool:
@@ -43,14 +44,28 @@ def clear_lessons(v) -> bool:
     return np.abs(w_sin(v)).max() > 20 * np.abs(sin_data(v["seed"])[1]).max()
 
 
+def line_wins(v) -> bool:
+    """The rule of every drawn set of five points: the cubic misses the held-out point by more than
+    twice as much as the line does, and by at least one unit (the lesson of lecture 002)."""
+    _, y = five_points(v)
+    cubic, line = five_point_predictions(v)
+    return bool(abs(cubic - y[-1]) > max(2 * abs(line - y[-1]), 1.0))
+
+
+def accept(v) -> bool:
+    """Both rules: the curve data show the lessons, and the line beats the cubic."""
+    return line_wins(v) and clear_lessons(v)
+
+
 VARIANTS = {
     "space": {
         "seed": range(1, 1_000_001),
-        "lrs": list(combinations(LEARNING_RATES, 3)),      # three decreasing learning rates
-        "decay": [round(0.001 * k, 3) for k in range(1, 201)],
+        "intercept": [round(0.5 * k, 1) for k in range(-4, 5)],
+        "slope": [round(0.25 * k, 2) for k in (*range(-12, -1), *range(2, 13))],
+        "noise": Product(*[[round(0.1 * k, 1) for k in range(-6, 7)]] * 5),
     },
-    "defaults": {"seed": 3, "lrs": (0.5, 0.1, 0.02), "decay": 0.01},
-    "accept": clear_lessons,
+    "defaults": {"seed": 3, "intercept": 0.5, "slope": 1.25, "noise": (0.2, -0.3, 0.4, -0.1, 0.1)},
+    "accept": accept,
 }
 DEGREES = (1, 4, 15)
 CV_DEGREES = np.arange(1, 11)
@@ -120,7 +135,46 @@ def errors(v):
     return np.array(rows)
 
 
-# ---------------------------------------------------------------- 2. the sine points
+# ---------------------------------------------------------------- 2. five points: a cubic or a line
+
+def five_points(v):
+    """The five points (xᵢ, yᵢ): yᵢ = intercept + slope·xᵢ + noiseᵢ, to two decimals."""
+    x = np.array(X_FIVE)
+    return x, np.round(v["intercept"] + v["slope"] * x + np.asarray(v["noise"], float), 2)
+
+
+def _predictions_at_last(x_fit, y_fit, x_new):
+    """The cubic through the points and the least-squares line, both evaluated at x_new."""
+    cubic = np.linalg.solve(np.vander(x_fit, 4, increasing=True), y_fit)
+    line = np.linalg.lstsq(np.vander(x_fit, 2, increasing=True), y_fit, rcond=None)[0]
+    return np.array([np.polyval(cubic[::-1], x_new), np.polyval(line[::-1], x_new)])
+
+
+def _with_all_five(v):
+    x, y = five_points(v)
+    line = np.linalg.lstsq(np.vander(x, 2, increasing=True), y, rcond=None)[0]
+    cubic = np.linalg.lstsq(np.vander(x, 4, increasing=True), y, rcond=None)[0]
+    return np.array([np.polyval(cubic[::-1], x[-1]), np.polyval(line[::-1], x[-1])])
+
+
+@question(f"{ASSIGNMENT}.five_point_predictions", kind="array", points=2, rtol=1e-6, atol=1e-9,
+          mistakes={"swapped": lambda v: five_point_predictions(v)[::-1],
+                    "all_five": _with_all_five},
+          hints={"default": ("Fit both models on the first four points only, then evaluate them at "
+                             "the fifth input.",
+                             "Degree 3 has four weights for four points: it passes through all of them. "
+                             "Degree 1 is the least-squares line. Build each design matrix with your "
+                             "polynomial_features, solve, and evaluate each polynomial at the held-out x."),
+                 "swapped": "The order is (cubic, line): the cubic's prediction comes first.",
+                 "all_five": "The fifth point is held out: it must not take part in either fit.",
+                 "wrong_shape": "Two numbers: the cubic's prediction, then the line's."})
+def five_point_predictions(v):
+    """Predictions at the held-out x₅ of the cubic and of the line fitted on the first four points."""
+    x, y = five_points(v)
+    return _predictions_at_last(x[:-1], y[:-1], x[-1])
+
+
+# ---------------------------------------------------------------- 3. the sine points
 
 def sin_data(seed: int):
     """The lecture's eight points x = 0.2, ..., 1.6 with y = sin x + noise, for a seed."""
@@ -140,7 +194,7 @@ def w_sin(v):
     return _poly_fit(*sin_data(v["seed"]), 8)
 
 
-# ---------------------------------------------------------------- 3. cross-validation
+# ---------------------------------------------------------------- 4. cross-validation
 
 def reference_kfold_mse(x, y, degree, k):
     """Mean validation MSE over k contiguous folds, via :func:`coursekit.model_selection.cross_val_score`."""
@@ -198,174 +252,6 @@ def _cv_scores(seed: int) -> tuple:
     return tuple(reference_kfold_mse(x_train[order], y_train[order], d, 5) for d in CV_DEGREES)
 
 
-# ---------------------------------------------------------------- 4-5. L2 and L1
-
-def _regression_trials(rng, v, lams=(1e-3, 1e-2, 0.1, 1.0, 0.05)):
-    trials = []
-    for lam in lams:
-        n, d = int(rng.integers(4, 20)), int(rng.integers(1, 8))
-        trials.append((rng.normal(size=(n, d)), rng.normal(size=n), float(lam)))
-    return trials
-
-
-def _ridge_without_ell(X, y, lam):
-    X = np.asarray(X, float)
-    return np.linalg.solve(X.T @ X + lam * np.eye(X.shape[1]), X.T @ y)
-
-
-@question(f"{ASSIGNMENT}.ridge_fit", kind="function", points=2, rtol=1e-7,
-          inputs=_regression_trials, mistakes={"without_ell": lambda v: _ridge_without_ell},
-          hints={"default": ("Set the gradient of the penalised loss to zero: a linear system again.",
-                             "The minimiser solves the system of section 4, with ℓλ added to the "
-                             "diagonal of XᵀX; solve it rather than inverting."),
-                 "without_ell": "The loss is the *mean* squared error: the identity is multiplied by ℓλ, "
-                                "not λ."})
-def ridge_fit(v):
-    """Reference: :func:`coursekit.linear.ridge`."""
-    from coursekit.linear import ridge
-
-    return ridge
-
-
-def _threshold_trials(rng, v):
-    shapes = [(5,), (3, 4), (), (7,)]
-    return [(rng.normal(size=shape) * 2, float(rng.uniform(0, 1.5))) for shape in shapes]
-
-
-def _clip_only(v_, t):
-    v_ = np.asarray(v_, float)
-    return np.where(np.abs(v_) > t, v_, 0.0)
-
-
-@question(f"{ASSIGNMENT}.soft_threshold", kind="function", points=1, rtol=1e-12,
-          inputs=_threshold_trials, mistakes={"hard_threshold": lambda v: _clip_only},
-          hints={"default": ("Move every entry towards zero by t; an entry that would cross zero stops at "
-                             "zero.",
-                             "S_t(v) = sign(v)·max(|v| − t, 0) (section 5), elementwise."),
-                 "hard_threshold": "That zeroes small entries but does not move the others: "
-                                   "subtract t from every |v| as well."})
-def soft_threshold(v):
-    """Reference: :func:`coursekit.linear.soft_threshold`."""
-    from coursekit.linear import soft_threshold as reference
-
-    return reference
-
-
-def _lasso_trials(rng, v):
-    trials = []
-    for X, y, lam in _regression_trials(rng, v, lams=(0.01, 0.1, 0.5)):
-        lr = 1.0 / (2.0 * np.linalg.norm(X, 2) ** 2 / len(y))
-        trials.append((X, y, lam, float(lr), int(rng.integers(20, 200))))
-    return trials
-
-
-def _reference_lasso(X, y, lam, lr, steps):
-    from coursekit.linear import lasso
-
-    return lasso(X, y, lam, lr=lr, steps=steps, method="proximal", tol=None)
-
-
-@question(f"{ASSIGNMENT}.lasso_ista", kind="function", points=2, rtol=1e-7, atol=1e-10,
-          inputs=_lasso_trials,
-          hints={"default": ("Each step: a plain gradient step on the MSE, then the soft threshold.",
-                             "Start from zeros; each of the `steps` steps is a gradient step on the "
-                             "MSE with rate lr followed by soft-thresholding with t = lr·lam.")})
-def lasso_ista(v):
-    """Reference: :func:`coursekit.linear.lasso` (proximal method, no early stop)."""
-    return _reference_lasso
-
-
-# ---------------------------------------------------------------- 6. weight decay
-
-def _learning_rates(v) -> np.ndarray:
-    return np.asarray(v["lrs"], dtype=float)
-
-
-@question(f"{ASSIGNMENT}.lambda_2", kind="array", points=1, rtol=1e-9,
-          mistakes={"missing_two": lambda v: v["decay"] / _learning_rates(v),
-                    "times_lr": lambda v: v["decay"] * _learning_rates(v) / 2},
-          hints={"default": ("Compare the two update rules of section 6 factor by factor.",
-                             "Match the factors in front of w: 1 − 2ηλ₂ must equal 1 − λ, once for "
-                             "each learning rate η."),
-                 "missing_two": "The gradient of λ₂‖w‖² is 2λ₂w: mind the factor 2.",
-                 "times_lr": "Solve 2ηλ₂ = λ for λ₂: divide by η, do not multiply."})
-def lambda_2(v):
-    """λ₂ = λ / (2η) for each learning rate η of the schedule: then (1 − 2ηλ₂) = (1 − λ)."""
-    return v["decay"] / (2 * _learning_rates(v))
-
-
-# ---------------------------------------------------------------- 7. early stopping
-
-def reference_early_stopping_epoch(val_loss, patience):
-    """Best epoch under the patience rule of :func:`coursekit.train.fit` (strict improvement)."""
-    best_epoch = 0
-    losses = [float(loss) for loss in val_loss]
-    for epoch, loss in enumerate(losses):
-        if loss < losses[best_epoch]:
-            best_epoch = epoch
-        elif epoch - best_epoch >= patience:
-            break
-    return best_epoch
-
-
-def _curve_trials(rng, v):
-    trials = []
-    for patience in (1, 3, 5, 10):
-        epochs = np.arange(int(rng.integers(20, 80)))
-        turn = rng.uniform(5, epochs.size)
-        curve = 1 / (1 + epochs) + 0.002 * np.maximum(epochs - turn, 0) + rng.normal(0, 0.01, epochs.size)
-        trials.append((curve, patience))
-    trials.append((np.array([3.0, 2.0, 2.0, 2.0, 1.0]), 2))     # ties are not improvements: stop at epoch 3
-    trials.append((np.array([1.0, 2.0, 3.0]), 5))               # ends before patience runs out
-    return trials
-
-
-def _argmin_everywhere(val_loss, patience):
-    return int(np.argmin(val_loss))
-
-
-def _ties_improve(val_loss, patience):
-    """The patience rule with ``<=``: an equal loss counts as an improvement."""
-    best_epoch, losses = 0, [float(loss) for loss in val_loss]
-    for epoch, loss in enumerate(losses):
-        if loss <= losses[best_epoch]:
-            best_epoch = epoch
-        elif epoch - best_epoch >= patience:
-            break
-    return best_epoch
-
-
-def _stopping_epoch(val_loss, patience):
-    """The epoch at which training stops instead of the best epoch."""
-    losses = [float(loss) for loss in val_loss]
-    best_epoch = 0
-    for epoch, loss in enumerate(losses):
-        if loss < losses[best_epoch]:
-            best_epoch = epoch
-        elif epoch - best_epoch >= patience:
-            return epoch
-    return len(losses) - 1
-
-
-@question(f"{ASSIGNMENT}.early_stopping_epoch", kind="function", points=1,
-          inputs=_curve_trials,
-          mistakes={"no_patience": lambda v: _argmin_everywhere, "ties_improve": lambda v: _ties_improve,
-                    "stopping_epoch": lambda v: _stopping_epoch},
-          hints={"default": ("Remember the best loss so far and when it happened.",
-                             "Track the best loss and its epoch; count epochs since the last strict "
-                             "improvement and stop when the count reaches patience."),
-                 "no_patience": "That is the minimum of the whole curve: training must stop once "
-                                "`patience` epochs in a row have not improved, so later epochs are never "
-                                "seen.",
-                 "ties_improve": "An epoch improves only if its loss is strictly smaller than the best so "
-                                 "far (<, not <=): a repeated value does not reset the patience count.",
-                 "stopping_epoch": "Return the epoch of the best validation loss (whose weights you keep), "
-                                   "not the epoch at which you stop."})
-def early_stopping_epoch(v):
-    """Reference: :func:`reference_early_stopping_epoch`."""
-    return reference_early_stopping_epoch
-
-
 # ---------------------------------------------------------------- hidden edge cases (hidden test regions)
 
 def _feature_edge_trials(rng, v):
@@ -381,33 +267,6 @@ def _kfold_edge_trials(rng, v):
     return [(x, y, 1, 9), (x, y, 2, 4), (list(x), list(y), 0, 3)]
 
 
-def _ridge_edge_trials(rng, v):
-    """More weights than samples, a large penalty, one feature."""
-    return [(rng.normal(size=(4, 9)), rng.normal(size=4), 0.01),
-            (rng.normal(size=(10, 3)), rng.normal(size=10), 100.0),
-            (rng.normal(size=(7, 1)), rng.normal(size=7), 0.5)]
-
-
-def _threshold_edge_trials(rng, v):
-    """Threshold 0 (identity), a scalar, a threshold above every entry, exact ties."""
-    return [(rng.normal(size=6), 0.0), (float(rng.normal()), 0.3),
-            (rng.uniform(-1, 1, 5), 2.0), (np.array([-1.0, 1.0, 0.0, 1.5]), 1.0)]
-
-
-def _lasso_edge_trials(rng, v):
-    """No steps (w = 0), no penalty (plain gradient descent), a huge penalty (all zeros)."""
-    X, y = rng.normal(size=(8, 3)), rng.normal(size=8)
-    lr = float(1.0 / (2.0 * np.linalg.norm(X, 2) ** 2 / len(y)))
-    return [(X, y, 0.1, lr, 0), (X, y, 0.0, lr, 50), (X, y, 1e3, lr, 20)]
-
-
-def _curve_edge_trials(rng, v):
-    """One epoch, a flat curve, patience longer than the curve, a plain list, a late minimum."""
-    late = np.r_[np.linspace(1.0, 0.5, 10), np.full(4, 0.6), [0.1]]
-    return [(np.array([0.3]), 2), (np.ones(6), 2), (rng.uniform(0, 1, 5), 50),
-            ([0.5, 0.4, 0.45, 0.3, 0.35, 0.36], 2), (late, 4), (late, 5)]
-
-
 question(f"{ASSIGNMENT}.polynomial_features_hidden", kind="function", points=1, rtol=1e-12,
          inputs=_feature_edge_trials,
          hints={"default": ("Try a list, integers, a column of shape (ℓ, 1) and degree zero.",
@@ -418,23 +277,3 @@ question(f"{ASSIGNMENT}.kfold_mse_hidden", kind="function", points=1, rtol=1e-7,
          hints={"default": ("Try k = len(x), folds of unequal sizes and plain lists.",
                             "Convert the inputs to arrays first; every fold, however small, is scored "
                             "and the k scores averaged.")})(kfold_mse)
-question(f"{ASSIGNMENT}.ridge_fit_hidden", kind="function", points=1, rtol=1e-7,
-         inputs=_ridge_edge_trials,
-         hints={"default": ("Try more weights than samples, and a single feature.",
-                            "The system with ℓλ on the diagonal is solvable for every λ > 0, whatever "
-                            "the shape of X.")})(ridge_fit)
-question(f"{ASSIGNMENT}.soft_threshold_hidden", kind="function", points=1, rtol=1e-12,
-         inputs=_threshold_edge_trials,
-         hints={"default": ("Try t = 0, a plain number, and a t larger than every entry.",
-                            "The operator must act elementwise on any shape, a 0-d number included.")})(soft_threshold)
-question(f"{ASSIGNMENT}.lasso_ista_hidden", kind="function", points=1, rtol=1e-7, atol=1e-10,
-         inputs=_lasso_edge_trials,
-         hints={"default": ("Try steps = 0, lam = 0 and a very large lam.",
-                            "What is left of an ISTA step without penalty? And how many steps are taken "
-                            "when steps = 0?")})(lasso_ista)
-question(f"{ASSIGNMENT}.early_stopping_epoch_hidden", kind="function", points=1,
-         inputs=_curve_edge_trials,
-         hints={"default": ("Try a single epoch, a flat curve, and a patience longer than the curve.",
-                            "Ties do not improve; a curve may end before patience runs out; a minimum "
-                            "found just before patience runs out still counts.")}
-         )(early_stopping_epoch)
