@@ -24,15 +24,17 @@ def repo_root() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def test_questions(request):
+def module_questions(request):
     """The test module's own questions, registered for each of its tests only.
 
     A test module declares them with ``QUESTIONS = QuestionSet()`` and
     ``@QUESTIONS.question(...)`` (see :class:`autograder.questions.QuestionSet`); after
     the test the registry holds none of them.
     """
+    from autograder.questions import QuestionSet
+
     declared = getattr(request.module, "QUESTIONS", None)
-    if declared is None:
+    if not isinstance(declared, QuestionSet):
         yield None
         return
     with declared.registered():

@@ -65,14 +65,14 @@ def test_a_question_set_cannot_take_the_id_of_a_course_question():
     assert registry() == before
 
 
-def test_a_hidden_twin_repeats_kind_reference_and_tolerances_on_its_own_inputs():
+def test_a_hidden_twin_repeats_kind_and_reference_on_its_own_inputs_and_tolerances():
     with _declared_set().registered():
         twin = hidden_twin("unit_registry.double", inputs=_edge_inputs, rtol=1e-6,
                            hints={"default": "Try zeros."})
         original = get("unit_registry.double")
         assert twin is get("unit_registry.double_hidden")
         assert (twin.kind, twin.reference, twin.points) == (original.kind, original.reference, 1.0)
-        assert (twin.rtol, twin.atol) == (1e-6, original.atol)
+        assert (twin.rtol, twin.atol) == (1e-6, 1e-10)  # those given, else question()'s defaults
         assert twin.inputs is _edge_inputs and twin.hints == {"default": "Try zeros."}
         assert twin.mistakes == {}
 

@@ -203,15 +203,14 @@ def _add(target: dict[str, Question], q: Question) -> None:
     target[q.id] = q
 
 
-def hidden_twin(qid: str, *, inputs: Callable[..., list], points: float = 1.0,
-                rtol: float | None = None, atol: float | None = None,
-                mistakes: dict | None = None, hints: dict | None = None) -> Question:
+def hidden_twin(qid: str, *, inputs: Callable[..., list], points: float = 1.0, rtol: float = 1e-7,
+                atol: float = 1e-10, mistakes: dict | None = None, hints: dict | None = None) -> Question:
     """Register ``qid + "_hidden"``: question ``qid`` again, on other hidden ``inputs``.
 
-    The twin has the kind and the reference of ``qid`` (registered before it), ``points``
-    and its own ``inputs`` (edge cases), ``mistakes`` and ``hints`` (none are inherited);
-    ``rtol`` and ``atol`` default to those of ``qid``.  Its ``check`` call sits in the
-    test cell's hidden-tests region (see ``docs/authoring.md``).
+    The twin has the kind and the reference of ``qid`` (registered before it); its own
+    ``inputs`` (edge cases), ``points``, tolerances, ``mistakes`` and ``hints`` (nothing of
+    them is inherited; the defaults are those of :func:`question`).  Its ``check`` call sits
+    in the test cell's hidden-tests region (see ``docs/authoring.md``).
 
     Raises
     ------
@@ -222,9 +221,7 @@ def hidden_twin(qid: str, *, inputs: Callable[..., list], points: float = 1.0,
     if original is None:
         raise ValueError(f"hidden twin of {qid!r}: register {qid!r} first")
     twin = _build(f"{qid}_hidden", original.reference, kind=original.kind, points=points,
-                  rtol=original.rtol if rtol is None else rtol,
-                  atol=original.atol if atol is None else atol, inputs=inputs,
-                  mistakes=mistakes, hints=hints, options=original.options, symbols=original.symbols)
+                  rtol=rtol, atol=atol, inputs=inputs, mistakes=mistakes, hints=hints, options=original.options, symbols=original.symbols)
     _add(_REGISTRY if qid in _REGISTRY else _SCOPES[-1], twin)
     return twin
 
