@@ -44,4 +44,4 @@ def module_questions(request):
 @pytest.fixture(scope="session")
 def torch():
     """torch, the optional reference some tests compare with; without it those tests skip."""
-    return pytest.importorskip("torch")
+    return pytest.importorskip("torch", reason="torch is not installed (an optional test reference)")
