@@ -35,8 +35,10 @@ from autograder.questions import QuestionSet
 from autograder.student import parameters
 
 ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir()
-                     if p.is_dir() and (p / f"{p.name}.ipynb").exists())
+# the course's assignments and the demo's (in its own course directory)
+SOURCES = {p.parent.name: p for p in [*ROOT.glob("solutions/*/*.ipynb"), *ROOT.glob("demo/solutions/*/*.ipynb")]
+           if p.stem == p.parent.name}
+ASSIGNMENTS = sorted(SOURCES)
 STUDENTS = (None, "hint_walk_1", "alice", "s0042")
 QUESTIONS = QuestionSet()  # unit_hints and unit_leaks, registered for each test only (tests/conftest.py)
 
@@ -255,9 +257,9 @@ def _reference_sources(q, v) -> list[str]:
 
 def _solution_lines(assignment: str) -> dict[str, set[str]]:
     """Question id -> code lines of the solution region of the answer cell before its test cell."""
-    path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
+    path = SOURCES.get(assignment)
     out, answer = {}, ""
-    if not path.exists():   # questions declared by a test module
+    if path is None:   # questions declared by a test module
         return out
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
