@@ -18,12 +18,13 @@ Build, grade and give feedback on coursekit assignments with nbgrader.
 Answers are recorded by the test cells and judged out of the student's kernel.
 
 typical use, from the course root:
-  autograder build                 # solutions/* -> notebooks/* (student versions)
-  autograder grade demo_gd         # every submitted/<student>/demo_gd/
-  autograder feedback demo_gd      # feedback/<student>/demo_gd/feedback.html
-  autograder report demo_gd        # per-question report (CSV + HTML)
-  autograder export                # nbgrader's grades CSV
-  autograder demo                  # all of the above on sample submissions
+  autograder build                          # solutions/* -> notebooks/* (student versions)
+  autograder grade 02_gradient_descent      # every submitted/<student>/02_gradient_descent/
+  autograder feedback 02_gradient_descent   # feedback/<student>/02_gradient_descent/*.html
+  autograder report 02_gradient_descent     # per-question report (CSV + HTML)
+  autograder export                         # nbgrader's grades CSV
+  autograder demo                           # all of the above on sample submissions, in a
+                                            # temporary course with the demo's own assignment
 """
 
 

@@ -1,9 +1,11 @@
 """``autograder demo``: the whole pipeline on sample submissions, in a throwaway course.
 
-The demo copies ``nbgrader_config.py`` and ``solutions/demo_gd`` of this
-checkout into a temporary course directory (SQLite gradebook), builds the
-student version, writes one submission per kind of student an instructor
-meets, grades them all, writes feedback and the instructor's report, and
+The demo's assignment, ``demo_gd``, is no part of the course: its source sits in
+the demo's own course directory, ``demo/solutions/demo_gd`` of this checkout, and
+it is never released in ``notebooks/``.  The demo copies it and
+``nbgrader_config.py`` into a temporary course directory (SQLite gradebook),
+builds the student version there, writes one submission per kind of student an
+instructor meets, grades them all, writes feedback and the instructor's report, and
 prints a table, what each student is told, and a summary of the report.
 
 The report (an HTML page and nbgrader's grades CSV) is the one thing kept
@@ -25,6 +27,8 @@ import nbformat
 
 ASSIGNMENT = "demo_gd"
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: The demo assignment's source in a checkout, in the demo's own course directory (not the course's).
+DEMO_SOURCE = Path("demo") / "solutions" / ASSIGNMENT
 #: Where the report goes by default, relative to the current directory (numbered if taken).
 DEFAULT_REPORT_DIR = "autograder-demo-report"
 REPORT_FILES = (f"{ASSIGNMENT}_grades.csv", f"{ASSIGNMENT}_report.html")
@@ -116,11 +120,12 @@ def make_course(course: Path, repo_root: Path = REPO_ROOT) -> Path:
     Raises
     ------
     FileNotFoundError
-        If ``repo_root`` is not a coursekit checkout (no nbgrader_config.py or solutions/demo_gd).
+        If ``repo_root`` is not a coursekit checkout (no nbgrader_config.py or
+        demo/solutions/demo_gd).
     """
-    config, source = repo_root / "nbgrader_config.py", repo_root / "solutions" / ASSIGNMENT
+    config, source = repo_root / "nbgrader_config.py", repo_root / DEMO_SOURCE
     if not config.is_file() or not source.is_dir():
-        raise FileNotFoundError(f"{repo_root} has no nbgrader_config.py and solutions/{ASSIGNMENT}: "
+        raise FileNotFoundError(f"{repo_root} has no nbgrader_config.py and {DEMO_SOURCE}: "
                                 "the demo needs a coursekit source checkout (pip install -e .)")
     course.mkdir(parents=True, exist_ok=True)
     shutil.copy(config, course / "nbgrader_config.py")

@@ -4,8 +4,10 @@ Examples
 --------
 ``coursekit derivative "sin(x^2)" "2*x*cos(x^2)"`` prints the verdict and
 exits 0 when the answer is correct, 1 when it is wrong (or undecided) and 2
-when an expression cannot be read. ``coursekit equivalent A B`` does the same
-for two expressions.
+when an expression cannot be read. A wrong answer is told the idea of its
+mistake (a nudge); ``--rule`` shows the rule that applies instead. Neither
+names the expected derivative. ``coursekit equivalent A B`` does the same for
+two expressions.
 """
 from __future__ import annotations
 
@@ -63,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
                     "Exit status: 0 correct, 1 wrong or undecided, 2 unreadable input.",
         epilog='examples: coursekit derivative "sin(x^2)" "2x cos(x^2)"\n'
                '          coursekit derivative "x^2 y + y^3" "2xy, x^2 + 3y^2" --wrt x,y\n'
+               '          coursekit derivative "x^3" "3x^3" --rule\n'
                '          coursekit derivative -- "cos(x)" "-sin(x)"   (-- before a leading minus)',
         formatter_class=argparse.RawDescriptionHelpFormatter)
     derivative.add_argument("function", help='f, e.g. "sin(x^2)" (^ or ** for powers)')
@@ -72,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
                             help="variable of differentiation (default: the function's "
                                  "variable, or x if it has several); several, "
                                  "comma-separated, for a gradient")
+    derivative.add_argument("--rule", action="store_true",
+                            help="for a wrong answer, show the rule that applies (default: a "
+                                 "nudge towards the idea of the mistake)")
     derivative.add_argument("--json", action="store_true", help="print the verdict as JSON")
     equivalent = commands.add_parser(
         "equivalent", help="are two expressions equal?",
@@ -84,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _derivative(args) -> int:
-    from coursekit.symbolic import MISTAKES, ParseError, check_derivative
+    from coursekit.symbolic import ParseError, check_derivative
 
     variables = [v for v in (args.wrt or "").replace(",", " ").split() if v]
     answer = _split_top_level(args.answer) if len(variables) > 1 else args.answer
@@ -94,17 +100,18 @@ def _derivative(args) -> int:
     except (ParseError, ValueError, TypeError) as error:
         print(f"coursekit: cannot read the function: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    feedback = verdict.message(None if args.rule else 1)
     if args.json:
         print(json.dumps({"correct": verdict.correct, "mistake": verdict.mistake,
-                          "feedback": verdict.feedback}))
+                          "feedback": feedback}))
     else:
         label = "correct" if verdict.correct else "wrong"
         if verdict.mistake == "unreadable":
             label = "unreadable"
         elif verdict.mistake:
-            label += f" [{verdict.mistake}: {MISTAKES[verdict.mistake]}]"
+            label += f" [{verdict.mistake}]"
         print(label)
-        print(verdict.feedback)
+        print(feedback)
     if verdict.mistake == "unreadable":
         return EXIT_BAD_INPUT
     return EXIT_CORRECT if verdict.correct else EXIT_WRONG

@@ -3,7 +3,8 @@
 Run from the repository root: ``python docs/make_screenshots.py``. Needs Debian's chromium
 (``/usr/bin/chromium``, or set COURSEKIT_CHROMIUM) and the playwright Python package. It
 writes a notebook with one cell per explorer into a temporary directory, runs it in a
-JupyterLab server on localhost in headless Chromium, and saves each cell's output.
+JupyterLab server on localhost in headless Chromium (``tests/lab_driver.py``, shared with
+the browser test), and saves each cell's output.
 """
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from coursekit.widgets import _lab
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+sys.path.insert(0, str(ROOT / "tests"))  # the JupyterLab driver lives with the browser test
 
-OUT = Path(__file__).resolve().parent / "screenshots"
+import lab_driver  # noqa: E402
 
 # file name -> the cell that shows it (a setting chosen to show something worth seeing)
 SHOTS = {
@@ -30,15 +33,15 @@ SHOTS = {
 
 
 def main() -> int:
-    reason = _lab.browser_missing()
+    reason = lab_driver.browser_missing()
     if reason:
         print(f"cannot make screenshots: {reason}", file=sys.stderr)
         return 1
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as root:
-        _lab.write_notebook(Path(root) / "explorers.ipynb", list(SHOTS.values()))
-        with _lab.JupyterLab(root) as lab, _lab.chromium_page(width=1500, height=1100) as page:
-            _lab.run_cells(page, lab, "explorers.ipynb")
+        lab_driver.write_notebook(Path(root) / "explorers.ipynb", list(SHOTS.values()))
+        with lab_driver.JupyterLab(root) as lab, lab_driver.chromium_page(width=1500, height=1100) as page:
+            lab_driver.run_cells(page, lab, "explorers.ipynb")
             page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
             cells = page.locator(".jp-NotebookPanel .jp-CodeCell")
             for index, name in enumerate(SHOTS):

@@ -1,4 +1,5 @@
-"""Shared pytest set-up: headless matplotlib, hypothesis profiles and the project root."""
+"""Shared pytest set-up: headless matplotlib, hypothesis profiles, the project root, the test
+modules' own questions (registered for each test only) and the optional torch."""
 import os
 from pathlib import Path
 
@@ -20,3 +21,27 @@ settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHES
 def repo_root() -> Path:
     """The repository root (where nbgrader_config.py, solutions/ and notebooks/ live)."""
     return ROOT
+
+
+@pytest.fixture(autouse=True)
+def module_questions(request):
+    """The test module's own questions, registered for each of its tests only.
+
+    A test module declares them with ``QUESTIONS = QuestionSet()`` and
+    ``@QUESTIONS.question(...)`` (see :class:`autograder.questions.QuestionSet`); after
+    the test the registry holds none of them.
+    """
+    from autograder.questions import QuestionSet
+
+    declared = getattr(request.module, "QUESTIONS", None)
+    if not isinstance(declared, QuestionSet):
+        yield None
+        return
+    with declared.registered():
+        yield declared
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """torch, the optional reference some tests compare with; without it those tests skip."""
+    return pytest.importorskip("torch", reason="torch is not installed (an optional test reference)")

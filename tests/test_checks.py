@@ -8,20 +8,22 @@ import pytest
 
 from autograder import CheckFailed, check, kinds, record
 from autograder.checks import answer_record, judge_record
-from autograder.questions import UnknownQuestionError, get, question
+from autograder.questions import QuestionSet, UnknownQuestionError, get
 from autograder.record import MIME
 
-# Questions of a test-only assignment; references are plain numpy (independent of coursekit).
+# Questions of a test-only assignment, registered for each test only (tests/conftest.py);
+# references are plain numpy (independent of coursekit).
+QUESTIONS = QuestionSet()
 
 
-@question("unit_checks.mean", kind="number", rtol=1e-9,
+@QUESTIONS.question("unit_checks.mean", kind="number", rtol=1e-9,
           mistakes={"sum": lambda v: float(np.sum(v.get("data", [1.0, 2.0, 6.0])))},
           hints={"sum": "Divide by the number of values.", "default": "Add up, then divide."})
 def _mean(v):
     return float(np.mean([1.0, 2.0, 6.0]))
 
 
-@question("unit_checks.parts", kind="array", points=3, rtol=1e-9)
+@QUESTIONS.question("unit_checks.parts", kind="array", points=3, rtol=1e-9)
 def _parts(v):
     return {"a": np.array([1.0, 2.0]), "b": np.eye(2), "c": np.array([0.5, -0.5, 1.0])}
 
@@ -30,7 +32,7 @@ def _quad_inputs(rng, v):
     return [(rng.normal(size=4),) for _ in range(3)]
 
 
-@question("unit_checks.double", kind="function", points=2, inputs=_quad_inputs,
+@QUESTIONS.question("unit_checks.double", kind="function", points=2, inputs=_quad_inputs,
           mistakes={"halved": lambda v: (lambda x: x / 2)},
           hints={"halved": "Multiply by two, do not divide."})
 def _double(v):
@@ -59,7 +61,7 @@ def _affine_inputs(rng, v):
              "x": rng.normal(size=(5, 3)), "grad_out": rng.normal(size=(5, 2))} for _ in range(2)]
 
 
-@question("unit_checks.affine", kind="layer", points=4, inputs=_affine_inputs)
+@QUESTIONS.question("unit_checks.affine", kind="layer", points=4, inputs=_affine_inputs)
 def _affine(v):
     return _Affine
 
@@ -78,7 +80,7 @@ def _opt_inputs(rng, v):
              "grads": [[rng.normal(size=3)] for _ in range(3)]}]
 
 
-@question("unit_checks.sgd", kind="optimizer", inputs=_opt_inputs,
+@QUESTIONS.question("unit_checks.sgd", kind="optimizer", inputs=_opt_inputs,
           mistakes={"lr_twice": lambda v: _SgdLrTwice},
           hints={"lr_twice": "The learning rate multiplies the gradient once."})
 def _sgd(v):
@@ -91,17 +93,17 @@ class _SgdLrTwice(_Sgd):
             p -= self.lr * self.lr * g
 
 
-@question("unit_checks.pick", kind="choice", options=("A", "B"))
+@QUESTIONS.question("unit_checks.pick", kind="choice", options=("A", "B"))
 def _pick(v):
     return "B"
 
 
-@question("unit_checks.word", kind="text")
+@QUESTIONS.question("unit_checks.word", kind="text")
 def _word(v):
     return ("gradient", "the gradient")
 
 
-@question("unit_checks.derivative", kind="expression", symbols=("x",))
+@QUESTIONS.question("unit_checks.derivative", kind="expression", symbols=("x",))
 def _derivative(v):
     return "2*x*exp(x**2)"
 
@@ -159,7 +161,7 @@ def test_generic_mistakes_are_recognised(answer, tag):
 
 
 def test_transposed_matrix_is_recognised():
-    @question("unit_checks.matrix", kind="array")
+    @QUESTIONS.question("unit_checks.matrix", kind="array")
     def _matrix(v):
         return np.arange(6.0).reshape(2, 3)
     verdict = judge_record(answer_record("unit_checks.matrix", np.arange(6.0).reshape(2, 3).T), None)
@@ -204,7 +206,7 @@ def _linear_inputs(rng, v):
              "x": rng.normal(size=(4, 3)), "grad_out": rng.normal(size=(4, 2))}]
 
 
-@question("unit_checks.linear", kind="layer", points=4, inputs=_linear_inputs)
+@QUESTIONS.question("unit_checks.linear", kind="layer", points=4, inputs=_linear_inputs)
 def _linear(v):
     from coursekit.layers import Linear
     return Linear
@@ -269,7 +271,7 @@ def _adam_inputs(rng, v):
              "grads": [[rng.normal(size=(2, 3)), rng.normal(size=3)] for _ in range(4)]} for _ in range(2)]
 
 
-@question("unit_checks.adam", kind="optimizer", rtol=1e-9, inputs=_adam_inputs,
+@QUESTIONS.question("unit_checks.adam", kind="optimizer", rtol=1e-9, inputs=_adam_inputs,
           mistakes={"no_bias_correction": lambda v: _AdamNoBiasCorrection},
           hints={"no_bias_correction": "Divide the moments by 1 - beta**t before the step."})
 def _adam(v):
@@ -330,20 +332,20 @@ def test_unknown_question_names_the_known_ones():
 
 def test_question_declaration_errors_name_the_problem():
     with pytest.raises(ValueError, match="kind 'matrix'"):
-        question("unit_checks.bad", kind="matrix")(lambda v: 0)
+        QUESTIONS.question("unit_checks.bad", kind="matrix")(lambda v: 0)
     with pytest.raises(ValueError, match="needs inputs"):
-        question("unit_checks.bad", kind="function")(lambda v: 0)
+        QUESTIONS.question("unit_checks.bad", kind="function")(lambda v: 0)
     with pytest.raises(ValueError, match="undeclared mistakes"):
-        question("unit_checks.bad", kind="number", hints={"typo": "x"})(lambda v: 0)
+        QUESTIONS.question("unit_checks.bad", kind="number", hints={"typo": "x"})(lambda v: 0)
     with pytest.raises(ValueError, match="registered twice"):
-        question("unit_checks.mean", kind="number")(lambda v: 0)
+        QUESTIONS.question("unit_checks.mean", kind="number")(lambda v: 0)
 
 
 def test_every_generic_mistake_tag_the_checks_emit_may_be_reworded_by_hints():
     from autograder.hints import GENERIC
     for tag in ("rounded", "scaled", "unreadable", "at_zero", "chain_rule"):
         assert tag in GENERIC
-        question(f"unit_checks.reworded_{tag}", kind="number", hints={tag: "reworded"})(lambda v: 0)
+        QUESTIONS.question(f"unit_checks.reworded_{tag}", kind="number", hints={tag: "reworded"})(lambda v: 0)
 
 
 def test_demo_gd_references_reproduce_the_lecture_numbers():
@@ -374,7 +376,7 @@ def test_record_mime_is_the_documented_one():
     assert MIME == "application/vnd.coursekit.answer+json"
 
 
-@question("unit_checks.chain", kind="expression", derivative_of=("sin(x^2)", "x"))
+@QUESTIONS.question("unit_checks.chain", kind="expression", derivative_of=("sin(x^2)", "x"))
 def _chain(v):
     return "2*x*cos(x**2)"
 
@@ -384,7 +386,7 @@ def test_derivative_questions_name_the_diagnosed_mistake():
     verdict = judge_record(answer_record("unit_checks.chain", "cos(x^2)"), None)
     assert verdict.score == 0 and verdict.mistake == "chain_rule" and "inside" in verdict.hint
     with pytest.raises(ValueError, match="derivative_of"):
-        question("unit_checks.bad2", kind="number", derivative_of=("x", "x"))(lambda v: 0)
+        QUESTIONS.question("unit_checks.bad2", kind="number", derivative_of=("x", "x"))(lambda v: 0)
 
 
 def test_sympy_answers_are_recorded_as_text_and_judged():
@@ -493,12 +495,12 @@ def test_judging_uses_the_expectations_computed_before_the_kernel_ran():
     assert not judge_record(data, None).correct  # the registry's reference says 3
 
 
-@question("unit_checks.cube_derivative", kind="expression", derivative_of=("x**3", "x"))
+@QUESTIONS.question("unit_checks.cube_derivative", kind="expression", derivative_of=("x**3", "x"))
 def _cube_derivative(v):
     return "3*x**2"
 
 
-@question("unit_checks.cube", kind="expression", symbols=("x",))
+@QUESTIONS.question("unit_checks.cube", kind="expression", symbols=("x",))
 def _cube(v):
     return "x**3 + 2*x"
 
@@ -556,7 +558,7 @@ def test_lying_objects_are_frozen_into_data_before_anything_compares_them():
 
 # ---------------------------------------------------------------- diagnoses
 
-@question("unit_checks.residual_grad", kind="expression", symbols=("yhat_i", "y"),
+@QUESTIONS.question("unit_checks.residual_grad", kind="expression", symbols=("yhat_i", "y"),
           mistakes={"no_factor": lambda v: "yhat_i - y", "flipped": lambda v: "2*(y - yhat_i)"},
           hints={"no_factor": "The square brings down a factor 2.",
                  "flipped": "Differentiate with respect to yhat_i, not y."})
@@ -564,7 +566,7 @@ def _residual_grad(v):
     return "2*(yhat_i - y)"
 
 
-@question("unit_checks.square_derivative", kind="expression", derivative_of=("x**2 + 3*x", "x"),
+@QUESTIONS.question("unit_checks.square_derivative", kind="expression", derivative_of=("x**2 + 3*x", "x"),
           mistakes={"forgot_linear": lambda v: "2*x"},
           hints={"forgot_linear": "The linear term 3x has slope 3."})
 def _square_derivative(v):
@@ -597,7 +599,7 @@ def test_declared_mistakes_of_derivative_questions_come_before_the_general_diagn
     assert judge_record(answer_record("unit_checks.square_derivative", "3 + 2*x"), None).correct
 
 
-@question("unit_checks.partial_in_x", kind="expression", derivative_of=("x^2 y + y^3", "x"),
+@QUESTIONS.question("unit_checks.partial_in_x", kind="expression", derivative_of=("x^2 y + y^3", "x"),
           mistakes={"by_y": lambda v: "x^2 + 3y^2"},
           hints={"by_y": "That is the slope along y; hold y fixed and vary x."})
 def _partial_in_x(v):
@@ -614,7 +616,7 @@ def test_declared_mistakes_of_a_function_in_the_courses_notation_use_all_its_var
 _SIGMA_MINUS_6 = 1.0 / (1.0 + np.exp(6.0))  # the lecture's perceptron output, about 0.00247
 
 
-@question("unit_checks.perceptron", kind="number", rtol=1e-4)
+@QUESTIONS.question("unit_checks.perceptron", kind="number", rtol=1e-4)
 def _perceptron(v):
     return _SIGMA_MINUS_6
 
@@ -664,12 +666,12 @@ def test_an_arbitrary_constant_ratio_is_a_plain_wrong_value(factor):
     assert "constant factor" not in verdict.text()
 
 
-@question("unit_checks.per_sample", kind="array", rtol=1e-9)
+@QUESTIONS.question("unit_checks.per_sample", kind="array", rtol=1e-9)
 def _per_sample(v):
     return np.linspace(0.5, 2.0, 13)
 
 
-@question("unit_checks.step", kind="number", rtol=1e-9)
+@QUESTIONS.question("unit_checks.step", kind="number", rtol=1e-9)
 def _step(v):
     return 0.8125
 
@@ -724,7 +726,7 @@ def _relu_inputs(rng, v):
     return [{"init": {}, "params": {}, "x": x, "grad_out": rng.normal(size=x.shape)} for x in xs]
 
 
-@question("unit_checks.relu", kind="layer", points=2, inputs=_relu_inputs)
+@QUESTIONS.question("unit_checks.relu", kind="layer", points=2, inputs=_relu_inputs)
 def _relu(v):
     return _Relu
 
@@ -733,7 +735,7 @@ def _relu_grad_inputs(rng, v):
     return [(rng.normal(size=5),), (np.array([-1.0, 0.0, 2.0, 0.0]),)]
 
 
-@question("unit_checks.relu_grad", kind="function", inputs=_relu_grad_inputs)
+@QUESTIONS.question("unit_checks.relu_grad", kind="function", inputs=_relu_grad_inputs)
 def _relu_grad(v):
     return lambda x: (x > 0).astype(float)
 
@@ -799,7 +801,7 @@ def test_an_optimizer_stepping_the_wrong_way_is_told_so_from_the_first_step():
 
 
 def test_an_undeclared_learning_rate_applied_twice_is_recognised_from_the_update():
-    @question("unit_checks.sgd_plain", kind="optimizer", inputs=_opt_inputs)
+    @QUESTIONS.question("unit_checks.sgd_plain", kind="optimizer", inputs=_opt_inputs)
     def _sgd_plain(v):
         return _Sgd
     verdict = judge_record(answer_record("unit_checks.sgd_plain", _SgdLrTwice), None)
@@ -827,7 +829,7 @@ def _default_rate_inputs(rng, v):
 
 
 def test_a_default_learning_rate_applied_twice_is_recognised_from_the_reference_signature():
-    @question("unit_checks.sgd_default", kind="optimizer", inputs=_default_rate_inputs)
+    @QUESTIONS.question("unit_checks.sgd_default", kind="optimizer", inputs=_default_rate_inputs)
     def _sgd_default(v):
         return _SgdDefaultRate
     verdict = judge_record(answer_record("unit_checks.sgd_default", _SgdDefaultRateTwice), None)

@@ -4,6 +4,7 @@ import shutil
 import pytest
 
 from autograder.cli import build_parser, main
+from autograder.demo import DEMO_SOURCE
 from autograder.grading import SubmissionResult
 from autograder.tables import report_summary, results_table
 
@@ -51,7 +52,7 @@ def test_grade_shows_progress_unless_quiet_even_when_stderr_is_not_a_terminal(mo
 
 def test_build_of_an_unknown_assignment_names_the_known_ones(tmp_path, repo_root, capsys):
     shutil.copy(repo_root / "nbgrader_config.py", tmp_path)
-    shutil.copytree(repo_root / "solutions" / "demo_gd", tmp_path / "solutions" / "demo_gd")
+    shutil.copytree(repo_root / DEMO_SOURCE, tmp_path / "solutions" / "demo_gd")
     assert main(["build", "nope", "--course", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "nope" in err and "demo_gd" in err

@@ -1,5 +1,8 @@
 """Generic tests of the course: every assignment in ``solutions/`` and its student version.
 
+The demo's assignment (``demo/solutions/demo_gd``, never released in ``notebooks/``) follows the same
+conventions: the tests that read only a source notebook check it too.
+
 Conventions every assignment follows (so these tests apply to all of them)
 --------------------------------------------------------------------------
 * Source ``solutions/<a>/<a>.ipynb``; student version ``notebooks/<a>/<a>.ipynb``, produced only by
@@ -48,6 +51,9 @@ from autograder.grading.runtime import WITHHELD_ERROR
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir()
                      if p.is_dir() and (p / f"{p.name}.ipynb").exists())
+DEMO = "demo_gd"   # the demo's assignment, in the demo's own course directory
+SOURCES = {**{a: ROOT / "solutions" / a / f"{a}.ipynb" for a in ASSIGNMENTS},
+           DEMO: ROOT / "demo" / "solutions" / DEMO / f"{DEMO}.ipynb"}
 VENV_BIN = Path(sys.executable).parent
 LECTURES = ROOT.parent / "shared" / "lectures"   # the lecture notes, beside the project
 SOLUTION_STUDENT = "course_test_solution"   # not the defaults: its variant is drawn from the id
@@ -55,7 +61,7 @@ BLANK_STUDENT = "course_test_blank"
 
 
 def _source(a: str) -> nbformat.NotebookNode:
-    return nbformat.read(ROOT / "solutions" / a / f"{a}.ipynb", as_version=4)
+    return nbformat.read(SOURCES[a], as_version=4)
 
 
 def _release_path(a: str) -> Path:
@@ -102,6 +108,11 @@ def test_there_are_assignments():
     assert ASSIGNMENTS, "no solutions/<assignment>/<assignment>.ipynb found"
 
 
+def test_the_release_directory_holds_exactly_the_course_assignments():
+    released = sorted(p.name for p in (ROOT / "notebooks").iterdir() if p.is_dir())
+    assert released == ASSIGNMENTS and DEMO not in released
+
+
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_outputs_are_cleared_in_git(a):
     for nb, where in ((_source(a), "solutions"), (_release(a), "notebooks")):
@@ -128,7 +139,7 @@ def test_the_distributed_notebook_raises_no_tamper_flag(a):
     assert tamper.scan(_release(a), a) == []
 
 
-@pytest.mark.parametrize("a", ASSIGNMENTS)
+@pytest.mark.parametrize("a", sorted(SOURCES))
 def test_grade_ids_are_unique_and_cells_well_formed(a):
     nb = _source(a)
     ids = [_nbgrader(c)["grade_id"] for c in nb.cells if "grade_id" in _nbgrader(c)]
@@ -148,7 +159,7 @@ def test_grade_ids_are_unique_and_cells_well_formed(a):
             assert m.get("locked"), f"{a}/{m['grade_id']}: test cells must be locked"
 
 
-@pytest.mark.parametrize("a", ASSIGNMENTS)
+@pytest.mark.parametrize("a", sorted(SOURCES))
 def test_points_add_up_and_every_question_is_asked(a):
     nb = _source(a)
     registered = questions.for_assignment(a)
@@ -181,7 +192,7 @@ def test_student_version_keeps_every_graded_cell(a):
     assert graded(source) == graded(release)
 
 
-@pytest.mark.parametrize("a", ASSIGNMENTS)
+@pytest.mark.parametrize("a", sorted(SOURCES))
 def test_each_notebook_opens_with_objectives_prerequisites_time_and_lectures(a):
     first = _source(a).cells[0].source
     for item in ("Learning objectives.", "Prerequisites.", "Estimated time.", "Lectures covered."):
@@ -214,7 +225,7 @@ def test_errata_boxes_name_lecture_files_and_slides_that_exist(a):
             assert any(title in text for text in texts), f"{a}: no slide {title!r} in {files}"
 
 
-@pytest.mark.parametrize("a", ASSIGNMENTS)
+@pytest.mark.parametrize("a", sorted(SOURCES))
 def test_every_why_question_has_a_rubric_whose_split_adds_up_to_its_points(a):
     for cell in filter(_is_manual, _source(a).cells):
         points = _nbgrader(cell)["points"]
@@ -229,7 +240,7 @@ def test_every_why_question_has_a_rubric_whose_split_adds_up_to_its_points(a):
 SETUP_MODULES = {"coursekit.data", "coursekit.functions", "coursekit.gradcheck"}
 
 
-@pytest.mark.parametrize("a", ASSIGNMENTS)
+@pytest.mark.parametrize("a", sorted(SOURCES))
 def test_set_up_cells_do_not_import_the_reference_implementations(a):
     import ast
 

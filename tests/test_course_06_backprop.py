@@ -15,12 +15,6 @@ from autograder.checks import answer_record, judge_record
 from autograder.student import parameters
 from coursekit.gradcheck import numerical_gradient
 
-try:  # torch is an optional test reference: its tests skip without it
-    import torch
-except ImportError:
-    torch = None
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed (an optional test reference)")
-
 A = "06_backprop"
 Q = importlib.import_module(f"autograder.questions.{A}")
 
@@ -70,9 +64,8 @@ def test_worked_example_follows_the_chain_rule_by_hand_for_every_variant(student
     assert u > 0, "the ReLU must pass, or the first layer's gradients are 0"
 
 
-@needs_torch
 @pytest.mark.parametrize("x, y", [(2.0, -10.0), (4.0, -15.0), (1.0, -8.0)])
-def test_worked_example_matches_torch_autograd(x, y):
+def test_worked_example_matches_torch_autograd(x, y, torch):
     weights = {k: float(Q.LECTURE[k]) for k in ("w1", "b1", "w2", "b2")}
     w = {k: torch.tensor(val, dtype=torch.float64, requires_grad=True) for k, val in weights.items()}
     u = w["w1"] * x + w["b1"]
@@ -90,10 +83,9 @@ def test_worked_example_matches_torch_autograd(x, y):
 
 # ---------------------------------------------------------------- references against independent truth
 
-@needs_torch
 @pytest.mark.parametrize("x, w, b, v1, v2, label", [(1.0, 0.1, 1.0, 0.5, -1.0, 0), (1.5, -0.2, 0.5, 1.2, 0.3, 1),
                                                     (0.5, 0.3, 0.0, -1.5, 2.0, 0)])
-def test_deeper_reference_matches_torch_autograd(x, w, b, v1, v2, label):
+def test_deeper_reference_matches_torch_autograd(x, w, b, v1, v2, label, torch):
     t = {k: torch.tensor(val, dtype=torch.float64, requires_grad=True)
          for k, val in {"w": w, "b": b, "v1": v1, "v2": v2}.items()}
     q = torch.sigmoid(t["w"] * x + t["b"])
@@ -123,8 +115,7 @@ def test_grad_F_reference_matches_finite_differences(seed):
                                rtol=1e-6, atol=1e-9)
 
 
-@needs_torch
-def test_mse_reference_matches_torch():
+def test_mse_reference_matches_torch(torch):
     rng = np.random.default_rng(0)
     y_pred, y = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
     t = torch.tensor(y_pred, requires_grad=True)
@@ -135,8 +126,7 @@ def test_mse_reference_matches_torch():
     np.testing.assert_allclose(grad, t.grad.numpy(), rtol=1e-12)
 
 
-@needs_torch
-def test_jacobian_reference_matches_torch():
+def test_jacobian_reference_matches_torch(torch):
     rng = np.random.default_rng(1)
     x, W, b = rng.normal(size=4), rng.normal(size=(4, 3)), rng.normal(size=3)
     expected = torch.autograd.functional.jacobian(

@@ -13,22 +13,16 @@ from autograder import questions
 from autograder.checks import answer_record, judge_record
 from autograder.student import parameters
 
-try:  # torch is an optional test reference: its tests skip without it
-    import torch
-except ImportError:
-    torch = None
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed (an optional test reference)")
-
 A = "07_optimizers"
 Q = importlib.import_module(f"autograder.questions.{A}")
 
-TORCH = {
-    "Momentum": lambda p, lr, momentum=0.9: torch.optim.SGD(p, lr=lr, momentum=momentum),
-    "Nesterov": lambda p, lr, momentum=0.9: torch.optim.SGD(p, lr=lr, momentum=momentum, nesterov=True),
-    "AdaGrad": lambda p, **h: torch.optim.Adagrad(p, **h),
-    "RMSprop": lambda p, **h: torch.optim.RMSprop(p, **h),
-    "Adam": lambda p, **h: torch.optim.Adam(p, **h),
-    "AdamW": lambda p, **h: torch.optim.AdamW(p, **h),
+TORCH = {  # our name -> torch.optim's constructor, given torch
+    "Momentum": lambda torch, p, lr, momentum=0.9: torch.optim.SGD(p, lr=lr, momentum=momentum),
+    "Nesterov": lambda torch, p, lr, momentum=0.9: torch.optim.SGD(p, lr=lr, momentum=momentum, nesterov=True),
+    "AdaGrad": lambda torch, p, **h: torch.optim.Adagrad(p, **h),
+    "RMSprop": lambda torch, p, **h: torch.optim.RMSprop(p, **h),
+    "Adam": lambda torch, p, **h: torch.optim.Adam(p, **h),
+    "AdamW": lambda torch, p, **h: torch.optim.AdamW(p, **h),
 }
 
 
@@ -38,9 +32,9 @@ def judge(name, answer, student=None, monkeypatch=None):
     return judge_record(answer_record(f"{A}.{name}", answer), student)
 
 
-def torch_path(name, case):
+def torch_path(torch, name, case):
     params = [torch.tensor(np.asarray(p, dtype=float), requires_grad=True) for p in case["params"]]
-    optimizer = TORCH[name](params, **case["hyper"])
+    optimizer = TORCH[name](torch, params, **case["hyper"])
     path = []
     for grads in case["grads"]:
         for p, g in zip(params, grads):
@@ -50,17 +44,16 @@ def torch_path(name, case):
     return path
 
 
-@needs_torch
 @pytest.mark.parametrize("name", list(TORCH))
 @pytest.mark.parametrize("suffix", ["", "_hidden"])
-def test_reference_follows_torch_optim_on_the_hidden_inputs(name, suffix):
+def test_reference_follows_torch_optim_on_the_hidden_inputs(name, suffix, torch):
     q = questions.get(f"{A}.{name}{suffix}")
     v = parameters(A)
     factory = q.reference(v)
     for case in q.inputs(np.random.default_rng(0), v):
         params = [np.array(p, dtype=float) for p in case["params"]]
         optimizer = factory(params, **case["hyper"])
-        for grads, expected in zip(case["grads"], torch_path(name, case)):
+        for grads, expected in zip(case["grads"], torch_path(torch, name, case)):
             optimizer.step([np.array(g, dtype=float) for g in grads])
             for p, e in zip(params, expected):
                 np.testing.assert_allclose(p, e, rtol=1e-10, atol=1e-14)
@@ -96,9 +89,8 @@ def test_declared_mistakes_are_recognised_with_their_hint(name, tag):
     assert result.score == 0 and result.mistake == tag and q.hints[tag] in result.hint
 
 
-@needs_torch
 @pytest.mark.parametrize("steps, start", [(60, (-4.5, 1.5)), (100, (-4.5, 1.5)), (173, (3.2, -0.7))])
-def test_race_reference_matches_torch_on_the_quadratic(steps, start):
+def test_race_reference_matches_torch_on_the_quadratic(steps, start, torch):
     settings = {"SGD": torch.optim.SGD, "Adagrad": torch.optim.Adagrad, "RMSprop": torch.optim.RMSprop,
                 "Adam": torch.optim.Adam}
     values = Q.race_final_values(steps, start)

@@ -13,12 +13,6 @@ from autograder import questions
 from autograder.checks import answer_record, judge_record
 from autograder.student import parameters
 
-try:  # torch is an optional test reference: its tests skip without it
-    import torch
-except ImportError:
-    torch = None
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed (an optional test reference)")
-
 A = "08_mlp"
 Q = importlib.import_module(f"autograder.questions.{A}")
 
@@ -74,8 +68,7 @@ def test_count_parameters_reference_equals_the_closed_form():
 
 # ---------------------------------------------------------------- against torch
 
-@needs_torch
-def test_bce_reference_matches_torch():
+def test_bce_reference_matches_torch(torch):
     rng = np.random.default_rng(1)
     z, y = rng.normal(size=(7, 1)) * 4, rng.integers(0, 2, size=(7, 1)).astype(float)
     t = torch.tensor(z, requires_grad=True)
@@ -86,8 +79,7 @@ def test_bce_reference_matches_torch():
     np.testing.assert_allclose(grad, t.grad.numpy(), rtol=1e-12)
 
 
-@needs_torch
-def test_sequential_reference_matches_torch_autograd():
+def test_sequential_reference_matches_torch_autograd(torch):
     # the test cells' network: Scale(s1) -> Sine -> Scale(s2), elementwise
     rng = np.random.default_rng(2)
     x, g = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
@@ -103,8 +95,7 @@ def test_sequential_reference_matches_torch_autograd():
         np.testing.assert_allclose(ours, theirs.grad.numpy(), rtol=1e-10, atol=1e-14)
 
 
-@needs_torch
-def test_train_reference_matches_full_batch_gradient_descent_in_torch():
+def test_train_reference_matches_full_batch_gradient_descent_in_torch(torch):
     rng = np.random.default_rng(3)
     X = rng.normal(size=(12, 2))
     y = np.sin(X[:, ::-1])

@@ -125,3 +125,14 @@ def test_demo_options_reach_run_demo(monkeypatch):
     monkeypatch.setattr("autograder.demo.run_demo", lambda **kwargs: seen.update(kwargs))
     assert main(["demo", "--report-dir", "out", "--jobs", "1"]) == 0
     assert seen == {"keep": None, "jobs": 1, "timeout": 5.0, "report_dir": "out"}
+
+
+def test_the_demo_assignment_is_built_in_the_demos_course_and_not_released_with_the_course(repo_root, tmp_path):
+    from autograder.demo import DEMO_SOURCE, make_course
+
+    assert (repo_root / DEMO_SOURCE / f"{ASSIGNMENT}.ipynb").is_file()
+    for directory in ("solutions", "notebooks"):  # the course's source and release directories
+        assert not (repo_root / directory / ASSIGNMENT).exists(), f"{directory}/{ASSIGNMENT}"
+    course = make_course(tmp_path / "course", repo_root)
+    assert sorted(p.name for p in (course / "solutions").iterdir()) == [ASSIGNMENT]
+    assert (course / "nbgrader_config.py").read_text() == (repo_root / "nbgrader_config.py").read_text()

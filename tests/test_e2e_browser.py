@@ -11,9 +11,9 @@ import shutil
 import time
 from pathlib import Path
 
+import lab_driver
 import pytest
 
-from coursekit.widgets import _lab
 from coursekit.widgets._common import nice_values
 
 pytestmark = pytest.mark.slow
@@ -41,7 +41,7 @@ def _course_notebook(repo_root):
 
 @pytest.fixture(scope="module")
 def lab_with_notebook(repo_root, tmp_path_factory):
-    reason = _lab.browser_missing()
+    reason = lab_driver.browser_missing()
     if reason:
         pytest.skip(reason)
     tmp_path = tmp_path_factory.mktemp("lab")
@@ -51,11 +51,11 @@ def lab_with_notebook(repo_root, tmp_path_factory):
         # cell(s), which are self-contained, rather than the whole notebook.
         notebook = Path(shutil.copy(source, tmp_path / source.name))
     else:
-        notebook = _lab.write_notebook(tmp_path / "explore_gd.ipynb", [
+        notebook = lab_driver.write_notebook(tmp_path / "explore_gd.ipynb", [
             "from coursekit.widgets import explore_gd",
             "gd = explore_gd()\ngd",
         ])
-    with _lab.JupyterLab(tmp_path) as lab:
+    with lab_driver.JupyterLab(tmp_path) as lab:
         yield lab, notebook.name, _explorer_cells(notebook) if source is not None else None
 
 
@@ -86,8 +86,8 @@ def _wait_until_table_matches_readout(page, slider, timeout=30.0):
 
 def test_moving_the_learning_rate_slider_updates_the_table(lab_with_notebook, tmp_path):
     lab, notebook, cells = lab_with_notebook
-    with _lab.chromium_page() as page:
-        _lab.run_cells(page, lab, notebook, cells)
+    with lab_driver.chromium_page() as page:
+        lab_driver.run_cells(page, lab, notebook, cells)
         page.locator(".coursekit-table").first.wait_for(timeout=60_000)
         before = _table_text(page)
         assert re.search(r"β⁽ʳ⁾\s+f′\(β⁽ʳ⁾\)\s+β⁽ʳ⁺¹⁾", before), before
@@ -121,10 +121,10 @@ def test_moving_the_learning_rate_slider_updates_the_table(lab_with_notebook, tm
 
 def test_backprop_stepper_buttons_step_through_the_lecture_example(lab_with_notebook):
     lab, _, _ = lab_with_notebook
-    _lab.write_notebook(lab.root / "backprop.ipynb", [
+    lab_driver.write_notebook(lab.root / "backprop.ipynb", [
         "from coursekit.widgets import backprop_stepper\nbackprop_stepper()"])
-    with _lab.chromium_page() as page:
-        _lab.run_cells(page, lab, "backprop.ipynb")
+    with lab_driver.chromium_page() as page:
+        lab_driver.run_cells(page, lab, "backprop.ipynb")
         next_button = page.get_by_role("button", name="next ▶")
         next_button.wait_for(timeout=60_000)
         for _ in range(2):
@@ -141,7 +141,7 @@ def test_a_click_on_the_2d_contours_moves_the_start_sliders(lab_with_notebook):
     from coursekit.widgets import explore_gd_2d
 
     lab, _, _ = lab_with_notebook
-    _lab.write_notebook(lab.root / "gd2d.ipynb", [
+    lab_driver.write_notebook(lab.root / "gd2d.ipynb", [
         "from coursekit.widgets import explore_gd_2d\nexplore_gd_2d()"])
     # The same explorer, headless: where (1, −0.5) is drawn, and the start a click there gives.
     local = explore_gd_2d()
@@ -149,8 +149,8 @@ def test_a_click_on_the_2d_contours_moves_the_start_sliders(lab_with_notebook):
     row = local.figure.canvas.get_width_height()[1] - up
     assert local.click_at(column, row)
     expected = local.state.start
-    with _lab.chromium_page() as page:
-        _lab.run_cells(page, lab, "gd2d.ipynb")
+    with lab_driver.chromium_page() as page:
+        lab_driver.run_cells(page, lab, "gd2d.ipynb")
         picture = page.locator("img.widget-image").first
         picture.wait_for(timeout=60_000)
         before = _table_text(page)

@@ -59,8 +59,7 @@ def test_first_momentum_step_is_a_plain_gradient_step():
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
-def test_momentum_matches_torch_sgd(nesterov):
-    torch = pytest.importorskip("torch")
+def test_momentum_matches_torch_sgd(nesterov, torch):
     A = np.array([[3.0, 0.5], [0.5, 1.0]])
     grad = lambda x: A @ x  # noqa: E731  (f(x) = ½ xᵀAx)
     lr, mu, x0 = 0.1, 0.8, np.array([2.0, -1.0])

@@ -31,24 +31,27 @@ import pytest
 
 from autograder import CheckFailed, check, hints, kinds, questions
 from autograder.checks import answer_record, judge_record
-from autograder.questions import question
+from autograder.questions import QuestionSet
 from autograder.student import parameters
 
 ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir()
-                     if p.is_dir() and (p / f"{p.name}.ipynb").exists())
+# the course's assignments and the demo's (in its own course directory)
+SOURCES = {p.parent.name: p for p in [*ROOT.glob("solutions/*/*.ipynb"), *ROOT.glob("demo/solutions/*/*.ipynb")]
+           if p.stem == p.parent.name}
+ASSIGNMENTS = sorted(SOURCES)
 STUDENTS = (None, "hint_walk_1", "alice", "s0042")
+QUESTIONS = QuestionSet()  # unit_hints and unit_leaks, registered for each test only (tests/conftest.py)
 
 
 # ---------------------------------------------------------------- the tiers
 
-@question("unit_hints.half", kind="number", rtol=1e-9,
+@QUESTIONS.question("unit_hints.half", kind="number", rtol=1e-9,
           hints={"default": ("Nudge: what is half of something?", "Rule: divide by two.")})
 def _half(v):
     return 21.0
 
 
-@question("unit_hints.other", kind="number", rtol=1e-9, hints={"default": ("other nudge", "other rule")})
+@QUESTIONS.question("unit_hints.other", kind="number", rtol=1e-9, hints={"default": ("other nudge", "other rule")})
 def _other(v):
     return 5.0
 
@@ -102,7 +105,7 @@ def test_a_single_text_hint_is_its_only_tier_and_bad_hints_are_refused():
     assert hints.hint_for(q, None, 9) == hints.hint_for(q, None) == "Rule: divide by two."
     assert hints.tiers(q, "rounded") == hints.GENERIC["rounded"]
     with pytest.raises(ValueError, match="tuple of texts"):
-        question("unit_hints.bad", kind="number", hints={"default": ()})(lambda v: 0)
+        QUESTIONS.question("unit_hints.bad", kind="number", hints={"default": ()})(lambda v: 0)
 
 
 # ---------------------------------------------------------------- what counts as giving the answer away
@@ -254,9 +257,9 @@ def _reference_sources(q, v) -> list[str]:
 
 def _solution_lines(assignment: str) -> dict[str, set[str]]:
     """Question id -> code lines of the solution region of the answer cell before its test cell."""
-    path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
+    path = SOURCES.get(assignment)
     out, answer = {}, ""
-    if not path.exists():   # questions declared by a test module
+    if path is None:   # questions declared by a test module
         return out
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -335,13 +338,13 @@ def test_no_hint_gives_away_an_expected_value_or_reference_code(assignment, stud
 
 # ---------------------------------------------------------------- the detector itself finds leaks
 
-@question("unit_leaks.value", kind="number",
+@QUESTIONS.question("unit_leaks.value", kind="number",
           hints={"default": ("You should get about 3.63.", "Nothing to see here.")})
 def _leaky_value(v):
     return 3.6312
 
 
-@question("unit_leaks.derivative", kind="expression", symbols=("beta",),
+@QUESTIONS.question("unit_leaks.derivative", kind="expression", symbols=("beta",),
           hints={"default": ("Differentiate: (5β²)′ = 10β.", "The power rule.")})
 def _leaky_derivative(v):
     return "10*beta - 3"
@@ -351,7 +354,7 @@ def _leaky_solve(X, y):
     return np.linalg.solve(X.T @ X, X.T @ y)
 
 
-@question("unit_leaks.code", kind="function", inputs=lambda rng, v: [(np.eye(2), np.ones(2))],
+@QUESTIONS.question("unit_leaks.code", kind="function", inputs=lambda rng, v: [(np.eye(2), np.ones(2))],
           hints={"default": ("Solve the normal equations.", "np.linalg.solve(X.T @ X, X.T @ y) does it.")})
 def _leaky_code(v):
     return _leaky_solve

@@ -72,3 +72,10 @@ def test_version_matches_the_package_metadata(repo_root):
 def test_docstring_examples_run():
     result = doctest.testmod(coursekit)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_shipped_packages_hold_no_browser_driver(repo_root):
+    # Playwright drives JupyterLab only in development (tests/lab_driver.py), never in the package
+    sources = [p for package in ("coursekit", "autograder") for p in (repo_root / package).rglob("*.py")]
+    assert sources
+    assert [p.name for p in sources if "playwright" in p.read_text(encoding="utf-8")] == []

@@ -104,8 +104,7 @@ def test_softmax_cross_entropy_passes_gradient_check(n, classes, seed, one_hot):
     assert check_loss(SoftmaxCrossEntropyLoss(), rng.normal(scale=2, size=(n, classes)), y) < TOLERANCE
 
 
-def test_network_gradients_match_torch_autograd():
-    torch = pytest.importorskip("torch")
+def test_network_gradients_match_torch_autograd(torch):
     rng = np.random.default_rng(0)
     net = Sequential(Linear(3, 8, rng=1), Tanh(), Linear(8, 8, rng=2), ReLU(), Linear(8, 4, rng=3))
     x, labels = rng.normal(size=(10, 3)), rng.integers(0, 4, size=10)

@@ -204,8 +204,7 @@ def test_logit_and_probability_forms_agree():
 
 
 # --------------------------------------------------------------------------- torch as a reference
-def test_values_and_gradients_match_torch():
-    torch = pytest.importorskip("torch")
+def test_values_and_gradients_match_torch(torch):
     F = torch.nn.functional
     rng = np.random.default_rng(7)
     z, labels = rng.standard_normal((6, 4)) * 5, rng.integers(0, 4, 6)

@@ -53,8 +53,7 @@ TORCH_NAMES = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam":
 
 
 @pytest.mark.parametrize("name, hyper", CASES, ids=[f"{n}-{h}" for n, h in CASES])
-def test_iterates_match_torch_optim_over_many_steps(name, hyper):
-    torch = pytest.importorskip("torch")
+def test_iterates_match_torch_optim_over_many_steps(name, hyper, torch):
     params = _start()
     tensors = [torch.tensor(p.copy(), dtype=torch.float64, requires_grad=True) for p in params]
     ours = OPTIMIZERS[name](params, **hyper)
@@ -101,8 +100,7 @@ def _optimizer_cases(draw):
 
 @given(case=_optimizer_cases())
 @settings(max_examples=20, deadline=None)
-def test_random_hyperparameters_match_torch_optim(case):
-    torch = pytest.importorskip("torch")
+def test_random_hyperparameters_match_torch_optim(case, torch):
     name, hyper, seed = case
     params = _start(seed)
     tensors = [torch.tensor(p.copy(), requires_grad=True) for p in params]
@@ -117,8 +115,7 @@ def test_random_hyperparameters_match_torch_optim(case):
         np.testing.assert_allclose(p, t.detach().numpy(), rtol=1e-9, atol=1e-13)
 
 
-def test_defaults_are_torch_defaults():
-    torch = pytest.importorskip("torch")
+def test_defaults_are_torch_defaults(torch):
     import inspect
 
     for name, cls in OPTIMIZERS.items():

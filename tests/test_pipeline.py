@@ -35,9 +35,9 @@ def course(tmp_path_factory, repo_root):
     return course
 
 
-def test_build_is_deterministic_and_matches_the_committed_student_version(course, repo_root, tmp_path):
+def test_build_is_deterministic_and_the_student_version_holds_no_solution(course):
+    # the demo's assignment has no committed student version: it is built only in a demo course
     built = (course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
-    assert built == (repo_root / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
     assert main(["build", ASSIGNMENT, "--course", str(course)]) == 0
     assert (course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes() == built
     nb = nbformat.reads(built.decode(), as_version=4)

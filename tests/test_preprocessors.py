@@ -19,16 +19,18 @@ from autograder.preprocessors import (
     autograde_preprocessors,
     feedback_preprocessors,
 )
-from autograder.questions import question
+from autograder.questions import QuestionSet
 from autograder.record import MIME
 
+QUESTIONS = QuestionSet()  # registered for each test only (tests/conftest.py)
 
-@question("unit_pp.vector", kind="array", points=2, rtol=1e-9)
+
+@QUESTIONS.question("unit_pp.vector", kind="array", points=2, rtol=1e-9)
 def _vector(v):
     return {"first": np.array([1.0, 2.0]), "second": np.array([3.0])}
 
 
-@question("unit_pp.scalar", kind="number")
+@QUESTIONS.question("unit_pp.scalar", kind="number")
 def _scalar(v):
     return 0.3
 
@@ -114,7 +116,7 @@ def test_malformed_or_hostile_records_are_data_errors_not_crashes():
         assert nb.metadata["autograder"]["flags"], data
 
 
-@question("unit_pp.broken", kind="number")
+@QUESTIONS.question("unit_pp.broken", kind="number")
 def _broken(v):
     raise RuntimeError("reference module missing")
 
@@ -221,7 +223,7 @@ def _double_inputs(rng, v):
     return [(rng.normal(size=3),) for _ in range(2)]
 
 
-@question("unit_pp.double", kind="function", inputs=_double_inputs)
+@QUESTIONS.question("unit_pp.double", kind="function", inputs=_double_inputs)
 def _double(v):
     return lambda x: 2 * x
 
@@ -307,7 +309,7 @@ def test_megabytes_of_output_are_cut_in_answer_cells_but_records_in_test_cells_a
                       *[new_output("stream", name="stderr", text="z" * 1000) for _ in range(500)]]
     big = np.linspace(0.0, 1.0, 20_000)  # a legitimate large answer: its record is ~400 kB of JSON
 
-    @question("unit_pp.big", kind="array", rtol=1e-12)
+    @QUESTIONS.question("unit_pp.big", kind="array", rtol=1e-12)
     def _big(v):
         return np.linspace(0.0, 1.0, 20_000)
 

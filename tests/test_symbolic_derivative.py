@@ -60,11 +60,12 @@ def test_every_tag_is_documented():
     assert all(isinstance(text, str) and text for text in MISTAKES.values())
 
 
-def test_the_lectures_derivative_with_one_sign_flipped_names_the_term_not_the_answer():
+def test_the_lectures_derivative_with_one_sign_flipped_names_the_term_of_f_in_the_rule_not_the_answer():
     verdict = check_derivative("5*beta**2 - 3*beta + 2", "10*beta + 3")
     assert verdict.mistake == "term_sign"
-    assert "-3*beta" in verdict.feedback and "sign" in verdict.feedback
-    assert "10*beta" not in verdict.feedback and "differ" not in verdict.feedback
+    assert "sign" in verdict.feedback and "-3*beta" not in verdict.feedback  # the nudge: the idea
+    assert verdict.message() == verdict.tiers[-1] and "-3*beta in f" in verdict.message()
+    assert not any("10*beta" in tier or "differ" in tier for tier in verdict.tiers)
 
 
 def test_without_wrt_a_function_of_one_variable_is_differentiated_by_it():
@@ -72,15 +73,34 @@ def test_without_wrt_a_function_of_one_variable_is_differentiated_by_it():
     assert check_derivative("x^2 y", "2xy").correct          # several variables: x
 
 
-def test_the_chain_rule_feedback_names_the_inside_function():
+def test_the_chain_rule_nudge_names_the_idea_and_the_rule_where_in_f():
     verdict = check_derivative("sin(x^2)", "cos(x^2)")
-    assert "x^2" in verdict.feedback and "inside" in verdict.feedback
+    assert "inside" in verdict.feedback and "x^2" not in verdict.feedback
+    assert "f′(g(x))·g′(x)" in verdict.message(2) and "sin(x^2) in f" in verdict.message(2)
 
 
-def test_an_unexplained_wrong_answer_shows_where_it_differs():
+def test_a_part_of_f_that_is_a_term_of_the_derivative_is_not_named():
+    verdict = check_derivative("x exp(x)", "exp(x)")  # the product x·eˣ is also a term of f′
+    assert verdict.mistake == "product_rule" and "Look at" not in verdict.message()
+    verdict = check_derivative("exp(x)", "x exp(x - 1)")  # eˣ is f′ itself
+    assert verdict.mistake == "exponential_as_power" and "Look at" not in verdict.message()
+
+
+def test_an_unexplained_wrong_answer_shows_where_it_differs_but_not_the_derivatives_value():
     verdict = check_derivative("x^2", "x + 1")
     assert not verdict.correct and verdict.mistake is None
-    assert "differ at x=" in verdict.feedback
+    point = float(verdict.feedback.split("differ at x=")[1].split(".", 1)[0] + "."
+                  + verdict.feedback.split("differ at x=")[1].split(".")[1])
+    assert "differ at x=" in verdict.feedback and " is " not in verdict.feedback
+    assert f"{2 * point:.3g}" not in " ".join(verdict.tiers)
+
+
+def test_tiers_go_from_the_nudge_to_the_rule_and_stop_there():
+    verdict = check_derivative("x^3", "3x^3")
+    assert verdict.feedback == verdict.message(1) == verdict.tiers[0]
+    assert verdict.message(2) == verdict.message(9) == verdict.message() == verdict.tiers[-1]
+    assert "n·uⁿ⁻¹" not in verdict.message(1) and "n·uⁿ⁻¹" in verdict.message(2)
+    assert check_derivative("x^3", "3x^2").tiers == ()
 
 
 def test_partial_derivatives_treat_other_variables_as_constants():

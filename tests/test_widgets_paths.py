@@ -120,8 +120,7 @@ def test_race_sgd_and_momentum_match_coursekit_gd():
     ("Adam", "Adam", {"lr": 0.05, "betas": (0.8, 0.99)}),
     ("AdamW", "AdamW", {"lr": 0.05, "betas": (0.8, 0.99), "weight_decay": 0.1}),
 ])
-def test_race_adaptive_paths_match_torch_optim(racer, torch_name, kwargs):
-    torch = pytest.importorskip("torch")
+def test_race_adaptive_paths_match_torch_optim(racer, torch_name, kwargs, torch):
     f = functions.get("rosenbrock")
     settings = {f"lr_{racer}": kwargs["lr"], "alpha": kwargs.get("alpha", 0.99),
                 "beta1": kwargs.get("betas", (0.9, 0.999))[0],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.capture import Probe
-from autograder.questions import question
+from autograder.questions import hidden_twin, question
 from coursekit.gradcheck import numerical_gradient
 
 ASSIGNMENT = "01_derivatives"
@@ -278,27 +278,27 @@ def _jacobian_edge_trials(rng, v):
     ]
 
 
-question(f"{ASSIGNMENT}.central_difference_hidden", kind="function", points=1, rtol=1e-6, atol=1e-9,
+hidden_twin(f"{ASSIGNMENT}.central_difference", rtol=1e-6, atol=1e-9,
          inputs=_difference_edge_trials,
          hints={"default": ("Try your function on a 2-D array of points and with a small step h.",
                             "The same expression must work elementwise for arrays of any shape (no loop "
                             "over the entries, no reshape to 1-D).")}
-         )(central_difference)
-question(f"{ASSIGNMENT}.grad_f_hidden", kind="function", points=1, rtol=1e-7,
+         )
+hidden_twin(f"{ASSIGNMENT}.grad_f", rtol=1e-7,
          inputs=lambda rng, v: [(rng.uniform(-3, 3, size=2),) for _ in range(4)] + [(np.array([0.0, 0.0]),)],
          hints={"default": ("Check your gradient far from the origin and at (0, 0).",
                             "Compare your gradient with central differences at a few points, the origin "
-                            "included.")})(grad_f)
-question(f"{ASSIGNMENT}.numerical_jacobian_hidden", kind="function", points=1, rtol=1e-6, atol=1e-8,
+                            "included.")})
+hidden_twin(f"{ASSIGNMENT}.numerical_jacobian", rtol=1e-6, atol=1e-8,
          inputs=_jacobian_edge_trials,
          hints={"default": ("Try an integer point, a function with one output and a map with more inputs "
                             "than outputs.",
                             "An integer x cannot hold x + h: work on a float copy. The result always has "
-                            "one row per output and one column per input, even with one output.")})(numerical_jacobian)
-question(f"{ASSIGNMENT}.jacobian_polar_hidden", kind="function", points=1, rtol=1e-7,
+                            "one row per output and one column per input, even with one output.")})
+hidden_twin(f"{ASSIGNMENT}.jacobian_polar", rtol=1e-7,
          inputs=lambda rng, v: [(np.array([-1.5, 7.0]),), (np.array([0.0, 1.0]),),
                                 (np.array([rng.uniform(-3, 3), rng.uniform(-10, 10)]),)],
          hints={"default": ("Try r = 0, a negative r and an angle beyond π.",
                             "The partial derivatives hold for every r and θ: no special cases, no "
                             "absolute values, no reduction of the angle.")}
-         )(jacobian_polar)
+         )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.capture import Probe
-from autograder.questions import question
+from autograder.questions import hidden_twin, question
 from autograder.variants import has_decimals, is_short
 from coursekit import gd
 
@@ -301,15 +301,15 @@ def _edge_trials(rng, v, momentum=False):
     return [(g, b0, lr, steps) for g, b0, lr, _, steps in cases]
 
 
-question(f"{ASSIGNMENT}.gradient_descent_hidden", kind="function", points=1, rtol=1e-7,
+hidden_twin(f"{ASSIGNMENT}.gradient_descent", rtol=1e-7,
          inputs=_edge_trials,
          hints={"default": ("Try steps = 0, an integer beta0 and a vector of four entries.",
                             "With no step there is only the start; an integer start must still give "
-                            "float iterates; nothing may depend on the dimension.")})(gradient_descent)
-question(f"{ASSIGNMENT}.momentum_descent_hidden", kind="function", points=1, rtol=1e-7,
+                            "float iterates; nothing may depend on the dimension.")})
+hidden_twin(f"{ASSIGNMENT}.momentum_descent", rtol=1e-7,
          inputs=lambda rng, v: _edge_trials(rng, v, momentum=True),
          hints={"default": ("Try steps = 0, eta = 0, an integer beta0 and a vector of four entries.",
                             "With no step there is only the start; the first step has no momentum; "
                             "eta = 0 must give plain gradient descent; nothing may depend on the "
                             "dimension.")}
-         )(momentum_descent)
+         )

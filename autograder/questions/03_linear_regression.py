@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.questions import question
+from autograder.questions import hidden_twin, question
 from coursekit import data, gd, linear
 
 ASSIGNMENT = "03_linear_regression"
@@ -103,12 +103,12 @@ def mse(v):
     return linear.mse_loss
 
 
-question(f"{ASSIGNMENT}.mse_hidden", kind="function", points=1, rtol=1e-9,
+hidden_twin(f"{ASSIGNMENT}.mse", rtol=1e-9,
          inputs=_regression_edge_trials,
          mistakes={"sum": lambda v: _mse_sum, "rmse": lambda v: _rmse},
          hints={**_MSE_HINTS, "default": ("Try integer data, a single sample and a perfect fit.",
                                           "Integer arrays must give a float mean; one sample is still "
-                                          "a mean; a perfect fit has zero loss.")})(mse)
+                                          "a mean; a perfect fit has zero loss.")})
 
 
 def _gradient_without_two(X, y, w):
@@ -137,13 +137,13 @@ def mse_gradient(v):
     return linear.mse_gradient
 
 
-question(f"{ASSIGNMENT}.mse_gradient_hidden", kind="function", points=1, rtol=1e-8, atol=1e-10,
+hidden_twin(f"{ASSIGNMENT}.mse_gradient", rtol=1e-8, atol=1e-10,
          inputs=_regression_edge_trials,
          mistakes={"without_two": lambda v: _gradient_without_two, "of_sum": lambda v: _gradient_of_sum},
          hints={**_GRADIENT_HINTS,
                 "default": ("Try integer data, one sample and many features.",
                             "Nothing in the formula depends on the number of samples or features; "
-                            "integer data must still give float gradients.")})(mse_gradient)
+                            "integer data must still give float gradients.")})
 
 
 # ---------------------------------------------------------------- the exact solution
@@ -172,10 +172,10 @@ def fit_exact(v):
     return linear.fit_exact
 
 
-question(f"{ASSIGNMENT}.fit_exact_hidden", kind="function", points=1, rtol=1e-6, atol=1e-9,
+hidden_twin(f"{ASSIGNMENT}.fit_exact", rtol=1e-6, atol=1e-9,
          inputs=_exact_edge_trials,
          hints={"default": ("Try many samples and features, and as many samples as weights.",
-                            "The normal equations have the same form for any ℓ ≥ d.")})(fit_exact)
+                            "The normal equations have the same form for any ℓ ≥ d.")})
 
 
 @question(f"{ASSIGNMENT}.w_exact", kind="array", points=1, rtol=1e-6,
@@ -237,13 +237,13 @@ def fit_gd(v):
     return _reference_fit_gd
 
 
-question(f"{ASSIGNMENT}.fit_gd_hidden", kind="function", points=1, rtol=1e-7, atol=1e-10,
+hidden_twin(f"{ASSIGNMENT}.fit_gd", rtol=1e-7, atol=1e-10,
          inputs=lambda rng, v: [(*case[:3], 1e-30, 7) for case in _gd_trials(rng, v)[:2]]
          + [(np.eye(2), np.array([1.0, -1.0]), 0.5, 1e-6, 100)],
          hints={"default": ("Try a tolerance that is never met, and a problem gradient descent solves in one "
                             "step.",
                             "The result holds w⁰ and every update made: count the rows when max_steps "
-                            "runs out, and when the very first update already meets the rule.")})(fit_gd)
+                            "runs out, and when the very first update already meets the rule.")})
 
 
 # ---------------------------------------------------------------- one epoch of mini-batch SGD
@@ -287,9 +287,9 @@ def sgd_epoch(v):
     return _reference_epoch
 
 
-question(f"{ASSIGNMENT}.sgd_epoch_hidden", kind="function", points=1, rtol=1e-8, atol=1e-10,
+hidden_twin(f"{ASSIGNMENT}.sgd_epoch", rtol=1e-8, atol=1e-10,
          inputs=lambda rng, v: _epoch_trials(rng, v) + [(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([1.0, 0.0, 2.0]),
              np.array([0, 0]), 0.01, 2, np.array([2, 0, 1]))],
          hints={"default": ("Try an integer starting w and an order that is not sorted.",
                             "The iterates are floats even for an integer w⁰, and the samples are visited "
-                            "exactly in the given order.")})(sgd_epoch)
+                            "exactly in the given order.")})

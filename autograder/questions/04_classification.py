@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.questions import question
+from autograder.questions import hidden_twin, question
 from autograder.variants import Product
 from coursekit import activations, losses
 
@@ -148,11 +148,11 @@ def neuron_forward(v):
     return _reference_neuron
 
 
-question(f"{ASSIGNMENT}.neuron_forward_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
+hidden_twin(f"{ASSIGNMENT}.neuron_forward", rtol=1e-8, atol=1e-12,
          inputs=_neuron_edge_trials,
          hints={"default": ("Try scores of several hundred, positive and negative, and zero weights.",
                             "e^(−z) overflows for large negative z: evaluate the sigmoid in a form that "
-                            "only exponentiates non-positive numbers.")})(neuron_forward)
+                            "only exponentiates non-positive numbers.")})
 
 
 # ---------------------------------------------------------------- logistic regression
@@ -191,12 +191,12 @@ def binary_cross_entropy(v):
     return losses.binary_cross_entropy
 
 
-question(f"{ASSIGNMENT}.binary_cross_entropy_hidden", kind="function", points=1, rtol=1e-8,
+hidden_twin(f"{ASSIGNMENT}.binary_cross_entropy", rtol=1e-8,
          inputs=_bce_edge_trials,
          hints={"default": ("Try probabilities of exactly 0 and 1, and soft targets between 0 and 1.",
                             "A term whose weight y or 1 − y is zero contributes nothing, even where its log "
                             "is −∞ (0·(−∞) is NaN in NumPy: select instead of multiplying); a certain "
-                            "wrong prediction costs +∞.")})(binary_cross_entropy)
+                            "wrong prediction costs +∞.")})
 
 
 def _bce_rows(v):
@@ -259,13 +259,13 @@ def logistic_gradient(v):
     return _reference_logistic_gradient
 
 
-question(f"{ASSIGNMENT}.logistic_gradient_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
+hidden_twin(f"{ASSIGNMENT}.logistic_gradient", rtol=1e-8, atol=1e-12,
          inputs=lambda rng, v: [(rng.normal(size=(40, 3)) * 50, rng.integers(0, 2, size=40), rng.normal(size=3)),
                                 (np.ones((3, 2)), np.array([1, 1, 1]), np.zeros(2))],
          hints={"default": ("Try very large scores and w = 0.",
                             "A sigmoid that overflows for large scores gives NaN gradients: use a stable "
                             "one.")}
-         )(logistic_gradient)
+         )
 
 
 # ---------------------------------------------------------------- softmax and cross-entropy
@@ -312,11 +312,11 @@ def softmax(v):
     return losses.softmax
 
 
-question(f"{ASSIGNMENT}.softmax_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
+hidden_twin(f"{ASSIGNMENT}.softmax", rtol=1e-8, atol=1e-12,
          inputs=_softmax_edge_trials,
          hints={"default": ("Try scores of a thousand: does np.exp survive them?",
                             "Adding the same constant to every score of a row does not change its softmax "
-                            "(section 4): choose the constant so that no exponential overflows.")})(softmax)
+                            "(section 4): choose the constant so that no exponential overflows.")})
 
 
 def ce_predictions(v):
@@ -371,11 +371,11 @@ def cross_entropy(v):
     return losses.cross_entropy
 
 
-question(f"{ASSIGNMENT}.cross_entropy_hidden", kind="function", points=1, rtol=1e-8,
+hidden_twin(f"{ASSIGNMENT}.cross_entropy", rtol=1e-8,
          inputs=_ce_edge_trials,
          hints={"default": ("Try scores of a thousand: does your log Σ e^z overflow?",
                             "The log-sum-exp trick of section 5: take the largest score out of the sum "
-                            "before exponentiating.")})(cross_entropy)
+                            "before exponentiating.")})
 
 
 # ---------------------------------------------------------------- multi-class linear classifier
@@ -403,10 +403,10 @@ def softmax_gradient(v):
     return _reference_softmax_gradient
 
 
-question(f"{ASSIGNMENT}.softmax_gradient_hidden", kind="function", points=1, rtol=1e-8, atol=1e-12,
+hidden_twin(f"{ASSIGNMENT}.softmax_gradient", rtol=1e-8, atol=1e-12,
          inputs=lambda rng, v: [(rng.normal(size=(10, 3)) * 100, rng.integers(0, 3, size=10),
                                  rng.normal(size=(3, 3))),
                                 (rng.normal(size=(5, 4)), np.array([0, 0, 0, 0, 0]), np.zeros((4, 6)))],
          hints={"default": ("Try very large scores, and labels that use only some of the classes.",
                             "Use a stable softmax, and take the number of classes K from W, not from the "
-                            "labels.")})(softmax_gradient)
+                            "labels.")})

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from autograder.questions import question
+from autograder.questions import hidden_twin, question
 from autograder.variants import Product
 
 ASSIGNMENT = "05_overfitting"
@@ -267,13 +267,13 @@ def _kfold_edge_trials(rng, v):
     return [(x, y, 1, 9), (x, y, 2, 4), (list(x), list(y), 0, 3)]
 
 
-question(f"{ASSIGNMENT}.polynomial_features_hidden", kind="function", points=1, rtol=1e-12,
-         inputs=_feature_edge_trials,
-         hints={"default": ("Try a list, integers, a column of shape (ℓ, 1) and degree zero.",
-                            "Flatten the input to a 1-D float array first; degree zero leaves only the "
-                            "column of ones.")})(polynomial_features)
-question(f"{ASSIGNMENT}.kfold_mse_hidden", kind="function", points=1, rtol=1e-7,
-         inputs=_kfold_edge_trials,
-         hints={"default": ("Try k = len(x), folds of unequal sizes and plain lists.",
-                            "Convert the inputs to arrays first; every fold, however small, is scored "
-                            "and the k scores averaged.")})(kfold_mse)
+hidden_twin(f"{ASSIGNMENT}.polynomial_features", rtol=1e-12,
+            inputs=_feature_edge_trials,
+            hints={"default": ("Try a list, integers, a column of shape (ℓ, 1) and degree zero.",
+                               "Flatten the input to a 1-D float array first; degree zero leaves only the "
+                               "column of ones.")})
+hidden_twin(f"{ASSIGNMENT}.kfold_mse", rtol=1e-7,
+            inputs=_kfold_edge_trials,
+            hints={"default": ("Try k = len(x), folds of unequal sizes and plain lists.",
+                               "Convert the inputs to arrays first; every fold, however small, is scored "
+                               "and the k scores averaged.")})

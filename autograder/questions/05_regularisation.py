@@ -13,7 +13,7 @@ from itertools import combinations
 
 import numpy as np
 
-from autograder.questions import question
+from autograder.questions import hidden_twin, question
 
 ASSIGNMENT = "05_regularisation"
 
@@ -281,23 +281,21 @@ def _curve_edge_trials(rng, v):
             ([0.5, 0.4, 0.45, 0.3, 0.35, 0.36], 2), (late, 4), (late, 5)]
 
 
-question(f"{ASSIGNMENT}.ridge_fit_hidden", kind="function", points=1, rtol=1e-7,
-         inputs=_ridge_edge_trials,
-         hints={"default": ("Try more weights than samples, and a single feature.",
-                            "The system with ℓλ on the diagonal is solvable for every λ > 0, whatever "
-                            "the shape of X.")})(ridge_fit)
-question(f"{ASSIGNMENT}.soft_threshold_hidden", kind="function", points=1, rtol=1e-12,
-         inputs=_threshold_edge_trials,
-         hints={"default": ("Try t = 0, a plain number, and a t larger than every entry.",
-                            "The operator must act elementwise on any shape, a 0-d number included.")})(soft_threshold)
-question(f"{ASSIGNMENT}.lasso_ista_hidden", kind="function", points=1, rtol=1e-7, atol=1e-10,
-         inputs=_lasso_edge_trials,
-         hints={"default": ("Try steps = 0, lam = 0 and a very large lam.",
-                            "What is left of an ISTA step without penalty? And how many steps are taken "
-                            "when steps = 0?")})(lasso_ista)
-question(f"{ASSIGNMENT}.early_stopping_epoch_hidden", kind="function", points=1,
-         inputs=_curve_edge_trials,
-         hints={"default": ("Try a single epoch, a flat curve, and a patience longer than the curve.",
-                            "Ties do not improve; a curve may end before patience runs out; a minimum "
-                            "found just before patience runs out still counts.")}
-         )(early_stopping_epoch)
+hidden_twin(f"{ASSIGNMENT}.ridge_fit", rtol=1e-7,
+            inputs=_ridge_edge_trials,
+            hints={"default": ("Try more weights than samples, and a single feature.",
+                               "The system with ℓλ on the diagonal is solvable for every λ > 0, whatever "
+                               "the shape of X.")})
+hidden_twin(f"{ASSIGNMENT}.soft_threshold", rtol=1e-12,
+            inputs=_threshold_edge_trials,
+            hints={"default": ("Try t = 0, a plain number, and a t larger than every entry.",
+                               "The operator must act elementwise on any shape, a 0-d number included.")})
+hidden_twin(f"{ASSIGNMENT}.lasso_ista", rtol=1e-7, atol=1e-10,
+            inputs=_lasso_edge_trials,
+            hints={"default": ("Try steps = 0, lam = 0 and a very large lam.",
+                               "What is left of an ISTA step without penalty? And how many steps are taken "
+                               "when steps = 0?")})
+hidden_twin(f"{ASSIGNMENT}.early_stopping_epoch", inputs=_curve_edge_trials,
+            hints={"default": ("Try a single epoch, a flat curve, and a patience longer than the curve.",
+                               "Ties do not improve; a curve may end before patience runs out; a minimum "
+                               "found just before patience runs out still counts.")})

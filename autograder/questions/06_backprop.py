@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.questions import question
+from autograder.questions import hidden_twin, question
 from autograder.variants import has_decimals, is_short
 
 ASSIGNMENT = "06_backprop"
@@ -388,36 +388,36 @@ def _grad_F_edge_trials(rng, v):
             (0.0, 0.5, 1.0, 0.0, 0.5, 0.25), (2, -1, 1, 0, -3, 1)]
 
 
-question(f"{ASSIGNMENT}.grad_F_hidden", kind="function", points=1, rtol=1e-7, atol=1e-12,
+hidden_twin(f"{ASSIGNMENT}.grad_F", rtol=1e-7, atol=1e-12,
          inputs=_grad_F_edge_trials,
          hints={"default": ("Try a saturated sigmoid (large w1 x + b1), x = 0 and a perfect prediction.",
                             "Use a sigmoid that never overflows; the formulas hold as they are at x = 0 "
-                            "and at a perfect prediction.")})(grad_F)
-question(f"{ASSIGNMENT}.Linear_hidden", kind="layer", points=1, rtol=1e-9, atol=1e-12,
+                            "and at a perfect prediction.")})
+hidden_twin(f"{ASSIGNMENT}.Linear", rtol=1e-9, atol=1e-12,
          inputs=lambda rng, v: _linear_trials(rng, v, shapes=((1, 1, 1), (50, 8, 3), (2, 1, 6))),
          hints={"default": ("Try one sample with one feature, and a large batch.",
                             "The bias is used by every sample of the batch, so its gradient collects "
-                            "from all of them.")})(Linear)
-question(f"{ASSIGNMENT}.ReLU_hidden", kind="layer", points=1, rtol=1e-12,
+                            "from all of them.")})
+hidden_twin(f"{ASSIGNMENT}.ReLU", rtol=1e-12,
          inputs=lambda rng, v: _activation_trials(rng, v, [np.array([[0.0, -0.0, 1e-12, -1e-12]]),
                                                           -np.abs(rng.normal(size=(3, 2)))]),
          hints={"default": ("Try inputs of exactly zero (also −0.0) and tiny ones.",
                             "At exactly zero the course (like torch) takes the derivative zero: only "
-                            "strictly positive inputs let the gradient through.")})(ReLU)
-question(f"{ASSIGNMENT}.Sigmoid_hidden", kind="layer", points=1, rtol=1e-9, atol=1e-15,
+                            "strictly positive inputs let the gradient through.")})
+hidden_twin(f"{ASSIGNMENT}.Sigmoid", rtol=1e-9, atol=1e-15,
          inputs=lambda rng, v: _activation_trials(rng, v, [np.array([[-1000.0, -50.0, 0.0, 50.0, 1000.0]])]),
          hints={"default": ("Try inputs of a thousand, positive and negative.",
                             "Exponentiate only non-positive numbers: for negative z use the form "
-                            "e^z/(1 + e^z) of the sigmoid.")})(Sigmoid)
-question(f"{ASSIGNMENT}.MSELoss_hidden", kind="function", points=1, rtol=1e-9,
+                            "e^z/(1 + e^z) of the sigmoid.")})
+hidden_twin(f"{ASSIGNMENT}.MSELoss", rtol=1e-9,
          inputs=lambda rng, v: [(rng.normal(size=7), rng.normal(size=7)), (np.array([2.0]), np.array([2.0])),
                                 (rng.normal(size=(2, 3, 2)), rng.normal(size=(2, 3, 2)))],
          hints={"default": ("Try 1-D and 3-D arrays, and a perfect prediction.",
-                            "N is the number of all entries, whatever the shape.")})(MSELoss)
-question(f"{ASSIGNMENT}.jacobian_hidden", kind="function", points=1, rtol=1e-9, atol=1e-14,
+                            "N is the number of all entries, whatever the shape.")})
+hidden_twin(f"{ASSIGNMENT}.jacobian", rtol=1e-9, atol=1e-14,
          inputs=lambda rng, v: [(rng.normal(size=1), rng.normal(size=(1, 3)), rng.normal(size=3)),
                                 (rng.normal(size=4), rng.normal(size=(4, 1)), rng.normal(size=1)),
                                 (np.array([40.0, -40.0]), np.eye(2), np.zeros(2))],
          hints={"default": ("Try one input, one output, and a saturated sigmoid.",
                             "The Jacobian keeps its 2-D shape (m, n) even when m or n is one, and a "
-                            "stable sigmoid never gives NaN.")})(jacobian)
+                            "stable sigmoid never gives NaN.")})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.questions import question
+from autograder.questions import hidden_twin, question
 from autograder.variants import Product
 
 ASSIGNMENT = "07_optimizers"
@@ -213,9 +213,9 @@ def _declare(name, factory, points, hyper_of, required, mistakes=None, hints=Non
     question(f"{ASSIGNMENT}.{name}", kind="optimizer", points=points, rtol=1e-7, atol=1e-12,
              inputs=_trials(hyper_of), mistakes=mistakes, hints=all_hints)(reference)
     edge_nudge = "Try the default hyperparameters, a scalar parameter and tiny, huge or zero gradients."
-    question(f"{ASSIGNMENT}.{name}_hidden", kind="optimizer", points=1, rtol=1e-7, atol=1e-12,
+    hidden_twin(f"{ASSIGNMENT}.{name}", rtol=1e-7, atol=1e-12,
              inputs=_edge_trials(required), mistakes=mistakes,
-             hints={**all_hints, "default": (edge_nudge, f"{_HINTS[name][-1]} {edge_nudge}")})(reference)
+             hints={**all_hints, "default": (edge_nudge, f"{_HINTS[name][-1]} {edge_nudge}")})
     return reference
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.questions import question
+from autograder.questions import hidden_twin, question
 from autograder.variants import Product
 
 ASSIGNMENT = "08_mlp"
@@ -442,37 +442,37 @@ def image_weights(v):
 
 # ---------------------------------------------------------------- hidden edge cases (hidden test regions)
 
-question(f"{ASSIGNMENT}.collapse_hidden", kind="function", points=1, rtol=1e-9, atol=1e-12,
+hidden_twin(f"{ASSIGNMENT}.collapse", rtol=1e-9, atol=1e-12,
          inputs=lambda rng, v: _collapse_trials(rng, v, sizes=((1, 1, 1), (6, 1, 4), (1, 7, 2))),
          hints={"default": ("Try one input, a hidden layer of width one and one output.",
                             "Keep the 2-D shapes of the weights and the 1-D shape of the bias however "
-                            "narrow the layers are.")})(collapse)
-question(f"{ASSIGNMENT}.Tanh_hidden", kind="layer", points=1, rtol=1e-9, atol=1e-15,
+                            "narrow the layers are.")})
+hidden_twin(f"{ASSIGNMENT}.Tanh", rtol=1e-9, atol=1e-15,
          inputs=lambda rng, v: _activation_trials(rng, v, [np.array([[-800.0, -20.0, 0.0, 20.0, 800.0]])]),
          hints={"default": ("Try inputs of several hundred, positive and negative.",
-                            "np.tanh saturates without overflow; compute the derivative from its output.")})(_tanh)
-question(f"{ASSIGNMENT}.BCEWithLogitsLoss_hidden", kind="function", points=1, rtol=1e-9, atol=1e-15,
+                            "np.tanh saturates without overflow; compute the derivative from its output.")})
+hidden_twin(f"{ASSIGNMENT}.BCEWithLogitsLoss", rtol=1e-9, atol=1e-15,
          inputs=lambda rng, v: [(np.array([[1000.0], [-1000.0], [0.0]]), np.array([[0.0], [1.0], [1.0]])),
                                 (rng.normal(size=6), rng.uniform(0, 1, size=6))],
          hints={"default": ("Try logits of a thousand, soft targets and 1-D arrays.",
                             "Compute the softplus with np.logaddexp so that huge logits stay finite; "
-                            "nothing may assume 0/1 targets or 2-D arrays.")})(BCEWithLogitsLoss)
-question(f"{ASSIGNMENT}.Sequential_hidden", kind="function", points=1, rtol=1e-9, atol=1e-12,
+                            "nothing may assume 0/1 targets or 2-D arrays.")})
+hidden_twin(f"{ASSIGNMENT}.Sequential", rtol=1e-9, atol=1e-12,
          inputs=lambda rng, v: _network_trials(rng, v, sizes=((1, 1), (30, 4))),
          hints={"default": ("Try a single example and wider layers.",
-                            "Nothing in Sequential may depend on the batch size or the widths.")})(Sequential)
-question(f"{ASSIGNMENT}.train_hidden", kind="function", points=1, rtol=1e-9, atol=1e-12,
+                            "Nothing in Sequential may depend on the batch size or the widths.")})
+hidden_twin(f"{ASSIGNMENT}.train", rtol=1e-9, atol=1e-12,
          inputs=lambda rng, v: _train_trials(rng, v, cases=((6, 2, 0.1, 1), (10, 2, 0.0, 3), (4, 1, 0.3, 4))),
          hints={"default": ("Try one epoch, a zero learning rate and a large one.",
-                            "Record each loss before that epoch's update; update the parameters in place.")})(train)
-question(f"{ASSIGNMENT}.dropout_hidden", kind="function", points=1, rtol=1e-12,
+                            "Record each loss before that epoch's update; update the parameters in place.")})
+hidden_twin(f"{ASSIGNMENT}.dropout", rtol=1e-12,
          inputs=lambda rng, v: [(rng.normal(size=5), rng.normal(size=5), np.zeros(5, dtype=bool), 0.5),
                                 (rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), np.ones((2, 2), dtype=bool), 0.0),
                                 (rng.normal(size=3), rng.normal(size=3), np.array([1, 0, 1]), 0.25)],
          hints={"default": ("Try a mask that drops everything, p = 0 and an integer mask.",
-                            "Convert the mask to floats before scaling; p = 0 keeps every unit unscaled.")})(dropout)
-question(f"{ASSIGNMENT}.count_parameters_hidden", kind="function", points=1, rtol=0.0, atol=0.0,
+                            "Convert the mask to floats before scaling; p = 0 keeps every unit unscaled.")})
+hidden_twin(f"{ASSIGNMENT}.count_parameters", rtol=0.0, atol=0.0,
          inputs=lambda rng, v: [([1, 1],), ((784, 256, 128, 10),), (np.array([3, 1, 3]),)],
          hints={"default": ("Try a list, a tuple and an array of widths, and the smallest network.",
                             "Count with Python integers (or int64): wide layers overflow small integer "
-                            "types.")})(count_parameters)
+                            "types.")})

@@ -1,24 +1,18 @@
 """The question registry: what each test cell checks, declared in Python.
 
-One module per assignment, ``autograder/questions/<assignment>.py``, declares
-its questions with the :func:`question` decorator; the decorated function is
-the *reference*: it receives the student's variant parameters ``v`` and
-returns what a correct answer is compared with (a value, an expression, or
-the reference implementation for function, layer and optimizer questions,
-which run on hidden ``inputs``).  ``mistakes`` and ``hints`` (tiers from a
-nudge to the rule, never the answer) turn wrong answers into teaching;
-``VARIANTS`` gives each student their own numbers; ``WITHHELD`` names the
-course code left out of the grading sandbox.
-
-``docs/authoring.md`` is the full guide (cell conventions, kinds, hidden
-twins, hidden inputs as data, variants, mistakes and hint tiers), and
-``autograder/questions/demo_gd.py`` a complete small example.
+One module per assignment, ``autograder/questions/<assignment>.py``, declares its questions
+with :func:`question` (and :func:`hidden_twin`); the decorated function is the *reference*,
+a function of the student's variant parameters ``v`` giving what a correct answer is compared
+with.  ``docs/authoring.md`` is the full guide (kinds, mistakes and hint tiers, hidden twins,
+hidden inputs, ``VARIANTS``, ``WITHHELD``), ``autograder/questions/demo_gd.py`` a complete
+small example.  A :class:`QuestionSet` holds questions registered only for a while (tests).
 """
 from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -27,7 +21,8 @@ KINDS: tuple[str, ...] = get_args(Kind)
 BEHAVIOURAL_KINDS = ("function", "layer", "optimizer")
 
 _ID = re.compile(r"^(?P<assignment>[A-Za-z0-9_]+)\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
-_REGISTRY: dict[str, Question] = {}
+_REGISTRY: dict[str, Question] = {}  # the course's questions, from the assignment modules
+_SCOPES: list[dict[str, Question]] = []  # open question sets (see QuestionSet), innermost last
 
 
 class UnknownQuestionError(KeyError):
@@ -148,8 +143,7 @@ def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
     qid : str
         ``"<assignment>.<name>"``.
     kind : str
-        One of ``"number", "array", "function", "layer", "optimizer",
-        "expression", "choice", "text"``.
+        One of :data:`KINDS`.
     points : float, default 1
         Maximum score; multi-part answers score a fraction of it.
     rtol, atol : float
@@ -185,18 +179,108 @@ def question(qid: str, *, kind: Kind, points: float = 1.0, rtol: float = 1e-7,
         registered twice by different functions.
     """
     def register(reference: Callable[[dict], Any]) -> Callable[[dict], Any]:
-        q = Question(id=qid, kind=kind, reference=reference, points=float(points),
-                     rtol=float(rtol), atol=float(atol), inputs=inputs,
-                     mistakes=dict(mistakes or {}), hints=dict(hints or {}),
-                     options=tuple(options), symbols=tuple(symbols),
-                     derivative_of=tuple(derivative_of) if derivative_of else None, score=score)
-        _validate(q)
-        old = _REGISTRY.get(qid)
-        if old is not None and _origin(old.reference) != _origin(reference):
-            raise ValueError(f"question {qid!r} is registered twice")
-        _REGISTRY[qid] = q
+        _add(_REGISTRY, _build(qid, reference, kind=kind, points=points, rtol=rtol, atol=atol,
+                               inputs=inputs, mistakes=mistakes, hints=hints, options=options,
+                               symbols=symbols, derivative_of=derivative_of, score=score))
         return reference
     return register
+
+
+def _build(qid, reference, *, kind, points=1.0, rtol=1e-7, atol=1e-10, inputs=None, mistakes=None,
+           hints=None, options=(), symbols=("x",), derivative_of=None, score=None) -> Question:
+    q = Question(id=qid, kind=kind, reference=reference, points=float(points), rtol=float(rtol),
+                 atol=float(atol), inputs=inputs, mistakes=dict(mistakes or {}),
+                 hints=dict(hints or {}), options=tuple(options), symbols=tuple(symbols),
+                 derivative_of=tuple(derivative_of) if derivative_of else None, score=score)
+    _validate(q)
+    return q
+
+
+def _add(target: dict[str, Question], q: Question) -> None:
+    old = registry().get(q.id)
+    if old is not None and _origin(old.reference) != _origin(q.reference):
+        raise ValueError(f"question {q.id!r} is registered twice")
+    target[q.id] = q
+
+
+def hidden_twin(qid: str, *, inputs: Callable[..., list], points: float = 1.0, rtol: float = 1e-7,
+                atol: float = 1e-10, mistakes: dict | None = None, hints: dict | None = None) -> Question:
+    """Register ``qid + "_hidden"``: question ``qid`` again, on other hidden ``inputs``.
+
+    The twin has the kind and the reference of ``qid`` (registered before it); its own
+    ``inputs`` (edge cases), ``points``, tolerances, ``mistakes`` and ``hints`` (nothing of
+    them is inherited; the defaults are those of :func:`question`).  Its ``check`` call sits
+    in the test cell's hidden-tests region (see ``docs/authoring.md``).
+
+    Raises
+    ------
+    ValueError
+        If ``qid`` is not registered yet, or for anything :func:`question` refuses.
+    """
+    original = registry().get(qid)
+    if original is None:
+        raise ValueError(f"hidden twin of {qid!r}: register {qid!r} first")
+    twin = _build(f"{qid}_hidden", original.reference, kind=original.kind, points=points,
+                  rtol=rtol, atol=atol, inputs=inputs, mistakes=mistakes, hints=hints, options=original.options, symbols=original.symbols)
+    _add(_REGISTRY if qid in _REGISTRY else _SCOPES[-1], twin)
+    return twin
+
+
+class QuestionSet:
+    """Questions declared outside any assignment module, registered only while in use.
+
+    The test suite declares its own small assignments this way: ``QUESTIONS =
+    QuestionSet()`` and ``@QUESTIONS.question(...)`` (the arguments of :func:`question`)
+    at a test module's top level.  Inside ``with QUESTIONS.registered():`` (a fixture in
+    ``tests/conftest.py`` opens it around each test) they are known to :func:`get` and
+    :func:`for_assignment`; on leaving it the registry is exactly as it was.
+    """
+
+    def __init__(self) -> None:
+        self._declared: dict[str, Question] = {}
+        self._scope: dict[str, Question] | None = None
+
+    def question(self, qid: str, **options: Any) -> Callable:
+        """Declare a question of the set (the arguments of :func:`question`, which it checks alike).
+
+        Declared inside ``registered()``, the question is known at once, until the block ends.
+        """
+        def declare(reference: Callable[[dict], Any]) -> Callable[[dict], Any]:
+            q = _build(qid, reference, **options)
+            if self._scope is not None:
+                _add(self._scope, q)
+                return reference
+            old = self._declared.get(qid)
+            if old is not None and _origin(old.reference) != _origin(reference):
+                raise ValueError(f"question {qid!r} is registered twice")
+            self._declared[qid] = q
+            return reference
+        return declare
+
+    @contextmanager
+    def registered(self) -> Iterator[QuestionSet]:
+        """Make the set's questions known inside the block; on exit, forget every one."""
+        if self._scope is not None:
+            raise RuntimeError("this question set is registered already")
+        scope: dict[str, Question] = {}
+        _SCOPES.append(scope)
+        self._scope = scope
+        try:
+            for q in self._declared.values():
+                _add(scope, q)
+            yield self
+        finally:
+            self._scope = None
+            _SCOPES.remove(scope)
+
+
+def registry() -> dict[str, Question]:
+    """Every question registered now, by id, in declaration order: the course's loaded ones
+    and those of any open :class:`QuestionSet`."""
+    merged = dict(_REGISTRY)
+    for scope in _SCOPES:
+        merged.update(scope)
+    return merged
 
 
 def _origin(f: Callable) -> tuple[str, str]:
@@ -240,7 +324,7 @@ def _load_if_any(assignment: str):
     try:
         return load_assignment(assignment)
     except UnknownQuestionError:
-        if any(qid.startswith(assignment + ".") for qid in _REGISTRY):
+        if any(qid.startswith(assignment + ".") for qid in registry()):
             return None  # e.g. questions declared by a test module: no VARIANTS
         raise
 
@@ -256,10 +340,10 @@ def get(qid: str) -> Question:
         If the assignment or the question does not exist.
     """
     assignment, _ = split_id(qid)
-    if qid not in _REGISTRY:
+    if qid not in registry():
         _load_if_any(assignment)
     try:
-        return _REGISTRY[qid]
+        return registry()[qid]
     except KeyError:
         known = ", ".join(sorted(for_assignment(assignment))) or "none"
         raise UnknownQuestionError(f"unknown question {qid!r}; {assignment} has: {known}") from None
@@ -269,7 +353,7 @@ def for_assignment(assignment: str) -> dict[str, Question]:
     """All questions of an assignment, by id, in declaration order."""
     _load_if_any(assignment)
     prefix = assignment + "."
-    return {qid: q for qid, q in _REGISTRY.items() if qid.startswith(prefix)}
+    return {qid: q for qid, q in registry().items() if qid.startswith(prefix)}
 
 
 def variant_space(assignment: str) -> tuple[dict, dict]:

@@ -1,13 +1,15 @@
 """check_derivative: is a student's derivative right, and if not, what went wrong?"""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy
 
-from .diagnosis import MISTAKES, diagnose
+from .diagnosis import MISTAKES, Diagnosis, diagnose
 from .equivalence import as_expression, compare_numerically, prove
+from .hints import TIERS, UNEXPLAINED
 from .parse import ParseError, parse
 
 __all__ = ["DerivativeVerdict", "check_derivative", "MISTAKES"]
@@ -21,10 +23,15 @@ class DerivativeVerdict:
     ----------
     correct : bool
     feedback : str
-        Sentences a student understands: what is right or what went wrong.
+        Sentences a student understands: what is right or, for a wrong answer, the
+        first tier of the hint (a nudge towards the idea of the mistake).
     mistake : str or None
         A tag from ``MISTAKES`` when the answer is wrong (None when correct,
         or when no typical mistake explains it).
+    tiers : tuple of str
+        A wrong answer's messages from the nudge (``feedback``) to the rule that
+        applies (see :mod:`coursekit.symbolic.hints`); none names the expected
+        derivative or a term of it.  Empty when correct.
 
     Truthy only when ``correct``.
     """
@@ -32,9 +39,17 @@ class DerivativeVerdict:
     correct: bool
     feedback: str
     mistake: str | None = None
+    tiers: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.correct
+
+    def message(self, tier: int | None = None) -> str:
+        """The message at ``tier`` (1 = the nudge; None or beyond the last: the rule)."""
+        if not self.tiers:
+            return self.feedback
+        last = len(self.tiers)
+        return self.tiers[min(last if tier is None else max(tier, 1), last) - 1]
 
 
 def _notation(function: sympy.Expr, x: sympy.Symbol) -> str:
@@ -88,13 +103,51 @@ def _check_one(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol,
         outcome = prove(answer, expected, timeout)
     if outcome.result == "yes":
         return DerivativeVerdict(True, f"Correct: your answer equals {notation}.")
-    if outcome.result == "undecided":
-        return DerivativeVerdict(False, f"Your answer could not be checked automatically "
-                                        f"({outcome.reason}); ask your instructor.", "undecided")
+    if outcome.result == "undecided":  # its reason may print the difference, so the derivative
+        return _verdict("undecided", TIERS["undecided"])
     found = diagnose(function, answer, x, expected)
     if found is not None:
-        return DerivativeVerdict(False, f"Not quite. {found.feedback}", found.mistake)
-    return DerivativeVerdict(False, f"Not equal to {notation}: {outcome.reason}.")
+        return _verdict(found.mistake, _diagnosed_tiers(found, expected))
+    # the point where they differ, without the derivative's value there
+    point = re.match(r"they differ( at .*?)(?:, where |: |$)", outcome.reason)
+    differ = f"Not equal to {notation}: they differ{point.group(1) if point else ''}."
+    return _verdict(None, tuple(f"{differ} {tier}" for tier in UNEXPLAINED))
+
+
+def _verdict(mistake: str | None, tiers: tuple[str, ...]) -> DerivativeVerdict:
+    return DerivativeVerdict(False, tiers[0], mistake, tiers)
+
+
+def _diagnosed_tiers(found: Diagnosis, expected: sympy.Expr) -> tuple[str, ...]:
+    """"Not quite." and the mistake's tiers (and the second slip's), the rule naming where in f."""
+    own = TIERS[found.mistake]
+    also = TIERS[found.also] if found.also else ()
+    tiers = []
+    for i in range(max(len(own), len(also))):
+        text = "Not quite. " + own[min(i, len(own) - 1)]
+        if also:
+            text += " Also: " + also[min(i, len(also) - 1)]
+        tiers.append(text)
+    tiers[-1] += _location(found.where, expected)
+    return tuple(tiers)
+
+
+_LOCATED_OPS = 200  # beyond this size f′ is not searched for in the part of f that is named
+
+
+def _show(expr: sympy.Expr) -> str:
+    return sympy.sstr(expr).replace("**", "^")
+
+
+def _location(where: sympy.Expr | None, expected: sympy.Expr) -> str:
+    """" Look at <part> of f." unless that part is, or holds, the derivative or one of its terms."""
+    if where is None or sympy.count_ops(expected) > _LOCATED_OPS:
+        return ""
+    shown = _show(where)
+    terms = [t for t in sympy.Add.make_args(expected) if not t.is_number]
+    if any(t == where or _show(t) in shown for t in [expected, *terms]):
+        return ""
+    return f" Look at {shown} in f."
 
 
 def check_derivative(function, answer, wrt=None, *, timeout: float = 1.0) -> DerivativeVerdict:
@@ -120,7 +173,8 @@ def check_derivative(function, answer, wrt=None, *, timeout: float = 1.0) -> Der
     Returns
     -------
     DerivativeVerdict
-        ``correct``, ``feedback`` and ``mistake`` (a tag of ``MISTAKES``).
+        ``correct``, ``feedback``, ``mistake`` (a tag of ``MISTAKES``) and the
+        hint's ``tiers`` for a wrong answer, from the nudge to the rule.
         An answer that cannot be read gives ``mistake="unreadable"`` and
         the parser's message as feedback.
 
@@ -136,7 +190,9 @@ def check_derivative(function, answer, wrt=None, *, timeout: float = 1.0) -> Der
     The answer is compared with sympy's ∂f/∂x on random points of the
     common real domain of f, ∂f/∂x and the answer (so ``1/x`` is right for
     ln x, whose domain is x > 0). A wrong answer is compared with the typical
-    wrong derivatives of :mod:`coursekit.symbolic.diagnosis`.
+    wrong derivatives of :mod:`coursekit.symbolic.diagnosis`; what the student is
+    told comes from :mod:`coursekit.symbolic.hints` and never names the
+    expected derivative, a term of it or its value.
 
     Examples
     --------
@@ -172,12 +228,14 @@ def check_derivative(function, answer, wrt=None, *, timeout: float = 1.0) -> Der
         try:
             expr = _read_answer(entry, allowed)
         except ParseError as error:
-            verdicts.append(DerivativeVerdict(False, f"Your answer could not be read: {error}.",
-                                              "unreadable"))
+            verdicts.append(_verdict("unreadable", (f"Your answer could not be read: {error}.",)))
             continue
         verdicts.append(_check_one(f, expr, x, timeout))
     if not gradient:
         return verdicts[0]
-    feedback = " ".join(f"{_notation(f, x)}: {v.feedback}" for x, v in zip(symbols, verdicts))
+    count = max(len(v.tiers) for v in verdicts) or 1
+    tiers = tuple(" ".join(f"{_notation(f, x)}: {v.message(i + 1)}" for x, v in zip(symbols, verdicts))
+                  for i in range(count))
     mistake = next((v.mistake for v in verdicts if v.mistake is not None), None)
-    return DerivativeVerdict(all(v.correct for v in verdicts), feedback, mistake)
+    correct = all(v.correct for v in verdicts)
+    return DerivativeVerdict(correct, tiers[0], mistake, () if correct else tiers)

@@ -45,10 +45,24 @@ _PAIRED_SLIPS = 10   # pairs of slips are tried among the first this many
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """A recognised mistake: its tag and a sentence for the student."""
+    """A recognised mistake.
+
+    Attributes
+    ----------
+    mistake : str
+        Its tag, a key of :data:`MISTAKES`.
+    where : sympy.Expr or None
+        The part of f where the slip happened (None for a pattern of the whole answer).
+    also : str or None
+        The tag of a second slip made together with the first.
+
+    The words for the student come from :mod:`coursekit.symbolic.hints`: they name the
+    rule, never the expected derivative.
+    """
 
     mistake: str
-    feedback: str
+    where: sympy.Expr | None = None
+    also: str | None = None
 
 
 @dataclass(frozen=True)
@@ -241,83 +255,25 @@ class _Matcher:
         return None if abs(value - 1) < 1e-8 or abs(value) < 1e-12 else value
 
 
-def _show(expr) -> str:
-    return sympy.sstr(expr).replace("**", "^")
-
-
-def _nice_number(value: float) -> str:
-    guess = sympy.nsimplify(value, [sympy.pi, sympy.E, sympy.log(2), sympy.log(10)],
-                            tolerance=1e-9, rational=False)
-    return _show(guess) if sympy.count_ops(guess) <= 6 else f"{value:.4g}"
-
-
-def _slip_feedback(tag: str, slip: _Slip, x) -> str:
-    node, name = slip.node, x.name
-    if tag == "chain_rule" and node is None:
-        return ("Chain rule: you differentiated the outer functions but left out the derivatives "
-                "of their insides; multiply each by the derivative of its inside.")
-    if tag == "chain_rule":
-        inside = node.base if node.is_Pow and not node.exp.has(x) else (
-            node.exp if node.is_Pow else node.args[0])
-        return (f"Chain rule: you differentiated {_show(node)} as if its inside were {name}; "
-                f"multiply by the derivative of the inside {_show(inside)}.")
-    if tag == "sign":
-        return (f"Check the sign of the derivative of {_show(node)}: "
-                f"d/du {node.func.__name__}(u) = {_show(node.func(sympy.Symbol('u')).fdiff(1))}.")
-    if tag == "term_sign":
-        return (f"Check the sign of your derivative of the term {_show(node)}: a term's "
-                f"constant factor, sign included, carries over to its derivative, (c·u)′ = c·u′.")
-    if tag == "product_rule":
-        return (f"Product rule: the derivative of a product f·g is f'·g + f·g', not f'·g' "
-                f"(look at {_show(node)}).")
-    if tag == "quotient_rule_swapped":
-        return (f"Quotient rule: the numerator is g·f' − f·g' (denominator times derivative of the "
-                f"numerator first); yours has it the other way round, so the sign is flipped "
-                f"(look at {_show(node)}).")
-    if tag == "power_not_lowered":
-        return (f"Power rule: d/d{name} uⁿ = n·uⁿ⁻¹; you multiplied by n but kept the exponent "
-                f"{_show(node.exp)} in {_show(node)} instead of lowering it to "
-                f"{_show(node.exp - 1)}.")
-    if tag == "exponential_as_power":
-        return (f"{_show(node)} has the variable in the exponent: it is an exponential, not a "
-                f"power; d/du aᵘ = aᵘ·ln(a).")
-    if tag == "constant_factor":
-        return ("A factor ln(a) is missing: d/dx aˣ = aˣ·ln(a) and d/dx log_a(x) = 1/(x·ln(a)) "
-                f"(look at {_show(node)}).")
-    return MISTAKES[tag].capitalize() + "."
-
-
 def _constant_terms(function: sympy.Expr, x) -> sympy.Expr:
     terms = function.args if function.is_Add else (function,)
     return sympy.Add(*(t for t in terms if not t.has(x)))
 
 
 def _whole_answer_checks(function, expected, answer, x, matcher
-                         ) -> Iterator[tuple[str, Callable[[], bool], Callable[[], str]]]:
-    """Mistakes recognised from the answer as a whole, in order of specificity."""
-    name = x.name
-    yield ("sign", lambda: matcher.matches(-expected),
-           lambda: "Your answer has the wrong sign: it is the negative of the derivative.")
+                         ) -> Iterator[tuple[str, Callable[[], bool], sympy.Expr | None]]:
+    """Mistakes recognised from the answer as a whole, in order of specificity: (tag, test, where)."""
+    yield "sign", lambda: matcher.matches(-expected), None
     for other in sorted(function.free_symbols - {x}, key=lambda s: s.name):
-        yield ("wrong_variable",
-               lambda other=other: matcher.matches(sympy.diff(function, other)),
-               lambda other=other: f"This is the derivative with respect to {other.name}; "
-                                   f"the question asks for the derivative with respect to {name} "
-                                   f"(treat the other variables as constants).")
+        yield ("wrong_variable", lambda other=other: matcher.matches(sympy.diff(function, other)),
+               None)
     constant = _constant_terms(function, x)
     yield ("constant_kept", lambda: constant != 0 and matcher.matches(expected + constant),
-           lambda: f"The constant term {_show(constant)} has derivative 0: drop it from your answer.")
+           constant if constant != 0 else None)
     yield ("function_itself",
-           lambda: matcher.matches(function) and not _same(matcher, function, expected),
-           lambda: "Your answer is the function itself, not its derivative.")
-    yield ("antiderivative",
-           lambda: _antiderivative(answer, function, x, matcher),
-           lambda: f"Your answer is an antiderivative: differentiating it gives back the function. "
-                   f"Differentiate the function with respect to {name} instead of integrating.")
-    yield ("constant_factor", lambda: matcher.constant_ratio() is not None,
-           lambda: f"Your answer is {_nice_number(matcher.constant_ratio())} times the derivative: "
-                   f"check the constant factors (the power rule's n, ln(a) for aˣ, the inner "
-                   f"derivative's constant).")
+           lambda: matcher.matches(function) and not _same(matcher, function, expected), None)
+    yield "antiderivative", lambda: _antiderivative(answer, function, x, matcher), None
+    yield "constant_factor", lambda: matcher.constant_ratio() is not None, None
 
 
 def _same(matcher: _Matcher, a, b) -> bool:
@@ -367,7 +323,7 @@ def diagnose(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol,
     term of a sum differentiated with the opposite sign, then patterns of the
     whole answer: −f′, ∂f/∂y for another variable, f′ plus
     f's constant terms, f itself, F with F′ = f, and c·f′; last, pairs of
-    slips (the tag is the first one's, the feedback names both).
+    slips (the tag is the first one's, ``also`` the second's).
     """
     expected = sympy.diff(function, x) if expected is None else expected
     symbols = function.free_symbols | answer.free_symbols | {x}
@@ -383,10 +339,10 @@ def diagnose(function: sympy.Expr, answer: sympy.Expr, x: sympy.Symbol,
             break
         tried.append((tag, slip))
         if matcher.matches(rule_derivative(function, x, slip)):
-            return Diagnosis(tag, _slip_feedback(tag, slip, x))
-    for tag, test, feedback in _whole_answer_checks(function, expected, answer, x, matcher):
+            return Diagnosis(tag, slip.node)
+    for tag, test, where in _whole_answer_checks(function, expected, answer, x, matcher):
         if test():
-            return Diagnosis(tag, feedback())
+            return Diagnosis(tag, where)
     return _two_slips(function, x, matcher, tried[:_PAIRED_SLIPS])
 
 
@@ -397,7 +353,5 @@ def _two_slips(function, x, matcher: _Matcher, slips: list) -> Diagnosis | None:
             if first_tag == second_tag and first.kind == second.kind:
                 continue
             if matcher.matches(rule_derivative(function, x, (first, second))):
-                feedback = (f"{_slip_feedback(first_tag, first, x)} Also: "
-                            f"{_slip_feedback(second_tag, second, x)}")
-                return Diagnosis(first_tag, feedback)
+                return Diagnosis(first_tag, first.node, also=second_tag if second_tag != first_tag else None)
     return None

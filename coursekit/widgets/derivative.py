@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ipywidgets as widgets
 
 from coursekit.symbolic import DerivativeVerdict, ParseError, check_derivative, parse
+from coursekit.symbolic.hints import tier_for
 
 __all__ = ["derivative_checker", "DerivativeChecker", "CheckerState"]
 
@@ -33,13 +34,19 @@ class CheckerState:
         The verdict of :func:`coursekit.symbolic.check_derivative` (None while
         empty).
     message : str
-        The sentence shown under the box.
+        The sentence shown under the box: for a wrong answer, the tier ``tier`` of
+        the verdict's hint (never the expected derivative).
+    tier : int
+        1 (the nudge) until the same mistake has been made in
+        ``coursekit.symbolic.hints.ATTEMPTS_PER_TIER`` different answers, then the
+        next tier, up to the rule.
     """
 
     answer: str
     status: str
     verdict: DerivativeVerdict | None
     message: str
+    tier: int = 1
 
 
 class DerivativeChecker:
@@ -67,13 +74,14 @@ class DerivativeChecker:
             layout=widgets.Layout(width="420px"))}
         self._question = widgets.HTML(f"<b>{html.escape(question)}</b>")
         self._verdict = widgets.HTML()
-        self.state: CheckerState = self.compute(answer)
+        self._wrong: dict[str | None, set[str]] = {}  # mistake -> the different answers making it
+        self.state: CheckerState = self._escalate(self.compute(answer))
         self._show()
         self.controls["answer"].observe(self._on_change, names="value")
         self.widget = widgets.VBox([self._question, self.controls["answer"], self._verdict])
 
     def compute(self, answer: str) -> CheckerState:
-        """The state for the text ``answer`` (pure: no widget is touched)."""
+        """The state for the text ``answer`` at the first tier (pure: no widget is touched)."""
         if not answer.strip():
             return CheckerState(answer, "empty", None, "Type your answer above.")
         verdict = check_derivative(self.function, answer, wrt=self.wrt, timeout=self.timeout)
@@ -82,12 +90,21 @@ class DerivativeChecker:
         status = "correct" if verdict.correct else "wrong"
         return CheckerState(answer, status, verdict, verdict.feedback)
 
+    def _escalate(self, state: CheckerState) -> CheckerState:
+        """Count a wrong answer against its mistake and show the tier that count has reached."""
+        if state.status != "wrong" or state.verdict is None:
+            return state
+        answers = self._wrong.setdefault(state.verdict.mistake, set())
+        answers.add("".join(state.answer.split()))
+        tier = tier_for(len(answers), len(state.verdict.tiers))
+        return replace(state, message=state.verdict.message(tier), tier=tier)
+
     def _show(self) -> None:
         style = _STYLES[self.state.status]
         self._verdict.value = f'<span style="{style}">{html.escape(self.state.message)}</span>'
 
     def _on_change(self, change) -> None:
-        self.state = self.compute(change["new"])
+        self.state = self._escalate(self.compute(change["new"]))
         self._show()
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -1,4 +1,4 @@
-"""Drive the explorers in a real JupyterLab: a private development tool.
+"""Drive the explorers in a real JupyterLab: a development tool, not part of the package.
 
 Used by the browser end-to-end test (``tests/test_e2e_browser.py``) and by the script that
 makes the documentation's screenshots (``docs/make_screenshots.py``). It starts a JupyterLab
