@@ -8,6 +8,10 @@ neuron with weights of one decimal and two input points of the plane, one on eac
 four logits; three predicted probabilities of the true class; the four predictions of a table with
 the lecture's labels, two misclassified rows and two right ones. :func:`pleasant` is the rule every
 drawn variant satisfies. References come from :mod:`coursekit.activations` and :mod:`coursekit.losses`.
+
+Students derive dL/dz of the sigmoid followed by the binary cross-entropy (``bce_score_derivative``,
+judged by :func:`coursekit.symbolic.check_derivative`) before they implement the logistic gradient,
+and predict the shape of −log p (``ce_shape``) before they work out their cross-entropies.
 """
 from __future__ import annotations
 
@@ -231,6 +235,32 @@ def bce_table(v):
     return {"terms": terms, "mean": float(np.mean(terms))}
 
 
+#: One sample's binary cross-entropy as a function of its score z, with p = σ(z) written out.
+BCE_OF_SCORE = "-(y*log(1/(1 + exp(-z))) + (1 - y)*log(1 - 1/(1 + exp(-z))))"
+_SIGMA = "1/(1 + exp(-z))"
+
+
+@question(f"{ASSIGNMENT}.bce_score_derivative", kind="expression", points=2,
+          derivative_of=(BCE_OF_SCORE, "z"),
+          mistakes={"stopped_at_p": lambda v: f"-y/({_SIGMA}) + (1 - y)/(1 - {_SIGMA})",
+                    "reversed_residual": lambda v: f"y - {_SIGMA}",
+                    "one_term": lambda v: f"-y*(1 - {_SIGMA})"},
+          hints={"default": ("Two links of the chain: the loss as a function of p, and p = σ(z) as a "
+                             "function of z. Write σ′ with σ itself, then simplify.",
+                             "dL/dz = (dL/dp)·σ′(z) with σ′ = σ(1 − σ) (assignment 01) and (log u)′ = u′/u; "
+                             "put the two fractions over one denominator: the factors σ and 1 − σ cancel."),
+                 "stopped_at_p": ("That is the derivative with respect to p: one link of the chain is missing.",
+                                  "Multiply by dp/dz = σ′(z) = σ(1 − σ), then simplify."),
+                 "reversed_residual": ("Check the sign: the binary cross-entropy carries a minus sign in front.",
+                                       "The loss grows when p moves away from y: for y = 1 its derivative "
+                                       "with respect to z must be negative, since a larger score helps."),
+                 "one_term": ("Both terms of the loss depend on z, also the one weighted by 1 − y.",
+                              "Differentiate y·log σ(z) and (1 − y)·log(1 − σ(z)); (log(1 − σ))′ = −σ′/(1 − σ).")})
+def bce_score_derivative(v):
+    """dL/dz = σ(z) − y for L = −[y log σ(z) + (1 − y) log(1 − σ(z))]: prediction minus target."""
+    return f"{_SIGMA} - y"
+
+
 def _reference_logistic_gradient(X, y, w):
     X = np.asarray(X, dtype=float)
     return X.T @ losses.binary_cross_entropy_with_logits_grad(X @ w, np.asarray(y, dtype=float))
@@ -249,9 +279,11 @@ def _logistic_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.logistic_gradient", kind="function", points=2, rtol=1e-8, atol=1e-12,
           inputs=_logistic_trials, mistakes={"sum": lambda v: _logistic_gradient_sum},
-          hints={"default": ("The same shape of formula as the MSE gradient: inputs times (prediction − "
-                             "target).",
-                             "∇L(w) = (1/n) Xᵀ(σ(Xw) − y) (section 3)."),
+          hints={"default": ("Your ∂L/∂z for one sample, then the chain rule through z = wᵀx, averaged "
+                             "over the samples.",
+                             "∂zᵢ/∂w_j is feature j of sample i, and the mean's 1/n stays in front: in "
+                             "matrix form, as for the MSE in assignment 03, the transposed inputs times "
+                             "the vector of your per-sample ∂L/∂zᵢ."),
                  "sum": "The loss is a mean over the n samples: divide by n.",
                  "wrong_sign": "The residual is σ(Xw) − y, prediction minus target."})
 def logistic_gradient(v):
@@ -410,3 +442,24 @@ question(f"{ASSIGNMENT}.softmax_gradient_hidden", kind="function", points=1, rto
          hints={"default": ("Try very large scores, and labels that use only some of the classes.",
                             "Use a stable softmax, and take the number of classes K from W, not from the "
                             "labels.")})(softmax_gradient)
+
+
+# ---------------------------------------------------------------- predicting the cross-entropy's shape
+
+#: Before the cross-entropies are worked out: how −log p behaves at its ends and when p halves.
+CE_SHAPE_OPTIONS = {
+    "certain_right": ("zero", "small but positive", "infinite"),
+    "certain_wrong": ("a large finite number", "infinite"),
+    "halving": ("doubles", "grows by the same amount", "halves"),
+}
+
+
+@question(f"{ASSIGNMENT}.ce_shape", kind="choice", points=1,
+          options=tuple(o for options in CE_SHAPE_OPTIONS.values() for o in options),
+          hints={"default": ("Only the probability p of the true class counts: think of −log p as p moves "
+                             "from 1 down to 0.",
+                             "log 1 = 0; log p falls without bound as p → 0; and a logarithm turns a "
+                             "product into a sum, log(p/2) = log p − log 2.")})
+def ce_shape(v):
+    """−log p: zero at p = 1, infinite at p = 0, and log 2 more for every halving of p."""
+    return {"certain_right": "zero", "certain_wrong": "infinite", "halving": "grows by the same amount"}
