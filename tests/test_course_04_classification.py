@@ -190,8 +190,10 @@ def test_the_derivation_matches_finite_differences_of_the_loss():
 
     z = np.linspace(-4, 4, 9)
     for y in (0.0, 1.0):
-        numeric = numerical_gradient(lambda s: float(np.sum(losses.binary_cross_entropy(
-            1 / (1 + np.exp(-s)), np.full_like(s, y), reduction="none"))), z.copy())
+        def loss(s, y=y):
+            return float(np.sum(losses.binary_cross_entropy(1 / (1 + np.exp(-s)), np.full_like(s, y),
+                                                            reduction="none")))
+        numeric = numerical_gradient(loss, z.copy())
         np.testing.assert_allclose(numeric, 1 / (1 + np.exp(-z)) - y, atol=1e-6)
 
 
