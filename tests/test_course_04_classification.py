@@ -262,3 +262,62 @@ def test_the_notebook_asks_for_dl_dz_before_it_shows_prediction_minus_target():
     for cell in before:
         text = cell.source.replace(" ", "")
         assert "p_i-y_i" not in text and "(Xw)-y" not in text and "σ(Xw)−y" not in text, cell.get("id")
+
+
+# ---------------------------------------------------------------- deriving the cross-entropy's derivatives by the logits
+
+def test_the_logit_derivatives_are_softmax_minus_one_hot_by_finite_differences():
+    import sympy
+
+    from coursekit import losses
+
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        z = rng.normal(scale=2.0, size=3)
+        numeric = numerical_gradient(lambda s: float(losses.cross_entropy(s[None, :], np.array([0]))), z.copy())
+        values = {"z1": z[0], "z2": z[1], "z3": z[2]}
+        for name, k in (("ce_logit_true", 0), ("ce_logit_other", 1)):
+            expr = sympy.sympify(reference(name), locals={s: sympy.Symbol(s) for s in values})
+            assert float(expr.subs(values)) == pytest.approx(numeric[k], abs=1e-6)
+
+
+@pytest.mark.parametrize("name, answer", [
+    ("ce_logit_true", "-(exp(z2) + exp(z3))/(exp(z1) + exp(z2) + exp(z3))"),
+    ("ce_logit_true", "1/(1 + exp(z2 - z1) + exp(z3 - z1)) - 1"),
+    ("ce_logit_other", "1/(1 + exp(z1 - z2) + exp(z3 - z2))"),
+])
+def test_any_form_of_the_logit_derivatives_scores_full_marks(name, answer):
+    assert verdict(name, answer).correct
+
+
+@pytest.mark.parametrize("name, answer, mistake", [
+    ("ce_logit_true", "exp(z1)/(exp(z1) + exp(z2) + exp(z3))", "dropped_linear_term"),
+    ("ce_logit_true", "1 - exp(z1)/(exp(z1) + exp(z2) + exp(z3))", "reversed"),
+    ("ce_logit_other", "exp(z2)/(exp(z1) + exp(z2) + exp(z3)) - 1", "as_true_class"),
+    ("ce_logit_other", "-exp(z2)/(exp(z1) + exp(z2) + exp(z3))", "reversed"),
+])
+def test_typical_wrong_logit_derivatives_are_diagnosed(name, answer, mistake):
+    v = verdict(name, answer)
+    assert v.score == 0 and v.mistake == mistake
+
+
+def test_blank_logit_derivatives_score_nothing_and_the_solutions_score_full_marks(monkeypatch):
+    nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    sources = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    namespace = {}
+    for cell in ("a_ce_logit_true", "a_ce_logit_other"):
+        exec(sources[cell], namespace)
+    for student in ("student8", "student9"):
+        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
+        for name, key in (("ce_logit_true", "dL_dz1"), ("ce_logit_other", "dL_dz2")):
+            record = json.loads(json.dumps(answer_record(f"{A}.{name}", namespace[key])))
+            assert judge_record(record, student).correct
+            assert verdict(name, "...").score == 0
+
+
+def test_the_notebook_asks_for_the_logit_derivatives_before_it_shows_the_softmax_gradient():
+    nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    for cell in nb.cells[:ids.index("q_ce_logit_other")]:
+        assert "softmax(XW)-Y" not in cell.source.replace(" ", "").replace("\\operatorname{softmax}", "softmax"), \
+            cell.get("id")

@@ -11,6 +11,8 @@ drawn variant satisfies. References come from :mod:`coursekit.activations` and :
 
 Students derive dL/dz of the sigmoid followed by the binary cross-entropy (``bce_score_derivative``,
 judged by :func:`coursekit.symbolic.check_derivative`) before they implement the logistic gradient,
+the cross-entropy's derivatives by the true and another class's logit (``ce_logit_true``,
+``ce_logit_other``) before the softmax gradient,
 and predict the shape of −log p (``ce_shape``) before they work out their cross-entropies.
 """
 from __future__ import annotations
@@ -285,7 +287,7 @@ def _logistic_trials(rng, v):
                              "matrix form, as for the MSE in assignment 03, the transposed inputs times "
                              "the vector of your per-sample ∂L/∂zᵢ."),
                  "sum": "The loss is a mean over the n samples: divide by n.",
-                 "wrong_sign": "The residual is σ(Xw) − y, prediction minus target."})
+                 "wrong_sign": "Check the sign against your dL/dz: prediction minus target, not the reverse."})
 def logistic_gradient(v):
     """Reference: Xᵀ times coursekit's ∂L/∂z of the BCE with logits."""
     return _reference_logistic_gradient
@@ -426,9 +428,11 @@ def _softmax_gradient_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.softmax_gradient", kind="function", points=2, rtol=1e-8, atol=1e-12,
           inputs=_softmax_gradient_trials,
-          hints={"default": ("Probabilities minus one-hot targets, then back through X.",
-                             "∇_W L = (1/n) Xᵀ(softmax(XW) − Y) with Y the one-hot labels, shape (d, K)."),
-                 "wrong_sign": "The residual is softmax(XW) − Y, probabilities minus targets.",
+          hints={"default": ("Your derivatives by the logits for every sample at once, then back through X.",
+                             "Your ∂L/∂z for one sample, stacked over the batch with the one-hot labels, is an "
+                             "n × K matrix; the chain rule through Z = XW multiplies it by the transposed inputs, "
+                             "and the mean's 1/n stays in front; shape (d, K)."),
+                 "wrong_sign": "Check the sign against your derivation: probability minus target, not the reverse.",
                  "transposed": "The gradient has the shape of W: (d, K)."})
 def softmax_gradient(v):
     """Reference: Xᵀ times coursekit's ∂L/∂Z of the softmax cross-entropy."""
@@ -463,3 +467,40 @@ CE_SHAPE_OPTIONS = {
 def ce_shape(v):
     """−log p: zero at p = 1, infinite at p = 0, and log 2 more for every halving of p."""
     return {"certain_right": "zero", "certain_wrong": "infinite", "halving": "grows by the same amount"}
+
+
+# ---------------------------------------------------------------- deriving the cross-entropy's gradient with respect to the logits
+
+#: One sample of class 1 among K = 3: its cross-entropy as a function of the logits z1, z2, z3.
+CE_OF_LOGITS = "-log(exp(z1)/(exp(z1) + exp(z2) + exp(z3)))"
+_SOFTMAX_SUM = "(exp(z1) + exp(z2) + exp(z3))"
+_CE_LOGIT_HINTS = {
+    "default": ("Write the loss as log Σⱼ e^{zⱼ} − z₁ (section 5) and differentiate the two parts separately.",
+                "(log u)′ = u′/u, and only one exponential of the sum depends on the logit you differentiate "
+                "by; the linear part −z₁ contributes only to the derivative by z₁."),
+    "reversed": ("Check the sign: raising the score of a class that is not the true one makes the loss grow.",
+                 "The loss is log Σⱼ e^{zⱼ} − z₁: the log-sum-exp part enters with a plus sign."),
+}
+
+
+@question(f"{ASSIGNMENT}.ce_logit_true", kind="expression", points=1, derivative_of=(CE_OF_LOGITS, "z1"),
+          mistakes={"dropped_linear_term": lambda v: f"exp(z1)/{_SOFTMAX_SUM}",
+                    "reversed": lambda v: f"1 - exp(z1)/{_SOFTMAX_SUM}"},
+          hints={**_CE_LOGIT_HINTS,
+                 "dropped_linear_term": ("The true class's logit appears twice in the loss: inside the sum and "
+                                         "on its own.",
+                                         "In log Σⱼ e^{zⱼ} − z₁ the term −z₁ has a derivative too.")})
+def ce_logit_true(v):
+    """∂L/∂z₁ = softmax(z)₁ − 1 for the true class 1."""
+    return f"exp(z1)/{_SOFTMAX_SUM} - 1"
+
+
+@question(f"{ASSIGNMENT}.ce_logit_other", kind="expression", points=1, derivative_of=(CE_OF_LOGITS, "z2"),
+          mistakes={"as_true_class": lambda v: f"exp(z2)/{_SOFTMAX_SUM} - 1",
+                    "reversed": lambda v: f"-exp(z2)/{_SOFTMAX_SUM}"},
+          hints={**_CE_LOGIT_HINTS,
+                 "as_true_class": ("Class 2 is not the true class: which part of the loss holds z₂?",
+                                   "In log Σⱼ e^{zⱼ} − z₁ the logit z₂ appears only inside the sum.")})
+def ce_logit_other(v):
+    """∂L/∂z₂ = softmax(z)₂ for a class that is not the true one."""
+    return f"exp(z2)/{_SOFTMAX_SUM}"
