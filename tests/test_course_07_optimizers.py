@@ -256,3 +256,19 @@ def test_the_race_goes_as_the_prediction_says_for_every_student():
 def test_a_wrong_prediction_loses_only_its_part():
     result = judge("race_prediction", {"Nesterov": "below GD", "AdaGrad": "above GD", "Adam": "above GD"})
     assert result.score == pytest.approx(questions.get(f"{A}.race_prediction").points * 2 / 3)
+
+
+def test_the_notebook_asks_for_each_derivation_before_it_shows_the_form_it_leads_to():
+    from pathlib import Path
+
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "solutions" / A / f"{A}.ipynb", as_version=4)
+    ids = [c.get("id") for c in nb.cells]
+    flat = [c.source.replace(" ", "") for c in nb.cells]
+    heavy_ball = "\\alpha\\,(w_{t-1}-w_{t-2})"           # the heavy-ball update the velocity form implies
+    torch_nesterov = "\\eta\\,(g_t+\\mu\\,b_t)"          # torch's grouping of the look-ahead step
+    assert not any(heavy_ball in text for text in flat[:ids.index("q-heavy-ball-step")])
+    assert not any(torch_nesterov in text for text in flat[:ids.index("q-nesterov-step")])
+    assert any(torch_nesterov in text for text in flat[ids.index("q-nesterov-step"):ids.index("a-Nesterov")])
+    assert ids.index("q-race-prediction") < ids.index("a-final-values")
