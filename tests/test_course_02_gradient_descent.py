@@ -268,3 +268,59 @@ def test_the_double_well_demo_shows_what_its_text_says():
     for start in (-2.0, hill - 0.05, hill + 0.05, 2.0):
         end = gd.gradient_descent(well.grad, np.array([start]), 0.02, steps=300)[-1, 0]
         assert end == pytest.approx(global_min if start < hill else local_min, abs=1e-6)
+
+
+# ---------------------------------------------------------------- predicting the learning rates' behaviour
+
+def _observed(alpha, steps=30):
+    """What the iterates of β ← β − α(10β − 3) from β = 4 do, read off the iterates themselves."""
+    beta, path = 4.0, [4.0]
+    for _ in range(steps):
+        beta = beta - alpha * (10 * beta - 3)
+        path.append(beta)
+    distance = np.array(path) - 0.3
+    if abs(distance[1]) < 1e-12:
+        return "lands on the minimum in one step"
+    if abs(distance[-1]) > abs(distance[0]):
+        return "zig-zags away from the minimum" if np.all(distance[1:] * distance[:-1] < 0) else "grows"
+    return "zig-zags into the minimum" if np.all(distance[1:] * distance[:-1] < 0) else "creeps towards the minimum"
+
+
+def test_the_predicted_regimes_are_what_gradient_descent_does_on_the_lectures_f():
+    expected = questions.get(f"{A}.regimes").reference(DEFAULTS)
+    assert expected == {rate: _observed(float(rate)) for rate in QUESTIONS.DEMO_RATES}
+    assert set(expected.values()) == set(QUESTIONS.REGIMES)   # each behaviour once
+
+
+def test_the_demonstration_runs_the_rates_the_prediction_asks_about():
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "solutions" / A / f"{A}.ipynb", as_version=4)
+    demo = next(c.source for c in nb.cells if c.get("id") == "demo-learning-rates")
+    assert "(0.01, 0.1, 0.18, 0.21)" in demo
+    assert QUESTIONS.DEMO_RATES == ("0.01", "0.1", "0.18", "0.21")
+
+
+def test_the_solutions_prediction_scores_full_marks_and_each_wrong_part_costs_its_share(monkeypatch):
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "solutions" / A / f"{A}.ipynb", as_version=4)
+    source = next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "a_regimes")
+    namespace = {}
+    exec(source, namespace)
+    for student in ("student1", "student2", "student3"):
+        assert verdict("regimes", namespace["regimes"], student, monkeypatch).correct
+    wrong = {**namespace["regimes"], "0.21": "zig-zags into the minimum"}   # 2.1 read as "still below 2"
+    v = verdict("regimes", wrong)
+    assert v.score == pytest.approx(v.max_score * 3 / 4)
+    assert verdict("regimes", dict.fromkeys(QUESTIONS.DEMO_RATES, "...")).score == 0
+
+
+def test_the_notebook_asks_for_the_prediction_before_it_lists_the_regimes():
+    import nbformat
+
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "solutions" / A / f"{A}.ipynb", as_version=4)
+    ids = [c.get("id") for c in nb.cells]
+    assert ids.index("q-regimes") < ids.index("q-alpha-max") < ids.index("demo-learning-rates")
+    for cell in nb.cells[:ids.index("q-alpha-max")]:
+        assert "disaster**" not in cell.source and "10\\alpha > 2" not in cell.source, cell.get("id")

@@ -37,12 +37,19 @@ def test_the_notebooks_set_up_cell_builds_the_data_the_references_use(student, m
     np.testing.assert_array_equal(namespace["y"], y)
 
 
-def test_exact_weights_recover_the_true_line_and_zero_the_gradient():
+def test_the_exact_fit_recovers_the_true_line_with_zero_mean_residual_through_the_point_of_means():
+    from coursekit import linear
+
     X, y = QUESTIONS.design(DEFAULTS)
-    w = questions.get(f"{A}.w_exact").reference(DEFAULTS)
+    w = linear.fit_exact(X, y)
     # the data follow 10 + 4T = 90 + 40·(T − 20)/10 plus Poisson noise
     assert w == pytest.approx([90, 40], rel=0.1)
     np.testing.assert_allclose(2 / len(y) * X.T @ (X @ w - y), 0, atol=1e-8)
+    # what exact_fit asks students to predict
+    assert np.mean(X @ w - y) == pytest.approx(0, abs=1e-9)
+    assert np.mean(X, axis=0) @ w == pytest.approx(np.mean(y))
+    assert questions.get(f"{A}.exact_fit").reference(DEFAULTS) == {
+        "mean_residual": "zero", "line": "through the point of means"}
 
 
 def test_lr_max_is_where_gradient_descent_starts_to_diverge():
@@ -113,20 +120,6 @@ def test_usual_slips_are_diagnosed(name, answer, mistake):
     assert v.score == 0 and v.mistake == mistake
 
 
-def test_w_exact_is_judged_on_the_students_own_data(monkeypatch):
-    monkeypatch.setenv("COURSEKIT_STUDENT_ID", "student7")
-    v = questions.load_assignment(A)
-    from autograder import parameters
-    params = parameters(A)
-    assert params["seed"] != DEFAULTS["seed"]
-    mine = np.linalg.lstsq(*v.design(params), rcond=None)[0]
-    default = np.linalg.lstsq(*v.design(DEFAULTS), rcond=None)[0]
-    record = json.loads(json.dumps(answer_record(f"{A}.w_exact", mine)))
-    assert judge_record(record, "student7").correct
-    record = json.loads(json.dumps(answer_record(f"{A}.w_exact", default)))
-    assert not judge_record(record, "student7").correct
-
-
 def test_every_task_of_the_quiz_is_a_row_of_the_notebooks_table_and_an_option():
     q = questions.get(f"{A}.tasks")
     expected = q.reference({})
@@ -171,3 +164,78 @@ def test_mini_batches_allow_larger_learning_rates_as_the_notebook_shows(seed):
     assert largest == sorted(largest) and largest[0] < largest[1] < largest[3]
     at = rates == largest[3]                 # where the full batch is still fine
     assert excess[1][at] > 1e3 and excess[5][at] < 10   # single samples blow up, mini-batches do not
+
+
+# ---------------------------------------------------------------- the derivation of ∂L/∂w_j
+
+def test_the_gradient_term_summed_over_samples_is_sympys_derivative_of_the_mse():
+    import sympy
+
+    ell, d = 3, 2
+    w = sympy.symbols(f"w0:{d}")
+    x = sympy.Matrix(ell, d, lambda i, k: sympy.Symbol(f"x{i}{k}"))
+    y = sympy.symbols(f"y0:{ell}")
+    a = [sum(w[k] * x[i, k] for k in range(d)) for i in range(ell)]
+    loss = sum((a[i] - y[i]) ** 2 for i in range(ell)) / ell
+    term = sympy.sympify(questions.get(f"{A}.gradient_entry").reference(DEFAULTS),
+                         locals={s: sympy.Symbol(s) for s in QUESTIONS.ENTRY_SYMBOLS})
+    for j in range(d):
+        summed = sum(term.subs({"a_i": a[i], "y_i": y[i], "x_ij": x[i, j], "ell": ell}) for i in range(ell))
+        assert sympy.simplify(sympy.diff(loss, w[j]) - summed) == 0
+
+
+@pytest.mark.parametrize("answer", ["2*(a_i - y_i)*x_ij/ell", "(2/ell)*x_ij*(a_i-y_i)",
+                                    "2*a_i*x_ij/ell - 2*y_i*x_ij/ell"])
+def test_correct_derivations_in_any_form_score_full_marks(answer):
+    v = verdict("gradient_entry", answer)
+    assert v.correct and v.score == v.max_score
+
+
+@pytest.mark.parametrize("answer, mistake", [
+    ("(a_i - y_i)*x_ij/ell", "without_two"),
+    ("2*(a_i - y_i)*x_ij", "without_mean"),
+    ("2*(a_i - y_i)/ell", "without_inner"),
+    ("2*(y_i - a_i)*x_ij/ell", "reversed_residual"),
+])
+def test_typical_wrong_derivations_are_diagnosed_without_showing_the_term(answer, mistake):
+    v = verdict("gradient_entry", answer)
+    assert v.score == 0 and v.mistake == mistake
+    hint = questions.get(f"{A}.gradient_entry").hint(mistake)
+    assert "a_i - y_i" not in hint and "x_ij/ell" not in hint
+
+
+def test_a_blank_derivation_or_prediction_scores_nothing():
+    assert verdict("gradient_entry", "...").score == 0
+    assert verdict("gradient_entry", None).score == 0
+    assert verdict("exact_fit", {"mean_residual": "...", "line": "..."}).score == 0
+
+
+def test_the_prediction_gives_credit_per_part():
+    v = verdict("exact_fit", {"mean_residual": "zero", "line": "through the origin"})
+    assert v.score == pytest.approx(v.max_score / 2)
+
+
+@pytest.mark.parametrize("student", [None, "student3", "student77"])
+def test_the_solutions_derivation_and_prediction_score_full_marks_for_every_student(student, monkeypatch):
+    if student:
+        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
+    else:
+        monkeypatch.delenv("COURSEKIT_STUDENT_ID", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    sources = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    namespace = {}
+    for name in ("a_gradient_entry", "a_exact_fit"):
+        exec(sources[name], namespace)
+    for name, value in (("gradient_entry", namespace["gradient_term"]), ("exact_fit", namespace["exact_fit"])):
+        record = json.loads(json.dumps(answer_record(f"{A}.{name}", value)))
+        assert judge_record(record, student).correct
+
+
+def test_the_notebook_asks_for_the_derivation_before_it_shows_the_gradient():
+    nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    derivation = ids.index("q_gradient_entry")
+    for cell in nb.cells[:derivation]:
+        text = cell.source.replace(" ", "")
+        assert "\\frac{2}{\\ell}" not in text and "2/ℓ" not in text and "2/len" not in text, cell.get("id")

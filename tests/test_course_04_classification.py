@@ -1,6 +1,8 @@
 """Assignment 04_classification: the lecture's worked numbers and gradients checked independently."""
 import json
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ from coursekit.gradcheck import numerical_gradient
 A = "04_classification"
 QUESTIONS = questions.load_assignment(A)
 DEFAULTS = QUESTIONS.VARIANTS["defaults"]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def verdict(name, answer):
@@ -167,3 +170,154 @@ def test_every_bce_table_has_the_lectures_labels_two_misclassified_rows_and_two_
     assert p[0] < 0.5 < p[1] and p[3] < 0.5 < p[2] and tuple(p) != QUESTIONS.LECTURE["bce_predictions"]
     terms = reference("bce_table", v)["terms"]
     np.testing.assert_allclose(terms, -np.log([p[0], 1 - p[1], p[2], 1 - p[3]]), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- deriving dL/dz, predicting −log p
+
+def test_the_bce_of_a_score_has_sympys_derivative_prediction_minus_target():
+    import sympy
+
+    z, y = sympy.symbols("z y", real=True)
+    sigma = 1 / (1 + sympy.exp(-z))
+    loss = -(y * sympy.log(sigma) + (1 - y) * sympy.log(1 - sigma))
+    expected = sympy.sympify(reference("bce_score_derivative"), locals={"z": z, "y": y})
+    assert sympy.simplify(sympy.diff(loss, z) - (sigma - y)) == 0
+    assert sympy.simplify(expected - (sigma - y)) == 0
+
+
+def test_the_derivation_matches_finite_differences_of_the_loss():
+    from coursekit import losses
+
+    z = np.linspace(-4, 4, 9)
+    for y in (0.0, 1.0):
+        def loss(s, y=y):
+            return float(np.sum(losses.binary_cross_entropy(1 / (1 + np.exp(-s)), np.full_like(s, y),
+                                                            reduction="none")))
+        numeric = numerical_gradient(loss, z.copy())
+        np.testing.assert_allclose(numeric, 1 / (1 + np.exp(-z)) - y, atol=1e-6)
+
+
+@pytest.mark.parametrize("answer", ["1/(1 + exp(-z)) - y", "exp(z)/(1 + exp(z)) - y",
+                                    "(1 - y - y*exp(-z))/(1 + exp(-z))"])
+def test_every_form_of_prediction_minus_target_scores_full_marks(answer):
+    v = verdict("bce_score_derivative", answer)
+    assert v.correct and v.score == v.max_score
+
+
+@pytest.mark.parametrize("answer, mistake", [
+    ("-y*(1 + exp(-z)) + (1 - y)/(1 - 1/(1 + exp(-z)))", "stopped_at_p"),   # dL/dp, no σ′
+    ("y - 1/(1 + exp(-z))", "reversed_residual"),                            # the slides' lost minus sign
+    ("-y*(1 - 1/(1 + exp(-z)))", "one_term"),                                # only the y-term
+])
+def test_typical_wrong_derivations_are_diagnosed(answer, mistake):
+    v = verdict("bce_score_derivative", answer)
+    assert v.score == 0 and v.mistake == mistake
+    assert "1/(1+exp(-z))-y" not in questions.get(f"{A}.bce_score_derivative").hint(mistake).replace(" ", "")
+
+
+def test_an_unrecognised_wrong_derivation_scores_nothing_and_gets_the_rule():
+    v = verdict("bce_score_derivative", "exp(-z)/(1 + exp(-z))**2 - y")
+    assert v.score == 0
+
+
+def test_the_prediction_of_the_cross_entropys_shape_matches_minus_log_p():
+    with np.errstate(divide="ignore"):
+        ce = -np.log(np.array([1.0, 0.0]))
+    assert ce[0] == 0 and ce[1] == np.inf
+    p = np.array([0.9, 0.3, 0.07])
+    np.testing.assert_allclose(-np.log(p / 2) - (-np.log(p)), np.log(2))   # the same step for any p
+    assert reference("ce_shape") == {"certain_right": "zero", "certain_wrong": "infinite",
+                                     "halving": "grows by the same amount"}
+    v = verdict("ce_shape", {"certain_right": "zero", "certain_wrong": "a large finite number",
+                             "halving": "doubles"})
+    assert v.score == pytest.approx(v.max_score / 3)
+
+
+def test_blank_answers_to_the_derivation_and_the_prediction_score_nothing():
+    assert verdict("bce_score_derivative", "...").score == 0
+    assert verdict("bce_score_derivative", None).score == 0
+    assert verdict("ce_shape", {"certain_right": "...", "certain_wrong": "...", "halving": "..."}).score == 0
+
+
+@pytest.mark.parametrize("student", [None, "student5", "student42"])
+def test_the_solutions_derivation_and_prediction_score_full_marks_for_every_student(student, monkeypatch):
+    if student:
+        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
+    else:
+        monkeypatch.delenv("COURSEKIT_STUDENT_ID", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    sources = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    namespace = {}
+    for cell in ("a_bce_score_derivative", "a_ce_shape"):
+        exec(sources[cell], namespace)
+    for name, value in (("bce_score_derivative", namespace["dL_dz"]), ("ce_shape", namespace["ce_prediction"])):
+        assert judge_record(json.loads(json.dumps(answer_record(f"{A}.{name}", value))), student).correct
+
+
+def test_the_notebook_asks_for_dl_dz_before_it_shows_prediction_minus_target():
+    nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    before = nb.cells[:ids.index("q_bce_score_derivative")]
+    for cell in before:
+        text = cell.source.replace(" ", "")
+        assert "p_i-y_i" not in text and "(Xw)-y" not in text and "σ(Xw)−y" not in text, cell.get("id")
+
+
+# ---------------------------------------------------------------- deriving the cross-entropy's derivatives by the logits
+
+def test_the_logit_derivatives_are_softmax_minus_one_hot_by_finite_differences():
+    import sympy
+
+    from coursekit import losses
+
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        z = rng.normal(scale=2.0, size=3)
+        numeric = numerical_gradient(lambda s: float(losses.cross_entropy(s[None, :], np.array([0]))), z.copy())
+        values = {"z1": z[0], "z2": z[1], "z3": z[2]}
+        for name, k in (("ce_logit_true", 0), ("ce_logit_other", 1)):
+            expr = sympy.sympify(reference(name), locals={s: sympy.Symbol(s) for s in values})
+            assert float(expr.subs(values)) == pytest.approx(numeric[k], abs=1e-6)
+
+
+@pytest.mark.parametrize("name, answer", [
+    ("ce_logit_true", "-(exp(z2) + exp(z3))/(exp(z1) + exp(z2) + exp(z3))"),
+    ("ce_logit_true", "1/(1 + exp(z2 - z1) + exp(z3 - z1)) - 1"),
+    ("ce_logit_other", "1/(1 + exp(z1 - z2) + exp(z3 - z2))"),
+])
+def test_any_form_of_the_logit_derivatives_scores_full_marks(name, answer):
+    assert verdict(name, answer).correct
+
+
+@pytest.mark.parametrize("name, answer, mistake", [
+    ("ce_logit_true", "exp(z1)/(exp(z1) + exp(z2) + exp(z3))", "dropped_linear_term"),
+    ("ce_logit_true", "1 - exp(z1)/(exp(z1) + exp(z2) + exp(z3))", "reversed"),
+    ("ce_logit_other", "exp(z2)/(exp(z1) + exp(z2) + exp(z3)) - 1", "as_true_class"),
+    ("ce_logit_other", "-exp(z2)/(exp(z1) + exp(z2) + exp(z3))", "reversed"),
+])
+def test_typical_wrong_logit_derivatives_are_diagnosed(name, answer, mistake):
+    v = verdict(name, answer)
+    assert v.score == 0 and v.mistake == mistake
+
+
+def test_blank_logit_derivatives_score_nothing_and_the_solutions_score_full_marks(monkeypatch):
+    nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    sources = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    namespace = {}
+    for cell in ("a_ce_logit_true", "a_ce_logit_other"):
+        exec(sources[cell], namespace)
+    for student in ("student8", "student9"):
+        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
+        for name, key in (("ce_logit_true", "dL_dz1"), ("ce_logit_other", "dL_dz2")):
+            record = json.loads(json.dumps(answer_record(f"{A}.{name}", namespace[key])))
+            assert judge_record(record, student).correct
+            assert verdict(name, "...").score == 0
+
+
+def test_the_notebook_asks_for_the_logit_derivatives_before_it_shows_the_softmax_gradient():
+    nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    for cell in nb.cells[:ids.index("q_ce_logit_other")]:
+        assert "softmax(XW)-Y" not in cell.source.replace(" ", "").replace("\\operatorname{softmax}", "softmax"), \
+            cell.get("id")

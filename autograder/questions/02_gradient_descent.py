@@ -13,8 +13,9 @@ q = 1 − 2aα of its rate, and the three rates play the lecture's three roles:
   (landing in one step, α = 1/f″, is what the worked example shows).
 
 :func:`pleasant` is the rule every drawn exercise satisfies. The question ``alpha_max`` (2/f″)
-stays on the lecture's f, which section 4 of the notebook analyses. References come from
-:func:`coursekit.gd.gradient_descent`.
+stays on the lecture's f, which section 4 of the notebook analyses; there students first predict what
+four learning rates do (``regimes``, from the factor 1 − 10α) before a demonstration runs them.
+References come from :func:`coursekit.gd.gradient_descent`.
 """
 from __future__ import annotations
 
@@ -195,6 +196,32 @@ def slopes(v):
 def alpha_max(v):
     """Largest stable learning rate 2/f″ = 0.2 for the lecture's f, f″ = 10 (section 4's analysis)."""
     return 0.2
+
+
+#: The learning rates of section 4's demonstration on the lecture's f, and what their iterates can do.
+DEMO_RATES = ("0.01", "0.1", "0.18", "0.21")
+REGIMES = ("creeps towards the minimum", "lands on the minimum in one step", "zig-zags into the minimum",
+           "zig-zags away from the minimum")
+
+
+def _regime(alpha: float, curvature: float = 2.0 * LECTURE["a"]) -> str:
+    """What the iterates do when every step multiplies the distance to β* by q = 1 − f″α."""
+    q = 1.0 - curvature * alpha
+    if abs(q) < 1e-12:
+        return REGIMES[1]
+    if abs(q) >= 1.0:
+        return REGIMES[3]
+    return REGIMES[0] if q > 0 else REGIMES[2]
+
+
+@question(f"{ASSIGNMENT}.regimes", kind="choice", points=1, options=REGIMES,
+          hints={"default": ("Compute the factor 1 − 10α for each rate before you look at any plot.",
+                             "The distance to the minimum is multiplied by q = 1 − 10α at every step: 0 < q < 1 "
+                             "shrinks it without changing side, q = 0 removes it at once, a negative q changes "
+                             "side at every step, and |q| > 1 makes it grow.")})
+def regimes(v):
+    """The behaviour of gradient descent on the lecture's f for each rate of section 4's demonstration."""
+    return {rate: _regime(float(rate)) for rate in DEMO_RATES}
 
 
 def _quadratic_trials(rng, v, momentum=False):

@@ -1,5 +1,9 @@
 """Questions of assignment 03_linear_regression: ML tasks, MSE, its gradient, exact fit, GD with a stopping rule, SGD.
 
+Students derive one term of ∂L/∂w_j (``gradient_entry``, judged symbolically) before they implement
+the gradient, and predict what the exact fit does at the data's centre (``exact_fit``) before a
+demonstration runs it.
+
 Every student fits their own sample of the counting data (ice creams sold against temperature),
 drawn with the seed ``v["seed"]``; temperatures enter the model as ``x = (T − 20)/10`` with a
 constant feature, exactly as the notebook's locked set-up cell builds them (:func:`design`).
@@ -111,6 +115,35 @@ hidden_twin(f"{ASSIGNMENT}.mse", rtol=1e-9,
                                           "a mean; a perfect fit has zero loss.")})
 
 
+#: The answer's variables: the prediction aᵢ = wᵀxᵢ, the target yᵢ, the feature x_ij that w_j multiplies, ℓ.
+ENTRY_SYMBOLS = ("a_i", "y_i", "x_ij", "ell")
+
+
+@question(f"{ASSIGNMENT}.gradient_entry", kind="expression", points=2, symbols=ENTRY_SYMBOLS,
+          mistakes={"without_two": lambda v: "(a_i - y_i)*x_ij/ell",
+                    "without_mean": lambda v: "2*(a_i - y_i)*x_ij",
+                    "without_inner": lambda v: "2*(a_i - y_i)/ell",
+                    "reversed_residual": lambda v: "2*(y_i - a_i)*x_ij/ell"},
+          hints={"default": ("Only the i-th term of the sum depends on aᵢ: differentiate one square from the "
+                             "outside in, and keep what stands in front of the sum.",
+                             "Chain rule: (u²)′ = 2u·u′ with u = aᵢ − yᵢ; ∂aᵢ/∂w_j is the feature that w_j "
+                             "multiplies in wᵀxᵢ; a constant factor in front of the sum stays in front."),
+                 "without_two": ("The outer function is a square: its derivative brings down a factor.",
+                                 "(u²)′ = 2u·u′: the exponent comes down as a factor."),
+                 "without_mean": ("The loss is a mean, not a sum: what happened to the factor in front?",
+                                  "A constant factor stays when you differentiate, (c·f)′ = c·f′: the mean's "
+                                  "1/ℓ is still there."),
+                 "without_inner": ("A chain-rule factor is missing: the square's inside depends on w_j too.",
+                                   "(u²)′ = 2u·u′: multiply by the derivative of the inside u = wᵀxᵢ − yᵢ with "
+                                   "respect to w_j, the feature that w_j multiplies."),
+                 "reversed_residual": ("Check the sign: the loss squares prediction minus target.",
+                                       "With u = aᵢ − yᵢ the factor 2u keeps the order of u: prediction "
+                                       "first, target second (reversing it flips the sign of the gradient).")})
+def gradient_entry(v):
+    """One term of ∂L/∂w_j = Σᵢ (2/ℓ)(aᵢ − yᵢ) x_ij, with aᵢ = wᵀxᵢ (the sum over i is written around it)."""
+    return "2*(a_i - y_i)*x_ij/ell"
+
+
 def _gradient_without_two(X, y, w):
     return linear.mse_gradient(X, y, w) / 2
 
@@ -120,8 +153,10 @@ def _gradient_of_sum(X, y, w):
 
 
 _GRADIENT_HINTS = {
-    "default": ("One entry per weight: each residual times that weight's feature, averaged.",
-                "∇L(w) = (2/ℓ) Xᵀ(Xw − y) (section 4): a vector with one entry per weight, shape (d,)."),
+    "default": ("One entry per weight: your ∂L/∂w_j of section 4, for every j at once.",
+                "Entry j sums, over the samples, residual times feature j of that sample: for all j at once "
+                "that is a product of the transposed design matrix with the residual vector, times the "
+                "factor in front; shape (d,)."),
     "without_two": "Missing factor 2: the derivative of the square (r)² is 2r.",
     "of_sum": "Divide by ℓ = len(y): the loss is a mean, so is its gradient.",
     "wrong_sign": "Check the sign of the residual: Xw − y, prediction minus target.",
@@ -178,13 +213,25 @@ hidden_twin(f"{ASSIGNMENT}.fit_exact", rtol=1e-6, atol=1e-9,
                             "The normal equations have the same form for any ℓ ≥ d.")})
 
 
-@question(f"{ASSIGNMENT}.w_exact", kind="array", points=1, rtol=1e-6,
-          hints={"default": ("Use your fit_exact on the data of the set-up cell.",
-                             "Apply fit_exact to the X and y of the set-up cell: the result holds the "
-                             "bias first, then the slope.")})
-def w_exact(v):
-    """The exact least-squares weights (b, w) on the student's counting data."""
-    return linear.fit_exact(*design(v))
+#: The prediction before the exact fit is run: what the fitted line does at the data's centre.
+EXACT_FIT_OPTIONS = {
+    "mean_residual": ("zero", "positive", "negative", "depends on the data"),
+    "line": ("through the point of means", "through the origin", "through the first and the last day",
+             "through no particular point"),
+}
+
+
+@question(f"{ASSIGNMENT}.exact_fit", kind="choice", points=2,
+          options=tuple(o for options in EXACT_FIT_OPTIONS.values() for o in options),
+          hints={"default": ("Look at the entry of your ∂L/∂w_j that belongs to the constant feature, "
+                             "where the gradient vanishes.",
+                             "At the exact weights every entry of the gradient is zero; for the constant "
+                             "feature x_i0 = 1, so your gradient entry becomes a sum of the residuals "
+                             "alone. What does a vanishing sum of residuals say about their mean, and "
+                             "about the prediction at the mean temperature?")})
+def exact_fit(v):
+    """The consequences of ∂L/∂w₀ = 0 for the constant feature: residuals of mean zero, line through (x̄, ȳ)."""
+    return {"mean_residual": "zero", "line": "through the point of means"}
 
 
 @question(f"{ASSIGNMENT}.lr_max", kind="number", points=1, rtol=1e-9,

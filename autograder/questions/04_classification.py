@@ -8,6 +8,12 @@ neuron with weights of one decimal and two input points of the plane, one on eac
 four logits; three predicted probabilities of the true class; the four predictions of a table with
 the lecture's labels, two misclassified rows and two right ones. :func:`pleasant` is the rule every
 drawn variant satisfies. References come from :mod:`coursekit.activations` and :mod:`coursekit.losses`.
+
+Students derive dL/dz of the sigmoid followed by the binary cross-entropy (``bce_score_derivative``,
+judged by :func:`coursekit.symbolic.check_derivative`) before they implement the logistic gradient,
+the cross-entropy's derivatives by the true and another class's logit (``ce_logit_true``,
+``ce_logit_other``) before the softmax gradient,
+and predict the shape of −log p (``ce_shape``) before they work out their cross-entropies.
 """
 from __future__ import annotations
 
@@ -231,6 +237,32 @@ def bce_table(v):
     return {"terms": terms, "mean": float(np.mean(terms))}
 
 
+#: One sample's binary cross-entropy as a function of its score z, with p = σ(z) written out.
+BCE_OF_SCORE = "-(y*log(1/(1 + exp(-z))) + (1 - y)*log(1 - 1/(1 + exp(-z))))"
+_SIGMA = "1/(1 + exp(-z))"
+
+
+@question(f"{ASSIGNMENT}.bce_score_derivative", kind="expression", points=2,
+          derivative_of=(BCE_OF_SCORE, "z"),
+          mistakes={"stopped_at_p": lambda v: f"-y/({_SIGMA}) + (1 - y)/(1 - {_SIGMA})",
+                    "reversed_residual": lambda v: f"y - {_SIGMA}",
+                    "one_term": lambda v: f"-y*(1 - {_SIGMA})"},
+          hints={"default": ("Two links of the chain: the loss as a function of p, and p = σ(z) as a "
+                             "function of z. Write σ′ with σ itself, then simplify.",
+                             "dL/dz = (dL/dp)·σ′(z) with σ′ = σ(1 − σ) (assignment 01) and (log u)′ = u′/u; "
+                             "put the two fractions over one denominator: the factors σ and 1 − σ cancel."),
+                 "stopped_at_p": ("That is the derivative with respect to p: one link of the chain is missing.",
+                                  "Multiply by dp/dz = σ′(z) = σ(1 − σ), then simplify."),
+                 "reversed_residual": ("Check the sign: the binary cross-entropy carries a minus sign in front.",
+                                       "The loss grows when p moves away from y: for y = 1 its derivative "
+                                       "with respect to z must be negative, since a larger score helps."),
+                 "one_term": ("Both terms of the loss depend on z, also the one weighted by 1 − y.",
+                              "Differentiate y·log σ(z) and (1 − y)·log(1 − σ(z)); (log(1 − σ))′ = −σ′/(1 − σ).")})
+def bce_score_derivative(v):
+    """dL/dz = σ(z) − y for L = −[y log σ(z) + (1 − y) log(1 − σ(z))]: prediction minus target."""
+    return f"{_SIGMA} - y"
+
+
 def _reference_logistic_gradient(X, y, w):
     X = np.asarray(X, dtype=float)
     return X.T @ losses.binary_cross_entropy_with_logits_grad(X @ w, np.asarray(y, dtype=float))
@@ -249,11 +281,13 @@ def _logistic_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.logistic_gradient", kind="function", points=2, rtol=1e-8, atol=1e-12,
           inputs=_logistic_trials, mistakes={"sum": lambda v: _logistic_gradient_sum},
-          hints={"default": ("The same shape of formula as the MSE gradient: inputs times (prediction − "
-                             "target).",
-                             "∇L(w) = (1/n) Xᵀ(σ(Xw) − y) (section 3)."),
+          hints={"default": ("Your ∂L/∂z for one sample, then the chain rule through z = wᵀx, averaged "
+                             "over the samples.",
+                             "∂zᵢ/∂w_j is feature j of sample i, and the mean's 1/n stays in front: in "
+                             "matrix form, as for the MSE in assignment 03, the transposed inputs times "
+                             "the vector of your per-sample ∂L/∂zᵢ."),
                  "sum": "The loss is a mean over the n samples: divide by n.",
-                 "wrong_sign": "The residual is σ(Xw) − y, prediction minus target."})
+                 "wrong_sign": "Check the sign against your dL/dz: prediction minus target, not the reverse."})
 def logistic_gradient(v):
     """Reference: Xᵀ times coursekit's ∂L/∂z of the BCE with logits."""
     return _reference_logistic_gradient
@@ -394,9 +428,11 @@ def _softmax_gradient_trials(rng, v):
 
 @question(f"{ASSIGNMENT}.softmax_gradient", kind="function", points=2, rtol=1e-8, atol=1e-12,
           inputs=_softmax_gradient_trials,
-          hints={"default": ("Probabilities minus one-hot targets, then back through X.",
-                             "∇_W L = (1/n) Xᵀ(softmax(XW) − Y) with Y the one-hot labels, shape (d, K)."),
-                 "wrong_sign": "The residual is softmax(XW) − Y, probabilities minus targets.",
+          hints={"default": ("Your derivatives by the logits for every sample at once, then back through X.",
+                             "Your ∂L/∂z for one sample, stacked over the batch with the one-hot labels, is an "
+                             "n × K matrix; the chain rule through Z = XW multiplies it by the transposed inputs, "
+                             "and the mean's 1/n stays in front; shape (d, K)."),
+                 "wrong_sign": "Check the sign against your derivation: probability minus target, not the reverse.",
                  "transposed": "The gradient has the shape of W: (d, K)."})
 def softmax_gradient(v):
     """Reference: Xᵀ times coursekit's ∂L/∂Z of the softmax cross-entropy."""
@@ -410,3 +446,61 @@ hidden_twin(f"{ASSIGNMENT}.softmax_gradient", rtol=1e-8, atol=1e-12,
          hints={"default": ("Try very large scores, and labels that use only some of the classes.",
                             "Use a stable softmax, and take the number of classes K from W, not from the "
                             "labels.")})
+                            
+
+# ---------------------------------------------------------------- predicting the cross-entropy's shape
+
+#: Before the cross-entropies are worked out: how −log p behaves at its ends and when p halves.
+CE_SHAPE_OPTIONS = {
+    "certain_right": ("zero", "small but positive", "infinite"),
+    "certain_wrong": ("a large finite number", "infinite"),
+    "halving": ("doubles", "grows by the same amount", "halves"),
+}
+
+
+@question(f"{ASSIGNMENT}.ce_shape", kind="choice", points=1,
+          options=tuple(o for options in CE_SHAPE_OPTIONS.values() for o in options),
+          hints={"default": ("Only the probability p of the true class counts: think of −log p as p moves "
+                             "from 1 down to 0.",
+                             "log 1 = 0; log p falls without bound as p → 0; and a logarithm turns a "
+                             "product into a sum, log(p/2) = log p − log 2.")})
+def ce_shape(v):
+    """−log p: zero at p = 1, infinite at p = 0, and log 2 more for every halving of p."""
+    return {"certain_right": "zero", "certain_wrong": "infinite", "halving": "grows by the same amount"}
+
+
+# ---------------------------------------------------------------- deriving the cross-entropy's gradient with respect to the logits
+
+#: One sample of class 1 among K = 3: its cross-entropy as a function of the logits z1, z2, z3.
+CE_OF_LOGITS = "-log(exp(z1)/(exp(z1) + exp(z2) + exp(z3)))"
+_SOFTMAX_SUM = "(exp(z1) + exp(z2) + exp(z3))"
+_CE_LOGIT_HINTS = {
+    "default": ("Write the loss as log Σⱼ e^{zⱼ} − z₁ (section 5) and differentiate the two parts separately.",
+                "(log u)′ = u′/u, and only one exponential of the sum depends on the logit you differentiate "
+                "by; the linear part −z₁ contributes only to the derivative by z₁."),
+    "reversed": ("Check the sign: raising the score of a class that is not the true one makes the loss grow.",
+                 "The loss is log Σⱼ e^{zⱼ} − z₁: the log-sum-exp part enters with a plus sign."),
+}
+
+
+@question(f"{ASSIGNMENT}.ce_logit_true", kind="expression", points=1, derivative_of=(CE_OF_LOGITS, "z1"),
+          mistakes={"dropped_linear_term": lambda v: f"exp(z1)/{_SOFTMAX_SUM}",
+                    "reversed": lambda v: f"1 - exp(z1)/{_SOFTMAX_SUM}"},
+          hints={**_CE_LOGIT_HINTS,
+                 "dropped_linear_term": ("The true class's logit appears twice in the loss: inside the sum and "
+                                         "on its own.",
+                                         "In log Σⱼ e^{zⱼ} − z₁ the term −z₁ has a derivative too.")})
+def ce_logit_true(v):
+    """∂L/∂z₁ = softmax(z)₁ − 1 for the true class 1."""
+    return f"exp(z1)/{_SOFTMAX_SUM} - 1"
+
+
+@question(f"{ASSIGNMENT}.ce_logit_other", kind="expression", points=1, derivative_of=(CE_OF_LOGITS, "z2"),
+          mistakes={"as_true_class": lambda v: f"exp(z2)/{_SOFTMAX_SUM} - 1",
+                    "reversed": lambda v: f"-exp(z2)/{_SOFTMAX_SUM}"},
+          hints={**_CE_LOGIT_HINTS,
+                 "as_true_class": ("Class 2 is not the true class: which part of the loss holds z₂?",
+                                   "In log Σⱼ e^{zⱼ} − z₁ the logit z₂ appears only inside the sum.")})
+def ce_logit_other(v):
+    """∂L/∂z₂ = softmax(z)₂ for a class that is not the true one."""
+    return f"exp(z2)/{_SOFTMAX_SUM}"

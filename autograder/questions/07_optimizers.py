@@ -4,7 +4,10 @@ Students write optimizer classes ``Cls(params, **hyper)`` with ``step(grads)`` u
 parameter arrays in place; each is run next to :mod:`coursekit.optim` (which follows
 ``torch.optim`` exactly) on hidden random parameters and gradient sequences. The race question
 runs the optimizers on :mod:`coursekit.functions`' ill-conditioned quadratic, from each student's
-own start and for their own number of steps.
+own start and for their own number of steps, after a graded prediction (``race_prediction``).
+Two expression questions have students derive the forms instead of copying them: torch's velocity
+form as assignment 02's heavy ball (``heavy_ball_step``) and Nesterov's look-ahead rewritten at
+the held point (``nesterov_step``).
 ``tests/test_course_07_optimizers.py`` checks the references against ``torch.optim``.
 """
 from __future__ import annotations
@@ -284,3 +287,78 @@ def race_final_values(steps: int, start=None) -> dict:
 def final_values(v):
     """Final function values of the race from the student's start for their number of steps."""
     return race_final_values(v["steps"], v["start"])
+
+
+# ---------------------------------------------------------------- derivations: one method in two forms, the look-ahead
+
+#: Variables of the heavy-ball question: the gradient g = g_t, the last step d = w_{t−1} − w_{t−2}, the rates.
+HEAVY_BALL_SYMBOLS = ("g", "d", "eta", "mu")
+
+
+@question(f"{ASSIGNMENT}.heavy_ball_step", kind="expression", points=2, symbols=HEAVY_BALL_SYMBOLS,
+          mistakes={"reversed_buffer": lambda v: "-eta*g - mu*d",
+                    "unscaled_buffer": lambda v: "-eta*g + eta*mu*d",
+                    "swapped_rates": lambda v: "-mu*g + eta*d"},
+          hints={"default": ("Write the step w_t − w_{t−1} with the velocity form, then replace the old "
+                             "buffer by something you know from the previous step.",
+                             "The previous step was w_{t−1} − w_{t−2} = −η·b_{t−1}: solve it for b_{t−1} and "
+                             "substitute into w_t − w_{t−1} = −η·b_t with b_t = μ·b_{t−1} + g_t."),
+                 "reversed_buffer": ("Check the direction: the buffer points uphill, the step downhill.",
+                                     "The parameters move by −η·b, so the last step is minus η times the old "
+                                     "buffer; solving for the buffer keeps that minus sign."),
+                 "unscaled_buffer": ("The buffer is not the step itself: the learning rate sits between them.",
+                                     "The last step is −η·b_{t−1}: divide by the learning rate when you solve "
+                                     "for the buffer."),
+                 "swapped_rates": ("The learning rate multiplies the gradient; the momentum multiplies what "
+                                   "is carried over from the last step.",
+                                   "In b_t = μ·b_{t−1} + g_t the momentum μ scales the old buffer, and the step "
+                                   "is −η·b_t.")})
+def heavy_ball_step(v):
+    """w_t − w_{t−1} = μ(w_{t−1} − w_{t−2}) − ηg_t: torch's velocity form is assignment 02's heavy ball."""
+    return "mu*d - eta*g"
+
+
+#: Variables of the Nesterov question: the gradient g at the held point, the old buffer b = b_{t−1}, the rates.
+NESTEROV_SYMBOLS = ("g", "b", "eta", "mu")
+
+
+@question(f"{ASSIGNMENT}.nesterov_step", kind="expression", points=2, symbols=NESTEROV_SYMBOLS,
+          mistakes={"step_of_w": lambda v: "-eta*(mu*b + g)",
+                    "one_shift": lambda v: "-(1 + mu)*eta*(mu*b + g)",
+                    "unscaled_buffer": lambda v: "-mu**2*b - (1 + mu)*eta*g"},
+          hints={"default": ("Both ends of the step are look-ahead points: w̃_t = w_t − αh_t and w̃_{t−1} = "
+                             "w_{t−1} − αh_{t−1}. Subtract, then use the update of h.",
+                             "w̃_t − w̃_{t−1} = (w_t − w_{t−1}) − α(h_t − h_{t−1}) with w_t − w_{t−1} = −h_t and "
+                             "h_t = αh_{t−1} + ηg_t; then write h = ηb and α = μ."),
+                 "step_of_w": ("That is the step of w itself; the optimizer holds the look-ahead point, "
+                               "which moves by more.",
+                               "Subtract the two look-ahead points: the shift −αh changes from one step to "
+                               "the next, and that change belongs to the step."),
+                 "one_shift": ("Only one end of your step is a look-ahead point.",
+                               "Shift both ends: w̃_t − w̃_{t−1} = (w_t − αh_t) − (w_{t−1} − αh_{t−1})."),
+                 "unscaled_buffer": ("The buffer b and the velocity h differ by a factor.",
+                                     "h = ηb: every h in your step becomes η times b.")})
+def nesterov_step(v):
+    """w̃_t − w̃_{t−1} = −η(1 + μ)g_t − ημ²b_{t−1}: the look-ahead update in the held point's variables."""
+    return "-eta*(1 + mu)*g - eta*mu**2*b"
+
+
+# ---------------------------------------------------------------- predicting the race
+
+#: The optimizers whose race against plain GD is predicted, and the two outcomes.
+PREDICTED = ("Nesterov", "AdaGrad", "Adam")
+AGAINST_GD = ("below GD", "above GD")
+
+
+@question(f"{ASSIGNMENT}.race_prediction", kind="choice", points=1, options=AGAINST_GD,
+          hints={"default": ("Think about the size of each method's steps once the gradient becomes small "
+                             "near the minimum, and about the flat direction of the valley.",
+                             "GD's steps shrink with the gradient, but its one rate is held back by the steep "
+                             "direction. Momentum-type methods build speed along the flat direction; "
+                             "AdaGrad divides by an ever-growing sum, so its steps shrink too; a constant "
+                             "learning rate divided by a running root mean square keeps steps of about that "
+                             "rate, even next to the minimum.")})
+def race_prediction(v):
+    """Whether each of :data:`PREDICTED` ends the student's race below or above plain GD."""
+    final = race_final_values(v["steps"], v["start"])
+    return {name: AGAINST_GD[0] if final[name] < final["GD"] else AGAINST_GD[1] for name in PREDICTED}
