@@ -17,8 +17,8 @@ QUESTIONS = QuestionSet()
 
 
 @QUESTIONS.question("unit_checks.mean", kind="number", rtol=1e-9,
-          mistakes={"sum": lambda v: float(np.sum(v.get("data", [1.0, 2.0, 6.0])))},
-          hints={"sum": "Divide by the number of values.", "default": "Add up, then divide."})
+                    mistakes={"sum": lambda v: float(np.sum(v.get("data", [1.0, 2.0, 6.0])))},
+                    hints={"sum": "Divide by the number of values.", "default": "Add up, then divide."})
 def _mean(v):
     return float(np.mean([1.0, 2.0, 6.0]))
 
@@ -33,8 +33,8 @@ def _quad_inputs(rng, v):
 
 
 @QUESTIONS.question("unit_checks.double", kind="function", points=2, inputs=_quad_inputs,
-          mistakes={"halved": lambda v: (lambda x: x / 2)},
-          hints={"halved": "Multiply by two, do not divide."})
+                    mistakes={"halved": lambda v: (lambda x: x / 2)},
+                    hints={"halved": "Multiply by two, do not divide."})
 def _double(v):
     return lambda x: 2 * x
 
@@ -81,8 +81,8 @@ def _opt_inputs(rng, v):
 
 
 @QUESTIONS.question("unit_checks.sgd", kind="optimizer", inputs=_opt_inputs,
-          mistakes={"lr_twice": lambda v: _SgdLrTwice},
-          hints={"lr_twice": "The learning rate multiplies the gradient once."})
+                    mistakes={"lr_twice": lambda v: _SgdLrTwice},
+                    hints={"lr_twice": "The learning rate multiplies the gradient once."})
 def _sgd(v):
     return _Sgd
 
@@ -120,7 +120,8 @@ def test_number_given_as_one_element_array_counts():
 def test_wrong_number_raises_friendly_verdict_with_declared_mistake_hint():
     with pytest.raises(CheckFailed) as info:
         check("unit_checks.mean", 9.0)
-    text = str(info.value)
+    assert (info.value.verdict.mistake, info.value.verdict.score) == ("sum", 0.0)
+    text = str(info.value)   # what the student reads
     assert "0/1 points" in text and "Divide by the number of values." in text
     assert "a number of order 1e+00" in text  # the kind and magnitude expected, not the value 3
     assert "3.0" not in text
@@ -141,8 +142,9 @@ def test_multi_part_answer_gets_partial_credit(capsys):
 
 
 def test_missing_part_and_not_a_dict_are_explained():
-    with pytest.raises(CheckFailed, match="expected a dict with keys"):
+    with pytest.raises(CheckFailed, match="expected a dict with keys") as info:
         check("unit_checks.parts", [1, 2])
+    assert (info.value.verdict.mistake, info.value.verdict.score) == ("wrong_type", 0.0)
     score = check("unit_checks.parts", {"a": [1, 2], "b": np.eye(2)})
     assert score == pytest.approx(2.0)
 
@@ -170,19 +172,23 @@ def test_transposed_matrix_is_recognised():
 
 def test_function_is_run_on_hidden_inputs_and_compared_with_reference(capsys):
     assert check("unit_checks.double", lambda x: x + x) is None
-    with pytest.raises(CheckFailed, match="Multiply by two"):
+    with pytest.raises(CheckFailed) as info:
         check("unit_checks.double", lambda x: x * 0.5)
-    with pytest.raises(CheckFailed, match=r"wrong on 3 of 3 hidden inputs; on input 1 \(array\(4,\)\)"):
+    assert (info.value.verdict.mistake, info.value.verdict.score) == ("halved", 0.0)
+    with pytest.raises(CheckFailed, match=r"wrong on 3 of 3 hidden inputs; on input 1 \(array\(4,\)\)") as info:
         check("unit_checks.double", lambda x: x * 3)
+    assert info.value.verdict.mistake == "scaled"
 
 
 def test_not_implemented_function_fails_only_that_question():
     def todo(x):
         raise NotImplementedError
-    with pytest.raises(CheckFailed, match="not implemented yet"):
+    with pytest.raises(CheckFailed) as info:
         check("unit_checks.double", todo)
-    with pytest.raises(CheckFailed, match="expected a function"):
+    assert (info.value.verdict.mistake, info.value.verdict.score) == ("not_implemented", 0.0)
+    with pytest.raises(CheckFailed) as info:
         check("unit_checks.double", 3.0)
+    assert info.value.verdict.mistake == "wrong_type"
 
 
 def test_layer_parts_give_partial_credit_and_name_the_missing_bias_gradient():
@@ -272,8 +278,8 @@ def _adam_inputs(rng, v):
 
 
 @QUESTIONS.question("unit_checks.adam", kind="optimizer", rtol=1e-9, inputs=_adam_inputs,
-          mistakes={"no_bias_correction": lambda v: _AdamNoBiasCorrection},
-          hints={"no_bias_correction": "Divide the moments by 1 - beta**t before the step."})
+                    mistakes={"no_bias_correction": lambda v: _AdamNoBiasCorrection},
+                    hints={"no_bias_correction": "Divide the moments by 1 - beta**t before the step."})
 def _adam(v):
     from coursekit.optim import Adam
     return Adam
@@ -559,16 +565,16 @@ def test_lying_objects_are_frozen_into_data_before_anything_compares_them():
 # ---------------------------------------------------------------- diagnoses
 
 @QUESTIONS.question("unit_checks.residual_grad", kind="expression", symbols=("yhat_i", "y"),
-          mistakes={"no_factor": lambda v: "yhat_i - y", "flipped": lambda v: "2*(y - yhat_i)"},
-          hints={"no_factor": "The square brings down a factor 2.",
-                 "flipped": "Differentiate with respect to yhat_i, not y."})
+                    mistakes={"no_factor": lambda v: "yhat_i - y", "flipped": lambda v: "2*(y - yhat_i)"},
+                    hints={"no_factor": "The square brings down a factor 2.",
+                           "flipped": "Differentiate with respect to yhat_i, not y."})
 def _residual_grad(v):
     return "2*(yhat_i - y)"
 
 
 @QUESTIONS.question("unit_checks.square_derivative", kind="expression", derivative_of=("x**2 + 3*x", "x"),
-          mistakes={"forgot_linear": lambda v: "2*x"},
-          hints={"forgot_linear": "The linear term 3x has slope 3."})
+                    mistakes={"forgot_linear": lambda v: "2*x"},
+                    hints={"forgot_linear": "The linear term 3x has slope 3."})
 def _square_derivative(v):
     return "2*x + 3"
 
@@ -600,8 +606,8 @@ def test_declared_mistakes_of_derivative_questions_come_before_the_general_diagn
 
 
 @QUESTIONS.question("unit_checks.partial_in_x", kind="expression", derivative_of=("x^2 y + y^3", "x"),
-          mistakes={"by_y": lambda v: "x^2 + 3y^2"},
-          hints={"by_y": "That is the slope along y; hold y fixed and vary x."})
+                    mistakes={"by_y": lambda v: "x^2 + 3y^2"},
+                    hints={"by_y": "That is the slope along y; hold y fixed and vary x."})
 def _partial_in_x(v):
     return "2*x*y"
 

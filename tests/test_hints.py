@@ -46,7 +46,7 @@ QUESTIONS = QuestionSet()  # unit_hints and unit_leaks, registered for each test
 # ---------------------------------------------------------------- the tiers
 
 @QUESTIONS.question("unit_hints.half", kind="number", rtol=1e-9,
-          hints={"default": ("Nudge: what is half of something?", "Rule: divide by two.")})
+                    hints={"default": ("Nudge: what is half of something?", "Rule: divide by two.")})
 def _half(v):
     return 21.0
 
@@ -339,13 +339,13 @@ def test_no_hint_gives_away_an_expected_value_or_reference_code(assignment, stud
 # ---------------------------------------------------------------- the detector itself finds leaks
 
 @QUESTIONS.question("unit_leaks.value", kind="number",
-          hints={"default": ("You should get about 3.63.", "Nothing to see here.")})
+                    hints={"default": ("You should get about 3.63.", "Nothing to see here.")})
 def _leaky_value(v):
     return 3.6312
 
 
 @QUESTIONS.question("unit_leaks.derivative", kind="expression", symbols=("beta",),
-          hints={"default": ("Differentiate: (5β²)′ = 10β.", "The power rule.")})
+                    hints={"default": ("Differentiate: (5β²)′ = 10β.", "The power rule.")})
 def _leaky_derivative(v):
     return "10*beta - 3"
 
@@ -355,7 +355,7 @@ def _leaky_solve(X, y):
 
 
 @QUESTIONS.question("unit_leaks.code", kind="function", inputs=lambda rng, v: [(np.eye(2), np.ones(2))],
-          hints={"default": ("Solve the normal equations.", "np.linalg.solve(X.T @ X, X.T @ y) does it.")})
+                    hints={"default": ("Solve the normal equations.", "np.linalg.solve(X.T @ X, X.T @ y) does it.")})
 def _leaky_code(v):
     return _leaky_solve
 

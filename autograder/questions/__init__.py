@@ -221,7 +221,8 @@ def hidden_twin(qid: str, *, inputs: Callable[..., list], points: float = 1.0, r
     if original is None:
         raise ValueError(f"hidden twin of {qid!r}: register {qid!r} first")
     twin = _build(f"{qid}_hidden", original.reference, kind=original.kind, points=points,
-                  rtol=rtol, atol=atol, inputs=inputs, mistakes=mistakes, hints=hints, options=original.options, symbols=original.symbols)
+                  rtol=rtol, atol=atol, inputs=inputs, mistakes=mistakes, hints=hints,
+                  options=original.options, symbols=original.symbols)
     _add(_REGISTRY if qid in _REGISTRY else _SCOPES[-1], twin)
     return twin
 
