@@ -17,8 +17,8 @@ import numpy as np
 
 from coursekit import _validation as _check
 
-__all__ = ["linearly_separable", "circles", "xor", "moons", "sin_points", "counting", "sigmoid_regression",
-           "load_digits"]
+__all__ = ["linearly_separable", "circles", "xor", "moons", "sin_points", "counting", "sigmoid_curve",
+           "sigmoid_regression", "load_digits"]
 
 #: The shipped data sets (licences and sources in its README.md).
 DATASETS_DIR = Path(__file__).with_name("datasets")
@@ -309,6 +309,45 @@ def counting(n: int = 50, rng=None, intercept: float = 10.0, slope: float = 4.0)
     return temperature[:, None], generator.poisson(mean).astype(np.float64)
 
 
+def sigmoid_curve(x, target: int = 0, units: int = 3) -> np.ndarray:
+    r"""The noise-free curve of :func:`sigmoid_regression`: F(x) = Σⱼ w₂ⱼ σ(w₁ⱼ x + b₁ⱼ) + b₂.
+
+    Parameters
+    ----------
+    x : array_like of float
+        Points, any shape.
+    target : int, default 0
+        Seed of the weights: one seed, one curve.
+    units : int, default 3
+        Number of sigmoid units (≥ 1).
+
+    Returns
+    -------
+    ndarray of float64, the shape of ``x``
+        F at every point.
+
+    Notes
+    -----
+    Lecture 003's network F(x) = w₂·σ(w₁x + b₁) + b₂ with ``units`` hidden
+    units side by side. The steepness |w₁ⱼ| lies in [1.5, 4], the steps sit at
+    −b₁ⱼ/w₁ⱼ ∈ [−2, 2] and their heights |w₂ⱼ| in [1, 2.5], so every unit shows
+    on [−3, 3] and a network of the same family can fit the curve.
+
+    Examples
+    --------
+    >>> sigmoid_curve([0.0, 1.0], target=1).shape
+    (2,)
+    """
+    x = _check.real_array(x, "x")
+    units = _check.integer(units, "units", minimum=1)
+    weights = np.random.default_rng([_check.integer(target, "target"), units])
+    w1 = weights.choice([-1.0, 1.0], units) * weights.uniform(1.5, 4.0, units)
+    b1 = -w1 * weights.uniform(-2.0, 2.0, units)
+    w2 = weights.choice([-1.0, 1.0], units) * weights.uniform(1.0, 2.5, units)
+    b2 = weights.uniform(-1.0, 1.0)
+    return 1.0 / (1.0 + np.exp(-(x[..., None] * w1 + b1))) @ w2 + b2
+
+
 def sigmoid_regression(n: int = 200, noise: float = 0.1, rng=None, target: int = 0, units: int = 3):
     r"""A regression task in the family F(x) = w₂·σ(w₁x + b₁) + b₂ of lecture 003, with several units.
 
@@ -321,23 +360,17 @@ def sigmoid_regression(n: int = 200, noise: float = 0.1, rng=None, target: int =
     rng : int, numpy.random.Generator or None
         Seed or generator of the inputs and the noise; None means seed 0.
     target : int, default 0
-        Seed of the target's weights: the same ``target`` is the same function
-        whatever ``rng`` draws.
+        Seed of the curve's weights (:func:`sigmoid_curve`): the same
+        ``target`` is the same curve whatever ``rng`` draws.
     units : int, default 3
-        Number of sigmoid units of the target (≥ 1).
+        Number of sigmoid units of the curve (≥ 1).
 
     Returns
     -------
     X : ndarray of float64, shape (n, 1)
         Inputs x ~ U(−3, 3).
     y : ndarray of float64, shape (n,)
-        F(x) + ε with F(x) = Σⱼ w₂ⱼ σ(w₁ⱼ x + b₁ⱼ) + b₂.
-
-    Notes
-    -----
-    The target's steepness |w₁ⱼ| lies in [1.5, 4], its steps sit at
-    −b₁ⱼ/w₁ⱼ ∈ [−2, 2] and their heights |w₂ⱼ| in [1, 2.5], so every unit
-    shows in the data and a network of the same family can fit it.
+        F(x) + ε.
 
     Examples
     --------
@@ -345,15 +378,8 @@ def sigmoid_regression(n: int = 200, noise: float = 0.1, rng=None, target: int =
     ((5, 1), (5,))
     """
     n, noise, generator = _arguments(n, noise, rng)
-    units = _check.integer(units, "units", minimum=1)
-    weights = np.random.default_rng([_check.integer(target, "target"), units])
-    w1 = weights.choice([-1.0, 1.0], units) * weights.uniform(1.5, 4.0, units)
-    b1 = -w1 * weights.uniform(-2.0, 2.0, units)
-    w2 = weights.choice([-1.0, 1.0], units) * weights.uniform(1.0, 2.5, units)
-    b2 = weights.uniform(-1.0, 1.0)
     x = generator.uniform(-3.0, 3.0, n)
-    F = 1.0 / (1.0 + np.exp(-(x[:, None] * w1 + b1))) @ w2 + b2
-    return x[:, None], F + noise * generator.standard_normal(n)
+    return x[:, None], sigmoid_curve(x, target, units) + noise * generator.standard_normal(n)
 
 
 @cache

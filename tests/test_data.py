@@ -9,6 +9,7 @@ from coursekit.data import (
     linearly_separable,
     load_digits,
     moons,
+    sigmoid_curve,
     sigmoid_regression,
     sin_points,
     xor,
@@ -175,6 +176,7 @@ def test_load_digits_is_deterministic_and_returns_copies_the_caller_may_change()
 
 def test_sigmoid_regression_targets_are_one_function_per_target_seed():
     X1, y1 = sigmoid_regression(300, noise=0.0, rng=1, target=4)
+    np.testing.assert_allclose(y1, sigmoid_curve(X1[:, 0], target=4), rtol=1e-15)
     X2, y2 = sigmoid_regression(300, noise=0.0, rng=2, target=4)
     assert X1.shape == (300, 1) and y1.shape == (300,)
     assert -3 <= X1.min() and X1.max() <= 3
