@@ -1,11 +1,12 @@
-"""The small data sets the lectures draw, generated reproducibly.
+"""The small data sets the lectures draw, generated reproducibly, and the handwritten digits.
 
 Every function returns ``(X, y)`` with ``X`` a float64 array of shape (n, d),
 one row per sample. Classification sets have integer labels y ∈ {0, 1}
 (int64, shape (n,)) in random order; regression sets have float64 targets of
 shape (n,). ``rng`` is a seed (int), a ``numpy.random.Generator`` (which is
 advanced), or None for the fixed seed 0: the same seed always gives the same
-data.
+data. :func:`load_digits` reads a real data set shipped with the package
+(``datasets/``, with its licence).
 """
 from __future__ import annotations
 

@@ -445,3 +445,32 @@ def test_an_edit_of_my_layers_counts_at_the_next_import_without_a_restart(import
         _load(importer)
     path.write_text(_solution_layers())
     assert len(_load(importer)) == 4
+
+
+# ---------------------------------------------------------------- slow: my_layers.py through the grader
+
+@pytest.mark.slow
+def test_a_submission_importing_its_own_my_layers_is_graded_with_it_and_one_without_is_told_why(tmp_path):
+    import nbformat
+    from test_course import _course, _run, _scores
+
+    course = _course(tmp_path, A)
+    notebook = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.get("id") == "a-own-layers":   # what a student writes once my_layers.py is filled
+            cell.source = "my_layers = import_my_layers()\nLinear, ReLU, Sigmoid, Adam = checked_layers(my_layers)"
+    for student, with_file in (("imports_its_file", True), ("forgot_its_file", False)):
+        target = course / "submitted" / student / A
+        target.mkdir(parents=True)
+        nbformat.write(notebook, target / f"{A}.ipynb")
+        if with_file:
+            (target / "my_layers.py").write_text(_solution_layers())
+    _run(["nbgrader", "autograde", A, "--force"], course)
+
+    scores = _scores(course, A, "imports_its_file")
+    assert all(s[0] == pytest.approx(s[1]) for s in scores.values()), scores
+    missing = _scores(course, A, "forgot_its_file")
+    assert missing["q_capstone_digits"][0] == 0 and missing["q_Tanh"][0] == pytest.approx(missing["q_Tanh"][1])
+    graded = nbformat.read(course / "autograded" / "forgot_its_file" / A / f"{A}.ipynb", as_version=4)
+    told = [o for c in graded.cells if c.get("id") == "a-own-layers" for o in c.outputs if o.output_type == "error"]
+    assert told and told[0].ename == "MyLayersError" and "no my_layers.py beside this notebook" in told[0].evalue

@@ -12,7 +12,12 @@ Two questions ask for numbers, and each student gets their own: how much a chain
 layers with the student's weights can multiply a gradient, and how many weights a dense layer has
 from the student's image (height × width × 3 channels) to their number of units. The lecture's
 200 × 200 image with as many units as inputs, 1.44 × 10¹⁰ weights (:data:`LECTURE`), is the
-notebook's worked example.
+notebook's worked example. Both are predicted by hand, checked, then run in the notebook.
+
+The capstone trains students' own layers and Adam (from their ``my_layers.py``, which the grading
+sandbox receives with the notebook) and is judged like ``test_accuracy``: ``predict`` runs on points
+and images the grader sends, and the grader alone holds the regression curve's values
+(:func:`coursekit.data.sigmoid_curve` of the student's seed) and the digits' labels.
 """
 from __future__ import annotations
 
