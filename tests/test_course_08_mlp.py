@@ -378,6 +378,14 @@ def _load(importer):
     return importer["checked_layers"](importer["import_my_layers"]())
 
 
+def test_the_released_my_layers_is_the_sources_template_and_holds_no_solution():
+    released = (ROOT / "notebooks" / A / "my_layers.py").read_text()
+    assert released == (ROOT / "solutions" / A / "my_layers.py").read_text()
+    for line in ('return self.x @ self.params["W"] + self.params["b"]', "np.maximum(self.x, 0.0)",
+                 "m_hat / (np.sqrt(v_hat) + self.eps)"):
+        assert line in _solution_layers() and line not in released
+
+
 def test_a_missing_my_layers_file_is_named_with_where_it_was_looked_for(importer, tmp_path):
     with pytest.raises(importer["MyLayersError"], match="there is no my_layers.py beside this notebook"):
         _load(importer)
