@@ -327,6 +327,13 @@ def sigmoid_curve(x, target: int = 0, units: int = 3) -> np.ndarray:
     ndarray of float64, the shape of ``x``
         F at every point.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` is not real numbers, or ``target`` or ``units`` not an integer.
+    ValueError
+        If ``target`` is negative or ``units`` < 1.
+
     Notes
     -----
     Lecture 003's network F(x) = w₂·σ(w₁x + b₁) + b₂ with ``units`` hidden
@@ -372,6 +379,17 @@ def sigmoid_regression(n: int = 200, noise: float = 0.1, rng=None, target: int =
         Inputs x ~ U(−3, 3).
     y : ndarray of float64, shape (n,)
         F(x) + ε.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`circles` for ``n``, ``noise`` and ``rng``; as
+        :func:`sigmoid_curve` for ``target`` and ``units``.
+
+    Notes
+    -----
+    The grader of 08_mlp's capstone measures a fit against
+    :func:`sigmoid_curve` of the same ``target``: the curve without noise.
 
     Examples
     --------

@@ -126,6 +126,9 @@ def test_counting_gives_counts_around_the_true_line():
         (lambda: circles(10, factor="half"), TypeError, "factor must be a real number"),
         (lambda: counting(10, intercept=-200.0), ValueError, "must be ≥ 0"),
         (lambda: counting(10, slope=None), TypeError, "slope must be a real number"),
+        (lambda: sigmoid_curve([0.0], target=-1), ValueError, "target must be an integer >= 0"),
+        (lambda: sigmoid_regression(10, units=0), ValueError, "units must be a positive integer"),
+        (lambda: sigmoid_curve(["x"]), TypeError, "x must be a real number"),
     ],
 )
 def test_bad_arguments_are_rejected_by_name(call, error, message):
