@@ -36,3 +36,6 @@ c.Autograde.autograde_preprocessors = autograde_preprocessors()
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
 # A test cell the student deleted is put back (with a note) and graded like the others.
 c.OverwriteCells.add_missing_cells = True
+# Files students fill in and submit beside a notebook are graded as submitted: without this,
+# autograde would put the released template back over them (they run in the sandbox like the notebook).
+c.Autograde.exclude_overwriting = {"08_mlp": ["my_layers.py"]}

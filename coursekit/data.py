@@ -1,19 +1,28 @@
-"""The small data sets the lectures draw, generated reproducibly.
+"""The small data sets the lectures draw, generated reproducibly, and the handwritten digits.
 
 Every function returns ``(X, y)`` with ``X`` a float64 array of shape (n, d),
 one row per sample. Classification sets have integer labels y ∈ {0, 1}
 (int64, shape (n,)) in random order; regression sets have float64 targets of
 shape (n,). ``rng`` is a seed (int), a ``numpy.random.Generator`` (which is
 advanced), or None for the fixed seed 0: the same seed always gives the same
-data.
+data. :func:`load_digits` reads a real data set shipped with the package
+(``datasets/``, with its licence).
 """
 from __future__ import annotations
+
+import gzip
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 
 from coursekit import _validation as _check
 
-__all__ = ["linearly_separable", "circles", "xor", "moons", "sin_points", "counting"]
+__all__ = ["linearly_separable", "circles", "xor", "moons", "sin_points", "counting", "sigmoid_curve",
+           "sigmoid_regression", "load_digits"]
+
+#: The shipped data sets (licences and sources in its README.md).
+DATASETS_DIR = Path(__file__).with_name("datasets")
 
 #: The lecture's perceptron line w₀ + w₁x₁ + w₂x₂ = 0 with w₀ = 1, W = (3, −2).
 _PERCEPTRON_BIAS, _PERCEPTRON_WEIGHTS = 1.0, np.array([3.0, -2.0])
@@ -299,3 +308,132 @@ def counting(n: int = 50, rng=None, intercept: float = 10.0, slope: float = 4.0)
             f"intercept + slope·T must be ≥ 0 on 5…35 °C, got intercept={intercept}, slope={slope}"
         )
     return temperature[:, None], generator.poisson(mean).astype(np.float64)
+
+
+def sigmoid_curve(x, target: int = 0, units: int = 3) -> np.ndarray:
+    r"""The noise-free curve of :func:`sigmoid_regression`: F(x) = Σⱼ w₂ⱼ σ(w₁ⱼ x + b₁ⱼ) + b₂.
+
+    Parameters
+    ----------
+    x : array_like of float
+        Points, any shape.
+    target : int, default 0
+        Seed of the weights: one seed, one curve.
+    units : int, default 3
+        Number of sigmoid units (≥ 1).
+
+    Returns
+    -------
+    ndarray of float64, the shape of ``x``
+        F at every point.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not real numbers, or ``target`` or ``units`` not an integer.
+    ValueError
+        If ``target`` is negative or ``units`` < 1.
+
+    Notes
+    -----
+    Lecture 003's network F(x) = w₂·σ(w₁x + b₁) + b₂ with ``units`` hidden
+    units side by side. The steepness |w₁ⱼ| lies in [1.5, 4], the steps sit at
+    −b₁ⱼ/w₁ⱼ ∈ [−2, 2] and their heights |w₂ⱼ| in [1, 2.5], so every unit shows
+    on [−3, 3] and a network of the same family can fit the curve.
+
+    Examples
+    --------
+    >>> sigmoid_curve([0.0, 1.0], target=1).shape
+    (2,)
+    """
+    x = _check.real_array(x, "x")
+    units = _check.integer(units, "units", minimum=1)
+    weights = np.random.default_rng([_check.integer(target, "target"), units])
+    w1 = weights.choice([-1.0, 1.0], units) * weights.uniform(1.5, 4.0, units)
+    b1 = -w1 * weights.uniform(-2.0, 2.0, units)
+    w2 = weights.choice([-1.0, 1.0], units) * weights.uniform(1.0, 2.5, units)
+    b2 = weights.uniform(-1.0, 1.0)
+    return 1.0 / (1.0 + np.exp(-(x[..., None] * w1 + b1))) @ w2 + b2
+
+
+def sigmoid_regression(n: int = 200, noise: float = 0.1, rng=None, target: int = 0, units: int = 3):
+    r"""A regression task in the family F(x) = w₂·σ(w₁x + b₁) + b₂ of lecture 003, with several units.
+
+    Parameters
+    ----------
+    n : int, default 200
+        Number of points (≥ 2).
+    noise : float, default 0.1
+        Standard deviation of ε ~ N(0, noise²) added to the targets.
+    rng : int, numpy.random.Generator or None
+        Seed or generator of the inputs and the noise; None means seed 0.
+    target : int, default 0
+        Seed of the curve's weights (:func:`sigmoid_curve`): the same
+        ``target`` is the same curve whatever ``rng`` draws.
+    units : int, default 3
+        Number of sigmoid units of the curve (≥ 1).
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n, 1)
+        Inputs x ~ U(−3, 3).
+    y : ndarray of float64, shape (n,)
+        F(x) + ε.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`circles` for ``n``, ``noise`` and ``rng``; as
+        :func:`sigmoid_curve` for ``target`` and ``units``.
+
+    Notes
+    -----
+    The grader of 08_mlp's capstone measures a fit against
+    :func:`sigmoid_curve` of the same ``target``: the curve without noise.
+
+    Examples
+    --------
+    >>> X, y = sigmoid_regression(5, rng=0); X.shape, y.shape
+    ((5, 1), (5,))
+    """
+    n, noise, generator = _arguments(n, noise, rng)
+    x = generator.uniform(-3.0, 3.0, n)
+    return x[:, None], sigmoid_curve(x, target, units) + noise * generator.standard_normal(n)
+
+
+@cache
+def _digits() -> np.ndarray:
+    with gzip.open(DATASETS_DIR / "digits.csv.gz", "rt") as stream:
+        table = np.loadtxt(stream, delimiter=",", dtype=np.int64)
+    table.setflags(write=False)
+    return table
+
+
+def load_digits():
+    r"""The 8 × 8 handwritten digits: 1,797 images of the digits 0–9 (UCI, CC BY 4.0).
+
+    Returns
+    -------
+    X : ndarray of float64, shape (1797, 64)
+        One image per row, its 8 × 8 pixels row by row (``X[i].reshape(8, 8)``
+        is the picture); each pixel counts the set bits of a 4 × 4 block of the
+        original 32 × 32 bitmap, so 0 (blank) to 16 (full).
+    y : ndarray of int64, shape (1797,)
+        The digit each image shows, 0 to 9 (about 180 of each).
+
+    Notes
+    -----
+    Read from ``coursekit/datasets/digits.csv.gz``, shipped with the package
+    (nothing is downloaded), in the file's fixed order; every call returns
+    fresh copies. The data are the test part of "Optical Recognition of
+    Handwritten Digits" by E. Alpaydin and C. Kaynak (UCI Machine Learning
+    Repository, 1998), licensed CC BY 4.0, as scikit-learn distributes them;
+    ``coursekit/datasets/README.md`` gives the source and the licence.
+
+    Examples
+    --------
+    >>> X, y = load_digits(); X.shape, X.dtype.name, y[:5].tolist()
+    ((1797, 64), 'float64', [0, 1, 2, 3, 4])
+    """
+    table = _digits()
+    return table[:, :64].astype(np.float64), table[:, 64].copy()

@@ -5,6 +5,7 @@ Answers are judged through the same record → judge path as ``check()``.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from autograder.checks import answer_record, judge_record
 from autograder.student import parameters
 
 A = "08_mlp"
+ROOT = Path(__file__).resolve().parents[1]
 Q = importlib.import_module(f"autograder.questions.{A}")
 
 
@@ -221,3 +223,252 @@ def test_polar_features_make_the_circles_linearly_separable_as_the_notebook_show
                   epochs=500, batch_size=None)
         accuracy[name] = np.mean((model.forward(features[200:]) > 0) == (y[200:] > 0.5))
     assert accuracy["cartesian"] < 0.7 and accuracy["polar"] > 0.95
+
+
+# ---------------------------------------------------------------- the capstone's softmax cross-entropy
+
+def test_softmax_cross_entropy_reference_gives_the_lectures_softmax_probabilities():
+    # lecture 001: softmax(7, -7.5, 10) ≈ (0.0474, 2.4e-8, 0.9526); the loss of class k is -log p_k
+    z = np.array([[7.0, -7.5, 10.0]])
+    for k, p in enumerate((0.0474, 2.4e-8, 0.9526)):
+        value, _ = Q.reference_softmax_cross_entropy(z, [k])
+        assert np.exp(-value) == pytest.approx(p, rel=5e-3)   # the lecture rounds to 2-3 digits
+
+
+def test_softmax_cross_entropy_gradient_matches_finite_differences():
+    from coursekit.gradcheck import TOLERANCE, check_loss
+
+    rng = np.random.default_rng(5)
+    z, y = rng.normal(size=(6, 10)) * 3, rng.integers(0, 10, size=6)
+    pair = (lambda t, c: Q.reference_softmax_cross_entropy(t, c)[0],
+            lambda t, c: Q.reference_softmax_cross_entropy(t, c)[1])
+    assert check_loss(pair, z, y) < TOLERANCE
+
+
+def test_softmax_cross_entropy_stays_finite_for_huge_logits():
+    value, grad = Q.reference_softmax_cross_entropy(np.array([[1000.0, -1000.0, 0.0]]), [1])
+    assert value == pytest.approx(2000.0) and np.all(np.isfinite(grad))
+
+
+def test_softmax_cross_entropy_reference_matches_torch(torch):
+    rng = np.random.default_rng(6)
+    z, y = rng.normal(size=(7, 4)) * 4, rng.integers(0, 4, size=7)
+    t = torch.tensor(z, requires_grad=True)
+    value = torch.nn.functional.cross_entropy(t, torch.tensor(y))
+    value.backward()
+    ours, grad = Q.reference_softmax_cross_entropy(z, y)
+    assert ours == pytest.approx(value.item(), rel=1e-12)
+    np.testing.assert_allclose(grad, t.grad.numpy(), rtol=1e-10, atol=1e-15)
+
+
+# ---------------------------------------------------------------- the capstone's predictions
+
+def _capstone_judge(name, predict, student=None):
+    return judge_record(answer_record(f"{A}.{name}", predict), student)
+
+
+@pytest.mark.parametrize("name", ["capstone_regression", "capstone_digits"])
+def test_a_constant_predictor_fails_the_capstone(name):
+    result = _capstone_judge(name, lambda X: np.zeros(len(X)))
+    assert result.score == 0 and not result.correct
+
+
+def test_a_random_digit_predictor_fails_and_is_told_its_accuracy():
+    rng = np.random.default_rng(0)
+    result = _capstone_judge("capstone_digits", lambda X: rng.integers(0, 10, size=len(X)))
+    assert result.score == 0 and "accuracy 0." in result.text()
+
+
+def test_the_best_constant_curve_is_far_from_passing_the_regression_for_every_seed():
+    from coursekit import data
+
+    for seed in Q.VARIANTS["space"]["seed"]:
+        _, target = data.sigmoid_regression(5000, noise=0.0, rng=1, target=seed)
+        assert np.var(target) > 10 * Q.MAX_REGRESSION_MSE, seed
+
+
+def test_a_regression_off_by_the_datas_noise_still_passes_and_a_shifted_one_fails():
+    from coursekit.data import sigmoid_curve
+
+    seed = parameters(A)["seed"]
+    noise = np.random.default_rng(1)
+    noisy = _capstone_judge("capstone_regression",
+                            lambda X: sigmoid_curve(X[:, 0], seed) + 0.1 * noise.standard_normal(len(X)))
+    assert noisy.correct
+    result = _capstone_judge("capstone_regression", lambda X: sigmoid_curve(X[:, 0], seed) + 0.3)
+    assert result.score == 0 and "mean squared error" in result.text()
+
+
+def test_the_capstone_sends_points_and_images_only_drawn_afresh_for_every_run():
+    v = parameters(A)
+    (points,), = Q._regression_trials(np.random.default_rng(1), v)
+    (images,), = Q._digits_trials(np.random.default_rng(1), v)
+    (other,), = Q._digits_trials(np.random.default_rng(2), v)
+    assert points.shape == (Q.REGRESSION_POINTS, 1) and images.shape == (Q.DIGITS_HIDDEN, 64)
+    assert not np.array_equal(images, other)
+    assert questions.get(f"{A}.capstone_digits").inputs is Q._digits_trials
+
+
+def test_the_hidden_digits_are_test_images_of_the_students_split_never_trained_on():
+    from coursekit import data
+
+    X, _ = data.load_digits()
+    for seed in (0, 5):
+        train, val, test = Q.digits_split(seed)
+        assert sorted(np.concatenate([train, val, test]).tolist()) == list(range(1797))
+        (images,), = Q._digits_trials(np.random.default_rng(3), {"seed": seed})
+        rows = [int(np.flatnonzero(np.all(X == image, axis=1))[0]) for image in images[:50]]
+        # identical images may occur twice in the data; every one sent is a test image's twin
+        assert all(np.any(np.all(X[test] == X[r], axis=1)) for r in rows)
+
+
+def test_the_notebooks_digits_split_is_the_graders():
+    import nbformat
+
+    nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    source = next(c.source for c in nb.cells if "train_rows, val_rows, test_rows =" in c.source)
+    setup = source[:source.index("fig, ax")]
+    import coursekit.data
+
+    for seed in (0, 3, 7):
+        namespace = {"np": np, "coursekit": coursekit, "P": {"seed": seed}}
+        exec(setup, namespace)
+        train, val, test = Q.digits_split(seed)
+        assert np.array_equal(namespace["train_rows"], train) and np.array_equal(namespace["test_rows"], test)
+        assert np.array_equal(namespace["val_rows"], val)
+
+
+# ---------------------------------------------------------------- my_layers.py: the student's own module
+
+def _cell(cell_id):
+    import nbformat
+
+    nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    return next(c.source for c in nb.cells if c.get("id") == cell_id)
+
+
+def _solution_layers() -> str:
+    """The solution's 06 and 07 classes as a filled my_layers.py would hold them."""
+    source = _cell("a-own-layers")
+    region = source[source.index("### BEGIN SOLUTION") + 19:source.index("### END SOLUTION")]
+    return "import numpy as np\n\n" + region
+
+
+@pytest.fixture
+def importer(tmp_path, monkeypatch):
+    """The notebook's import_my_layers and checked_layers, run in an empty folder (the notebook's)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(__import__("sys").modules, "my_layers", raising=False)
+    namespace = {"np": np}
+    exec(_cell("setup-my-layers"), namespace)
+    return namespace
+
+
+def _load(importer):
+    return importer["checked_layers"](importer["import_my_layers"]())
+
+
+def test_the_released_my_layers_is_the_sources_template_and_holds_no_solution():
+    released = (ROOT / "notebooks" / A / "my_layers.py").read_text()
+    assert released == (ROOT / "solutions" / A / "my_layers.py").read_text()
+    for line in ('return self.x @ self.params["W"] + self.params["b"]', "np.maximum(self.x, 0.0)",
+                 "m_hat / (np.sqrt(v_hat) + self.eps)"):
+        assert line in _solution_layers() and line not in released
+
+
+def test_a_missing_my_layers_file_is_named_with_where_it_was_looked_for(importer, tmp_path):
+    with pytest.raises(importer["MyLayersError"], match="there is no my_layers.py beside this notebook"):
+        _load(importer)
+
+
+def test_the_released_template_is_reported_as_not_filled_in_naming_the_first_class(importer, tmp_path):
+    (tmp_path / "my_layers.py").write_text((ROOT / "notebooks" / A / "my_layers.py").read_text())
+    with pytest.raises(importer["MyLayersError"], match=r"Linear in my_layers.py is not filled in yet.*06_backprop"):
+        _load(importer)
+
+
+def test_a_filled_my_layers_passes_and_its_own_classes_are_returned(importer, tmp_path, capsys):
+    (tmp_path / "my_layers.py").write_text(_solution_layers())
+    classes = _load(importer)
+    assert [c.__name__ for c in classes] == ["Linear", "ReLU", "Sigmoid", "Adam"]
+    assert all(c.__module__ == "my_layers" for c in classes)
+    assert "pass their checks" in capsys.readouterr().out
+
+
+def test_the_template_filled_with_the_solution_passes_too(importer, tmp_path):
+    # the template's own Optimizer base class with the 07 update rule: what a student fills in
+    template = (ROOT / "solutions" / A / "my_layers.py").read_text()
+    classes = _solution_layers().split("class Adam")[0]
+    adam = ('        beta1, beta2 = self.betas\n'
+            '        state["m"] = beta1 * state.get("m", 0.0) + (1 - beta1) * grad\n'
+            '        state["v"] = beta2 * state.get("v", 0.0) + (1 - beta2) * grad ** 2\n'
+            '        m_hat = state["m"] / (1 - beta1 ** state["t"])\n'
+            '        v_hat = state["v"] / (1 - beta2 ** state["t"])\n'
+            '        param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n')
+    filled = classes + template[template.index("class Optimizer"):].replace(
+        '        raise NotImplementedError("paste your Adam.update from 07_optimizers")\n', adam)
+    (tmp_path / "my_layers.py").write_text(filled)
+    assert len(_load(importer)) == 4
+
+
+def test_coursekits_layers_in_my_layers_are_refused(importer, tmp_path):
+    (tmp_path / "my_layers.py").write_text("from coursekit.layers import Linear, ReLU, Sigmoid\n"
+                                           "from coursekit.optim import Adam\n")
+    with pytest.raises(importer["MyLayersError"], match="Linear in my_layers.py is coursekit's, not yours"):
+        _load(importer)
+
+
+@pytest.mark.parametrize("slip, named", [
+    ('self.grads["b"] = grad_out.sum(axis=0)', "Linear in my_layers.py backward"),
+    ("return grad_out * (self.x > 0)", "ReLU in my_layers.py backward"),
+    ("return grad_out * self.out * (1 - self.out)", "Sigmoid in my_layers.py backward"),
+    ("param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)", "Adam in my_layers.py does not take"),
+])
+def test_a_wrong_class_is_named_with_what_it_gets_wrong(importer, tmp_path, slip, named):
+    source = _solution_layers()
+    assert slip in source
+    wrong = {'self.grads["b"] = grad_out.sum(axis=0)': 'self.grads["b"] = grad_out.mean(axis=0)',
+             "return grad_out * (self.x > 0)": "return grad_out * (self.x >= 0)",
+             "return grad_out * self.out * (1 - self.out)": "return grad_out * self.out",
+             "param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)": "param -= self.lr * m_hat"}[slip]
+    (tmp_path / "my_layers.py").write_text(source.replace(slip, wrong))
+    with pytest.raises(importer["MyLayersError"], match=named):
+        _load(importer)
+
+
+def test_an_edit_of_my_layers_counts_at_the_next_import_without_a_restart(importer, tmp_path):
+    path = tmp_path / "my_layers.py"
+    path.write_text(_solution_layers().replace("return np.maximum(self.x, 0.0)", "return self.x"))
+    with pytest.raises(importer["MyLayersError"], match="ReLU in my_layers.py forward"):
+        _load(importer)
+    path.write_text(_solution_layers())
+    assert len(_load(importer)) == 4
+
+
+# ---------------------------------------------------------------- slow: my_layers.py through the grader
+
+@pytest.mark.slow
+def test_a_submission_importing_its_own_my_layers_is_graded_with_it_and_one_without_is_told_why(tmp_path):
+    import nbformat
+    from test_course import _course, _run, _scores
+
+    course = _course(tmp_path, A)
+    notebook = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.get("id") == "a-own-layers":   # what a student writes once my_layers.py is filled
+            cell.source = "my_layers = import_my_layers()\nLinear, ReLU, Sigmoid, Adam = checked_layers(my_layers)"
+    for student, with_file in (("imports_its_file", True), ("forgot_its_file", False)):
+        target = course / "submitted" / student / A
+        target.mkdir(parents=True)
+        nbformat.write(notebook, target / f"{A}.ipynb")
+        if with_file:
+            (target / "my_layers.py").write_text(_solution_layers())
+    _run(["nbgrader", "autograde", A, "--force"], course)
+
+    scores = _scores(course, A, "imports_its_file")
+    assert all(s[0] == pytest.approx(s[1]) for s in scores.values()), scores
+    missing = _scores(course, A, "forgot_its_file")
+    assert missing["q_capstone_digits"][0] == 0 and missing["q_Tanh"][0] == pytest.approx(missing["q_Tanh"][1])
+    graded = nbformat.read(course / "autograded" / "forgot_its_file" / A / f"{A}.ipynb", as_version=4)
+    told = [o for c in graded.cells if c.get("id") == "a-own-layers" for o in c.outputs if o.output_type == "error"]
+    assert told and told[0].ename == "MyLayersError" and "no my_layers.py beside this notebook" in told[0].evalue

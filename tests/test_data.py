@@ -3,7 +3,17 @@
 import numpy as np
 import pytest
 
-from coursekit.data import circles, counting, linearly_separable, moons, sin_points, xor
+from coursekit.data import (
+    circles,
+    counting,
+    linearly_separable,
+    load_digits,
+    moons,
+    sigmoid_curve,
+    sigmoid_regression,
+    sin_points,
+    xor,
+)
 
 CLASSIFICATION = [linearly_separable, circles, xor, moons]
 ALL = CLASSIFICATION + [sin_points, counting]
@@ -116,8 +126,76 @@ def test_counting_gives_counts_around_the_true_line():
         (lambda: circles(10, factor="half"), TypeError, "factor must be a real number"),
         (lambda: counting(10, intercept=-200.0), ValueError, "must be ≥ 0"),
         (lambda: counting(10, slope=None), TypeError, "slope must be a real number"),
+        (lambda: sigmoid_curve([0.0], target=-1), ValueError, "target must be an integer >= 0"),
+        (lambda: sigmoid_regression(10, units=0), ValueError, "units must be a positive integer"),
+        (lambda: sigmoid_curve(["x"]), TypeError, "x must be a real number"),
     ],
 )
 def test_bad_arguments_are_rejected_by_name(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ---------------------------------------------------------------- the shipped digits
+
+def test_the_digits_are_1797_images_of_64_pixels_counting_0_to_16():
+    X, y = load_digits()
+    assert X.shape == (1797, 64) and X.dtype == np.float64
+    assert y.shape == (1797,) and y.dtype == np.int64
+    assert X.min() == 0 and X.max() == 16 and np.all(X == np.round(X))
+
+
+def test_the_digits_have_the_class_counts_of_the_uci_test_set():
+    # the counts the UCI description (and scikit-learn's copy) give for the 1,797 test images
+    assert np.bincount(load_digits()[1]).tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+
+
+def test_the_first_digit_is_the_zero_of_the_published_file():
+    X, y = load_digits()
+    first = [[0, 0, 5, 13, 9, 1, 0, 0], [0, 0, 13, 15, 10, 15, 5, 0], [0, 3, 15, 2, 0, 11, 8, 0],
+             [0, 4, 12, 0, 0, 8, 8, 0], [0, 5, 8, 0, 0, 9, 8, 0], [0, 4, 11, 0, 1, 12, 7, 0],
+             [0, 2, 14, 5, 10, 12, 0, 0], [0, 0, 6, 13, 10, 0, 0, 0]]
+    np.testing.assert_array_equal(X[0].reshape(8, 8), first)
+    assert y[:10].tolist() == list(range(10))
+
+
+def test_the_digits_file_is_the_one_the_readme_names():
+    import hashlib
+
+    from coursekit.data import DATASETS_DIR
+
+    digest = hashlib.sha256((DATASETS_DIR / "digits.csv.gz").read_bytes()).hexdigest()
+    assert digest in (DATASETS_DIR / "README.md").read_text() and "CC BY 4.0" in (DATASETS_DIR / "README.md").read_text()
+
+
+def test_load_digits_is_deterministic_and_returns_copies_the_caller_may_change():
+    X, y = load_digits()
+    X[:] = -1
+    y[:] = -1
+    X2, y2 = load_digits()
+    assert X2.min() == 0 and y2.min() == 0
+    np.testing.assert_array_equal(X2, load_digits()[0])
+
+
+def test_sigmoid_regression_targets_are_one_function_per_target_seed():
+    X1, y1 = sigmoid_regression(300, noise=0.0, rng=1, target=4)
+    np.testing.assert_allclose(y1, sigmoid_curve(X1[:, 0], target=4), rtol=1e-15)
+    X2, y2 = sigmoid_regression(300, noise=0.0, rng=2, target=4)
+    assert X1.shape == (300, 1) and y1.shape == (300,)
+    assert -3 <= X1.min() and X1.max() <= 3
+    # the same target on other points: interpolate one sample's curve at the other's points
+    order = np.argsort(X1[:, 0])
+    inside = (X2[:, 0] > X1[order[0], 0]) & (X2[:, 0] < X1[order[-1], 0])
+    np.testing.assert_allclose(np.interp(X2[inside, 0], X1[order, 0], y1[order]), y2[inside], atol=0.05)
+    assert not np.allclose(y1, sigmoid_regression(300, noise=0.0, rng=1, target=5)[1])
+
+
+def test_sigmoid_regression_is_a_sum_of_sigmoid_steps_with_the_noise_asked_for():
+    X, clean = sigmoid_regression(20_000, noise=0.0, rng=3, target=2, units=1)
+    x = X[:, 0]
+    # one unit: F is monotone in x, and the noisy copy differs by noise of standard deviation 0.1
+    order = np.argsort(x)
+    steps = np.diff(clean[order])
+    assert np.all(steps >= -1e-12) or np.all(steps <= 1e-12)
+    noisy = sigmoid_regression(20_000, noise=0.1, rng=3, target=2, units=1)[1]
+    assert np.std(noisy - clean) == pytest.approx(0.1, rel=0.05)

@@ -12,7 +12,12 @@ Two questions ask for numbers, and each student gets their own: how much a chain
 layers with the student's weights can multiply a gradient, and how many weights a dense layer has
 from the student's image (height × width × 3 channels) to their number of units. The lecture's
 200 × 200 image with as many units as inputs, 1.44 × 10¹⁰ weights (:data:`LECTURE`), is the
-notebook's worked example.
+notebook's worked example. Both are predicted by hand, checked, then run in the notebook.
+
+The capstone trains students' own layers and Adam (from their ``my_layers.py``, which the grading
+sandbox receives with the notebook) and is judged like ``test_accuracy``: ``predict`` runs on points
+and images the grader sends, and the grader alone holds the regression curve's values
+(:func:`coursekit.data.sigmoid_curve` of the student's seed) and the digits' labels.
 """
 from __future__ import annotations
 
@@ -27,7 +32,8 @@ ASSIGNMENT = "08_mlp"
 #: layers (Tanh, the container, dropout, BCE with logits), activations, losses and training. The tests
 #: of Sequential and train build networks from layers no assignment asks for (:class:`Scale`,
 #: :class:`Sine`, :class:`HalfSquaredError`, written out in the test cells).
-WITHHELD = ("coursekit.layers", "coursekit.activations", "coursekit.losses", "coursekit.train")
+WITHHELD = ("coursekit.layers", "coursekit.activations", "coursekit.losses", "coursekit.train",
+            "coursekit.optim")
 
 #: The lecture's dense layer on a 200 × 200 RGB image, with as many units as inputs.
 LECTURE = {"height": 200, "width": 200, "units": 200 * 200 * 3}
@@ -440,6 +446,183 @@ def image_weights(v):
     return float(_image_inputs(v) * v["units"])
 
 
+# ---------------------------------------------------------------- 7. the capstone
+
+def reference_softmax_cross_entropy(z, y):
+    """(ℓ, ∂ℓ/∂z) of the mean softmax cross-entropy of logits z (N, K) against integer classes y (N,)."""
+    z = np.asarray(z, dtype=float)
+    y = np.asarray(y).astype(int).reshape(-1)
+    log_p = z - z.max(axis=1, keepdims=True)
+    log_p = log_p - np.log(np.sum(np.exp(log_p), axis=1, keepdims=True))
+    rows = np.arange(len(z))
+    grad = np.exp(log_p)
+    grad[rows, y] -= 1.0
+    return float(-np.mean(log_p[rows, y])), grad / len(z)
+
+
+def _softmax_trials(rng, v, shapes=((6, 10), (3, 4), (1, 10))):
+    return [(rng.normal(size=(n, k)) * 3, rng.integers(0, k, size=n)) for n, k in shapes]
+
+
+def _softmax_summed(z, y):
+    value, grad = reference_softmax_cross_entropy(z, y)
+    return value * len(np.asarray(z)), grad * len(np.asarray(z))
+
+
+@question(f"{ASSIGNMENT}.softmax_cross_entropy", kind="function", points=2, rtol=1e-9, atol=1e-12,
+          inputs=_softmax_trials, mistakes={"summed": lambda v: _softmax_summed},
+          hints={"default": ("Work with log-probabilities: the gradient has the same simple form as "
+                             "the binary one.",
+                             "forward: the mean over rows of −log softmax(z) at the true class, with the "
+                             "row maximum subtracted before exponentiating; backward: (softmax(z) − "
+                             "one-hot(y)) / N."),
+                 "summed": "Average over the N rows, in the value and in the gradient."})
+def softmax_cross_entropy(v):
+    """Reference: :func:`reference_softmax_cross_entropy`."""
+    return reference_softmax_cross_entropy
+
+
+#: Points the grader draws for the regression; the largest mean squared error from the noise-free
+#: target that passes (the data's noise has variance 0.01; a constant predictor is off by more than 0.3).
+REGRESSION_POINTS, MAX_REGRESSION_MSE = 300, 0.03
+#: The digits split of the notebook (the rest are the training and validation images), the hidden
+#: images the grader sends, and the least accuracy that passes (ten classes: guessing gives 0.1).
+DIGITS_TEST, DIGITS_HIDDEN, MIN_DIGITS_ACCURACY = 400, 300, 0.9
+
+
+def digits_split(seed: int):
+    """Indices (train, validation, test) of the digits for the notebook's ``P["seed"]``."""
+    order = np.random.default_rng(seed).permutation(1797)
+    return order[:1000], order[1000:-DIGITS_TEST], order[-DIGITS_TEST:]
+
+
+def _regression_trials(rng, v):
+    """New points x ~ U(−3, 3), shape (N, 1): the grader keeps the curve's values there."""
+    return [(rng.uniform(-3.0, 3.0, (REGRESSION_POINTS, 1)),)]
+
+
+def _hidden_digits(rng, v):
+    from coursekit import data
+
+    X, y = data.load_digits()
+    chosen = rng.permutation(digits_split(v["seed"])[2])[:DIGITS_HIDDEN]
+    return X[chosen], y[chosen]
+
+
+def _digits_trials(rng, v):
+    """Test images of the student's split, in a fresh order; their labels stay with the grader."""
+    return [(_hidden_digits(rng, v)[0],)]
+
+
+def _predictions(q, outputs, size, what):
+    """The single trial's output as a flat float array, or the Part that says why it is not one."""
+    from autograder.hints import hint_for
+    from autograder.verdict import Part
+
+    try:
+        values = np.asarray(outputs[0], dtype=float).reshape(-1)
+    except (TypeError, ValueError, IndexError):
+        values = None
+    if values is None or values.size != size:
+        got = "no numbers" if values is None else values.size
+        return None, Part("", False, f"expected {what} per row, {size} in all; got {got}", "wrong_shape",
+                          hint_for(q, "wrong_shape"))
+    return values, None
+
+
+def _score_regression(q, outputs, v, seed):
+    """One part: the mean squared error from the noise-free target on the grader's points."""
+    from autograder.hints import hint_for
+    from autograder.verdict import Part
+    from coursekit.data import sigmoid_curve
+
+    (points,), = _regression_trials(np.random.default_rng(seed), v)
+    target = sigmoid_curve(points[:, 0], v["seed"])
+    predicted, problem = _predictions(q, outputs, len(target), "one number")
+    if problem:
+        return [problem]
+    mse = float(np.mean((predicted - target) ** 2)) if np.all(np.isfinite(predicted)) else float("inf")
+    ok = mse <= MAX_REGRESSION_MSE
+    message = f"mean squared error {mse:.3g} from the noise-free curve on {len(target)} new points " \
+              f"(at most {MAX_REGRESSION_MSE} passes)"
+    return [Part("", ok, "" if ok else message, None, "" if ok else hint_for(q, None))]
+
+
+def _score_digits(q, outputs, v, seed):
+    """One part: the accuracy of the predicted digits on the grader's test images."""
+    from autograder.hints import hint_for
+    from autograder.verdict import Part
+
+    _, labels = _hidden_digits(np.random.default_rng(seed), v)
+    predicted, problem = _predictions(q, outputs, len(labels), "one digit")
+    if problem:
+        return [problem]
+    accuracy = float(np.mean(predicted == labels))
+    ok = accuracy >= MIN_DIGITS_ACCURACY
+    message = f"accuracy {accuracy:.3f} on {len(labels)} test images (at least {MIN_DIGITS_ACCURACY} passes)"
+    return [Part("", ok, "" if ok else message, None, "" if ok else hint_for(q, None))]
+
+
+def reference_regression_predictor(seed: int):
+    """``predict(X)`` of 41 sigmoid units with fixed steps on [−4, 4] whose output layer is solved by
+    ridge regression on the notebook's data (no withheld code is needed to build it)."""
+    from coursekit import data
+
+    X, y = data.sigmoid_regression(200, noise=0.1, rng=seed, target=seed)
+    steps = np.linspace(-4.0, 4.0, 41)
+
+    def features(x):
+        h = 1 / (1 + np.exp(-4.0 * (np.asarray(x, dtype=float).reshape(-1, 1) - steps)))
+        return np.column_stack([h, np.ones(len(h))])
+
+    A = features(X)
+    w2 = np.linalg.solve(A.T @ A + 1e-2 * np.eye(A.shape[1]), A.T @ y)
+    return lambda x: features(x) @ w2
+
+
+def reference_digits_predictor(seed: int):
+    """``predict(X)`` of the nearest training or validation image (one nearest neighbour): a
+    full-marks answer that needs none of the withheld layers."""
+    from coursekit import data
+
+    X, y = data.load_digits()
+    seen = np.concatenate(digits_split(seed)[:2])
+    known, classes = X[seen], y[seen]
+
+    def predict(images):
+        images = np.asarray(images, dtype=float)
+        distances = (images ** 2).sum(1)[:, None] - 2 * images @ known.T + (known ** 2).sum(1)
+        return classes[np.argmin(distances, axis=1)]
+    return predict
+
+
+@question(f"{ASSIGNMENT}.capstone_regression", kind="function", points=3, inputs=_regression_trials,
+          score=_score_regression,
+          hints={"default": ("Plot your fit over the data: where does it leave the curve?",
+                             "Aim for a curve through the middle of the noisy points everywhere on "
+                             "[−3, 3]: enough sigmoid units, a learning rate that lowers the validation "
+                             "loss, and the weights of the best validation epoch; predict returns one "
+                             "number per row of X."),
+                 "wrong_shape": "predict(X) returns one number per row of X (an array of N numbers)."})
+def capstone_regression(v):
+    """A full-marks answer (graded by its error on the grader's points, not against it)."""
+    return reference_regression_predictor(v["seed"])
+
+
+@question(f"{ASSIGNMENT}.capstone_digits", kind="function", points=3, inputs=_digits_trials,
+          score=_score_digits,
+          hints={"default": ("Look at the validation accuracy during training: does it still rise, or "
+                             "did it stop early?",
+                             "Aim for at least 0.9 on test images: scale the pixels to [0, 1], a hidden "
+                             "layer of a few dozen units, Adam with a learning rate near 1e-3, mini-"
+                             "batches and early stopping on the validation images; predict returns the "
+                             "digit (0 to 9) of every row of X."),
+                 "wrong_shape": "predict(X) returns one digit, 0 to 9, per row of X."})
+def capstone_digits(v):
+    """A full-marks answer (graded by its accuracy on the grader's images, not against it)."""
+    return reference_digits_predictor(v["seed"])
+
+
 # ---------------------------------------------------------------- hidden edge cases (hidden test regions)
 
 hidden_twin(f"{ASSIGNMENT}.collapse", rtol=1e-9, atol=1e-12,
@@ -476,3 +659,10 @@ hidden_twin(f"{ASSIGNMENT}.count_parameters", rtol=0.0, atol=0.0,
          hints={"default": ("Try a list, a tuple and an array of widths, and the smallest network.",
                             "Count with Python integers (or int64): wide layers overflow small integer "
                             "types.")})
+hidden_twin(f"{ASSIGNMENT}.softmax_cross_entropy", rtol=1e-9, atol=1e-12,
+            inputs=lambda rng, v: [(np.array([[1000.0, -1000.0, 0.0], [-1000.0, 0.0, 1000.0]]),
+                                    np.array([1, 2])),
+                                   (rng.normal(size=(5, 2)), rng.integers(0, 2, size=5).astype(float))],
+            hints={"default": ("Try logits of a thousand and labels given as floats.",
+                               "Subtract each row's largest logit before exponentiating, and turn the "
+                               "labels into integers before indexing with them.")})
