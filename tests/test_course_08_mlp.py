@@ -309,13 +309,14 @@ def test_the_capstone_sends_points_and_images_only_drawn_afresh_for_every_run():
     assert questions.get(f"{A}.capstone_digits").inputs is Q._digits_trials
 
 
-def test_the_hidden_digits_are_test_images_of_the_students_split_never_trained_on():
+def test_the_hidden_digits_are_test_images_the_same_for_everyone_and_never_trained_on():
     from coursekit import data
 
     X, _ = data.load_digits()
     for seed in (0, 5):
         train, val, test = Q.digits_split(seed)
         assert sorted(np.concatenate([train, val, test]).tolist()) == list(range(1797))
+        assert np.array_equal(test, Q.digits_split(7)[2]) and not np.array_equal(train, Q.digits_split(7)[0])
         (images,), = Q._digits_trials(np.random.default_rng(3), {"seed": seed})
         rows = [int(np.flatnonzero(np.all(X == image, axis=1))[0]) for image in images[:50]]
         # identical images may occur twice in the data; every one sent is a test image's twin
@@ -326,7 +327,7 @@ def test_the_notebooks_digits_split_is_the_graders():
     import nbformat
 
     nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
-    source = next(c.source for c in nb.cells if "train_rows, val_rows, test_rows =" in c.source)
+    source = next(c.source for c in nb.cells if "train_rows, val_rows =" in c.source)
     setup = source[:source.index("fig, ax")]
     import coursekit.data
 

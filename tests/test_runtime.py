@@ -167,3 +167,37 @@ def test_the_python_and_the_course_code_are_mounted_over_the_private_tmp():
     binds = [i for i, arg in enumerate(command) if arg == "--ro-bind"
              and command[i + 2] not in ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64")]
     assert binds and min(binds) > private_tmp
+
+
+def test_the_digits_in_the_sandbox_of_08_hold_no_label_of_the_graders_test_images():
+    import numpy as np
+
+    from coursekit import data
+    q08 = questions_pkg.load_assignment("08_mlp")
+    X, y = data.load_digits()
+    train, val, test = q08.digits_split(5)
+    lines = _run(runtime.build_runtime("08_mlp"), """
+        import coursekit.data
+        X, y = coursekit.data.load_digits()
+        print(X.shape, X.sum())
+        print(*y)
+    """)
+    shape_and_total, labels = lines[0], np.array(lines[1].split(), dtype=int)
+    assert shape_and_total == f"{X.shape} {X.sum()}"            # every image is there, unchanged
+    assert np.all(labels[test] == -1)                           # no test image's label
+    keep = np.setdiff1d(np.arange(len(y)), test)
+    assert np.array_equal(labels[keep], y[keep]) and len(keep) == len(train) + len(val)
+
+
+def test_a_withheld_data_file_that_coursekit_lacks_is_refused(monkeypatch):
+    module = questions_pkg.load_assignment("08_mlp")
+    monkeypatch.setattr(module, "WITHHELD_DATA", {"datasets/no_such_file.csv": lambda path: None})
+    runtime.build_runtime.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="no_such_file.csv"):
+            runtime.build_runtime("08_mlp")
+        monkeypatch.setattr(module, "WITHHELD_DATA", {"../outside": lambda path: None})
+        with pytest.raises(ValueError, match="paths inside coursekit"):
+            runtime.build_runtime("08_mlp")
+    finally:
+        runtime.build_runtime.cache_clear()

@@ -11,6 +11,9 @@ directory that the sandbox mounts read-only over the real packages:
   (``coursekit.widgets``) are always replaced: they are interactive, compute
   reference paths, and show nothing in a graded notebook; calling one prints
   a short note instead.
+* data files the assignment's ``WITHHELD_DATA`` names
+  (:func:`autograder.questions.withheld_data`) are rewritten in the copy, e.g.
+  the digits without the labels of the test images the grader holds back.
 * ``autograder/``: only what a test cell runs in the kernel
   (:data:`KERNEL_MODULES`): recording answers from the grading plan.  No
   question modules, no references, no judging.
@@ -99,12 +102,15 @@ def build_runtime(assignment: str) -> Path:
     """
     from autograder import questions
 
-    withheld = questions.withheld(assignment) if _has_questions(assignment) else ()
+    known = _has_questions(assignment)
+    withheld = questions.withheld(assignment) if known else ()
+    withheld_data = questions.withheld_data(assignment) if known else {}
     root = Path(tempfile.mkdtemp(prefix=f"autograder-runtime-{assignment}-"))
     owner = os.getpid()
     atexit.register(lambda: os.getpid() == owner and shutil.rmtree(root, ignore_errors=True))
     sources = package_dirs()
     _copy_coursekit(sources["coursekit"], root / "coursekit", withheld)
+    _rewrite_data(root / "coursekit", withheld_data)
     _copy_kernel_side(sources["autograder"], root / "autograder")
     shutil.copyfile(Path(__file__).with_name("runner.py"), root / "runner.py")
     _copy_matplotlib_cache(root / "matplotlib")
@@ -131,6 +137,15 @@ def _has_questions(assignment: str) -> bool:
     except questions.UnknownQuestionError:
         return False
     return True
+
+
+def _rewrite_data(coursekit: Path, rewrites: dict) -> None:
+    """Apply the assignment's ``WITHHELD_DATA``: each function rewrites its file of the copy."""
+    for relative, rewrite in rewrites.items():
+        path = coursekit / relative
+        if not path.is_file():
+            raise ValueError(f"WITHHELD_DATA names {relative!r}, but coursekit has no such file")
+        rewrite(path)
 
 
 def _copy_kernel_side(source: Path, target: Path) -> None:

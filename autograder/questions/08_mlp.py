@@ -490,10 +490,38 @@ REGRESSION_POINTS, MAX_REGRESSION_MSE = 300, 0.03
 DIGITS_TEST, DIGITS_HIDDEN, MIN_DIGITS_ACCURACY = 400, 300, 0.9
 
 
+#: The seed of the test rows, the same for every student: their labels never reach the sandbox.
+DIGITS_TEST_SEED = 1797
+
+
 def digits_split(seed: int):
-    """Indices (train, validation, test) of the digits for the notebook's ``P["seed"]``."""
-    order = np.random.default_rng(seed).permutation(1797)
-    return order[:1000], order[1000:-DIGITS_TEST], order[-DIGITS_TEST:]
+    """Indices (train, validation, test) of the digits for the notebook's ``P["seed"]``.
+
+    The ``DIGITS_TEST`` test rows are the same for everyone (the grading sandbox holds no label of
+    theirs, see :func:`_without_test_labels`); the student's seed shuffles the other rows into
+    1,000 training and 397 validation images.
+    """
+    test = np.random.default_rng(DIGITS_TEST_SEED).permutation(1797)[-DIGITS_TEST:]
+    order = np.random.default_rng(seed).permutation(np.setdiff1d(np.arange(1797), test))
+    return order[:1000], order[1000:], test
+
+
+def _without_test_labels(path) -> None:
+    """Rewrite the sandbox's copy of the digits (``path``, a gzipped CSV whose last column is the
+    label) with the label of every test row replaced by −1: the images stay, the answers do not."""
+    import gzip
+
+    with gzip.open(path, "rt") as stream:
+        table = np.loadtxt(stream, delimiter=",", dtype=np.int64)
+    table[digits_split(0)[2], -1] = -1
+    with gzip.open(path, "wt") as stream:
+        np.savetxt(stream, table, delimiter=",", fmt="%d")
+
+
+#: Data files of coursekit that the grading sandbox gets rewritten (see
+#: :func:`autograder.questions.withheld_data`): the digits without their test rows' labels, so that
+#: the grader's held-back images cannot be looked up in the data the kernel can read.
+WITHHELD_DATA = {"datasets/digits.csv.gz": _without_test_labels}
 
 
 def _regression_trials(rng, v):

@@ -392,6 +392,29 @@ def _variants_spec(assignment: str) -> dict:
     return spec
 
 
+def withheld_data(assignment: str) -> dict:
+    """Data files of coursekit that the sandbox gets rewritten while ``assignment`` is graded.
+
+    A module's ``WITHHELD_DATA`` maps a path inside the ``coursekit`` package
+    (``"datasets/digits.csv.gz"``) to a function that rewrites the sandbox's copy of
+    that file in place, e.g. without the labels of the images the grader holds back
+    (see :mod:`autograder.grading.runtime`).
+
+    Raises
+    ------
+    ValueError
+        If a key is not a relative path inside coursekit or a value is not callable.
+    """
+    module = _load_if_any(assignment)
+    data = dict(getattr(module, "WITHHELD_DATA", {}) or {})
+    bad = [k for k, f in data.items() if not (isinstance(k, str) and k and not k.startswith("/")
+                                              and ".." not in k.split("/") and callable(f))]
+    if bad:
+        raise ValueError(f"WITHHELD_DATA of {assignment!r} must map paths inside coursekit, e.g. "
+                         f"'datasets/digits.csv.gz', to functions that rewrite them; got {bad}")
+    return data
+
+
 def withheld(assignment: str) -> tuple[str, ...]:
     """The course code absent from the sandbox while ``assignment`` is graded.
 
