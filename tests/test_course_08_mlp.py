@@ -267,9 +267,10 @@ def _capstone_judge(name, predict, student=None):
     return judge_record(answer_record(f"{A}.{name}", predict), student)
 
 
-@pytest.mark.parametrize("name", ["capstone_regression", "capstone_digits"])
-def test_a_constant_predictor_fails_the_capstone(name):
-    result = _capstone_judge(name, lambda X: np.zeros(len(X)))
+def test_a_constant_predictor_fails_the_capstone():
+    result = _capstone_judge("capstone_regression", lambda X, y, X_new: np.zeros(len(X_new)))
+    assert result.score == 0 and not result.correct
+    result = _capstone_judge("capstone_digits", lambda X: np.zeros(len(X)))
     assert result.score == 0 and not result.correct
 
 
@@ -279,33 +280,51 @@ def test_a_random_digit_predictor_fails_and_is_told_its_accuracy():
     assert result.score == 0 and "accuracy 0." in result.text()
 
 
-def test_the_best_constant_curve_is_far_from_passing_the_regression_for_every_seed():
-    from coursekit import data
-
-    for seed in Q.VARIANTS["space"]["seed"]:
-        _, target = data.sigmoid_regression(5000, noise=0.0, rng=1, target=seed)
-        assert np.var(target) > 10 * Q.MAX_REGRESSION_MSE, seed
+def test_fitting_the_graders_noisy_samples_passes_the_regression():
+    assert _capstone_judge("capstone_regression", Q.reference_fit_and_predict).correct
 
 
-def test_a_regression_off_by_the_datas_noise_still_passes_and_a_shifted_one_fails():
+def test_the_students_own_curve_earns_nothing_the_grader_sets_a_curve_of_its_own():
+    # the forgery of a predictor that computes the curve instead of learning it: the student's
+    # seed's curve is public, the grader's is drawn for the run and never reaches the kernel
     from coursekit.data import sigmoid_curve
 
     seed = parameters(A)["seed"]
-    noise = np.random.default_rng(1)
-    noisy = _capstone_judge("capstone_regression",
-                            lambda X: sigmoid_curve(X[:, 0], seed) + 0.1 * noise.standard_normal(len(X)))
-    assert noisy.correct
-    result = _capstone_judge("capstone_regression", lambda X: sigmoid_curve(X[:, 0], seed) + 0.3)
+    result = _capstone_judge("capstone_regression", lambda X, y, X_new: sigmoid_curve(X_new[:, 0], seed))
     assert result.score == 0 and "mean squared error" in result.text()
 
 
-def test_the_capstone_sends_points_and_images_only_drawn_afresh_for_every_run():
+def test_the_graders_curves_all_vary_enough_that_a_constant_is_far_from_passing():
+    from coursekit.data import sigmoid_curve
+
+    grid = np.linspace(-3, 3, 601)
+    for seed in range(50):
+        curve, *_ = Q._regression_case(np.random.default_rng(seed))
+        assert np.var(sigmoid_curve(grid, curve)) >= 10 * Q.MAX_REGRESSION_MSE, seed
+
+
+def test_predictions_off_by_the_datas_noise_pass_and_shifted_ones_fail():
+    from coursekit.data import sigmoid_curve
+
+    q, v = questions.get(f"{A}.capstone_regression"), parameters(A)
+    curve, _, _, X_new = Q._regression_case(np.random.default_rng(11))
+    truth = sigmoid_curve(X_new[:, 0], curve)
+    noisy = truth + 0.1 * np.random.default_rng(1).standard_normal(len(truth))
+    assert Q._score_regression(q, [noisy], v, 11)[0].correct
+    shifted = Q._score_regression(q, [truth + 0.3], v, 11)[0]
+    assert not shifted.correct and "mean squared error" in shifted.message
+
+
+def test_the_kernel_gets_samples_and_points_only_drawn_afresh_for_every_run():
     v = parameters(A)
-    (points,), = Q._regression_trials(np.random.default_rng(1), v)
+    (X, y, X_new), = Q._regression_trials(np.random.default_rng(1), v)
+    (X2, _, _), = Q._regression_trials(np.random.default_rng(2), v)
+    assert X.shape == y.shape == (Q.REGRESSION_SAMPLES, 1) and X_new.shape == (Q.REGRESSION_POINTS, 1)
+    assert all(isinstance(a, np.ndarray) and a.dtype == float for a in (X, y, X_new))   # no curve id
+    assert not np.array_equal(X, X2)
     (images,), = Q._digits_trials(np.random.default_rng(1), v)
     (other,), = Q._digits_trials(np.random.default_rng(2), v)
-    assert points.shape == (Q.REGRESSION_POINTS, 1) and images.shape == (Q.DIGITS_HIDDEN, 64)
-    assert not np.array_equal(images, other)
+    assert images.shape == (Q.DIGITS_HIDDEN, 64) and not np.array_equal(images, other)
     assert questions.get(f"{A}.capstone_digits").inputs is Q._digits_trials
 
 

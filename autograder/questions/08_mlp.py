@@ -16,8 +16,10 @@ notebook's worked example. Both are predicted by hand, checked, then run in the 
 
 The capstone trains students' own layers and Adam (from their ``my_layers.py``, which the grading
 sandbox receives with the notebook) and is judged like ``test_accuracy``: ``predict`` runs on points
-and images the grader sends, and the grader alone holds the regression curve's values
-(:func:`coursekit.data.sigmoid_curve` of the student's seed) and the digits' labels.
+and images the grader sends. For the regression the student's ``fit_and_predict_regression(X, y,
+X_new)`` trains on noisy samples of a curve the grader draws afresh for every run and predicts new
+points; the curve itself never reaches the kernel. The digits' test labels are absent from the
+sandbox (:data:`WITHHELD_DATA`).
 """
 from __future__ import annotations
 
@@ -482,9 +484,11 @@ def softmax_cross_entropy(v):
     return reference_softmax_cross_entropy
 
 
-#: Points the grader draws for the regression; the largest mean squared error from the noise-free
-#: target that passes (the data's noise has variance 0.01; a constant predictor is off by more than 0.3).
-REGRESSION_POINTS, MAX_REGRESSION_MSE = 300, 0.03
+#: The regression the grader sets: noisy samples of a curve it draws afresh, the new points to
+#: predict, and the largest mean squared error from the noise-free curve that passes (the noise has
+#: variance 0.01; every curve drawn varies by at least MIN_CURVE_VARIANCE, so a constant fails).
+REGRESSION_SAMPLES, REGRESSION_NOISE, REGRESSION_POINTS = 200, 0.1, 300
+MAX_REGRESSION_MSE, MIN_CURVE_VARIANCE = 0.03, 0.3
 #: The digits split of the notebook (the rest are the training and validation images), the hidden
 #: images the grader sends, and the least accuracy that passes (ten classes: guessing gives 0.1).
 DIGITS_TEST, DIGITS_HIDDEN, MIN_DIGITS_ACCURACY = 400, 300, 0.9
@@ -524,9 +528,25 @@ def _without_test_labels(path) -> None:
 WITHHELD_DATA = {"datasets/digits.csv.gz": _without_test_labels}
 
 
+def _regression_case(rng):
+    """``(curve, X, y, X_new)``: a curve of lecture 003's family (:func:`coursekit.data.sigmoid_curve`
+    of a 62-bit id drawn from ``rng``, redrawn until it varies enough on [−3, 3]), 200 noisy samples
+    of it (X shape (200, 1), y shape (200, 1)) and 300 new points X_new ~ U(−3, 3), shape (300, 1)."""
+    from coursekit.data import sigmoid_curve, sigmoid_regression
+
+    grid = np.linspace(-3.0, 3.0, 601)
+    curve = int(rng.integers(2 ** 62))
+    while np.var(sigmoid_curve(grid, curve)) < MIN_CURVE_VARIANCE:
+        curve = int(rng.integers(2 ** 62))
+    X, y = sigmoid_regression(REGRESSION_SAMPLES, noise=REGRESSION_NOISE, rng=rng, target=curve)
+    return curve, X, y.reshape(-1, 1), rng.uniform(-3.0, 3.0, (REGRESSION_POINTS, 1))
+
+
 def _regression_trials(rng, v):
-    """New points x ~ U(−3, 3), shape (N, 1): the grader keeps the curve's values there."""
-    return [(rng.uniform(-3.0, 3.0, (REGRESSION_POINTS, 1)),)]
+    """The kernel's one case ``(X, y, X_new)``: data and new points, never the curve, which the grader
+    draws afresh for every run (it cannot be computed from anything in the sandbox)."""
+    _, X, y, X_new = _regression_case(rng)
+    return [(X, y, X_new)]
 
 
 def _hidden_digits(rng, v):
@@ -564,8 +584,8 @@ def _score_regression(q, outputs, v, seed):
     from autograder.verdict import Part
     from coursekit.data import sigmoid_curve
 
-    (points,), = _regression_trials(np.random.default_rng(seed), v)
-    target = sigmoid_curve(points[:, 0], v["seed"])
+    curve, _, _, X_new = _regression_case(np.random.default_rng(seed))
+    target = sigmoid_curve(X_new[:, 0], curve)
     predicted, problem = _predictions(q, outputs, len(target), "one number")
     if problem:
         return [problem]
@@ -591,12 +611,10 @@ def _score_digits(q, outputs, v, seed):
     return [Part("", ok, "" if ok else message, None, "" if ok else hint_for(q, None))]
 
 
-def reference_regression_predictor(seed: int):
-    """``predict(X)`` of 41 sigmoid units with fixed steps on [−4, 4] whose output layer is solved by
-    ridge regression on the notebook's data (no withheld code is needed to build it)."""
-    from coursekit import data
-
-    X, y = data.sigmoid_regression(200, noise=0.1, rng=seed, target=seed)
+def reference_fit_and_predict(X, y, X_new):
+    """Values at ``X_new`` (shape (N, 1)) of 41 sigmoid units with fixed steps on [−4, 4] whose output
+    layer is solved by ridge regression on ``(X, y)``: a full-marks answer that needs none of the
+    withheld code."""
     steps = np.linspace(-4.0, 4.0, 41)
 
     def features(x):
@@ -604,8 +622,8 @@ def reference_regression_predictor(seed: int):
         return np.column_stack([h, np.ones(len(h))])
 
     A = features(X)
-    w2 = np.linalg.solve(A.T @ A + 1e-2 * np.eye(A.shape[1]), A.T @ y)
-    return lambda x: features(x) @ w2
+    w2 = np.linalg.solve(A.T @ A + 1e-2 * np.eye(A.shape[1]), A.T @ np.asarray(y, dtype=float).reshape(-1))
+    return features(X_new) @ w2
 
 
 def reference_digits_predictor(seed: int):
@@ -629,12 +647,12 @@ def reference_digits_predictor(seed: int):
           hints={"default": ("Plot your fit over the data: where does it leave the curve?",
                              "Aim for a curve through the middle of the noisy points everywhere on "
                              "[−3, 3]: enough sigmoid units, a learning rate that lowers the validation "
-                             "loss, and the weights of the best validation epoch; predict returns one "
-                             "number per row of X."),
-                 "wrong_shape": "predict(X) returns one number per row of X (an array of N numbers)."})
+                             "loss, and the weights of the best validation epoch; return one number per "
+                             "row of X_new."),
+                 "wrong_shape": "Return one number per row of X_new (an array of N numbers)."})
 def capstone_regression(v):
-    """A full-marks answer (graded by its error on the grader's points, not against it)."""
-    return reference_regression_predictor(v["seed"])
+    """A full-marks answer (graded by its error on the grader's curve, not against it)."""
+    return reference_fit_and_predict
 
 
 @question(f"{ASSIGNMENT}.capstone_digits", kind="function", points=3, inputs=_digits_trials,
