@@ -28,6 +28,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from coursekit.symbolic.hints import TIERS as DERIVATIVE_TIERS
+
 if TYPE_CHECKING:  # only for annotations: the registry imports this module
     from autograder.questions import Question
     from autograder.verdict import Verdict
@@ -74,37 +76,8 @@ GENERIC: dict[str, tuple[str, ...]] = {  # keyed by the members of autograder.mi
     "unreadable": (_WRITING,),
     "flagged": ("This answer was set aside: the grader's checks flagged how it was reached. Solve it "
                 "with your own code, and run the notebook as handed out.",),
-    # derivative mistakes diagnosed by coursekit.symbolic (the tags of coursekit.symbolic.MISTAKES)
-    "chain_rule": ("Chain rule: a function of a function also needs the derivative of its inside.",
-                   "Chain rule: (f(g(x)))′ = f′(g(x))·g′(x). Every composed function contributes its "
-                   "outer derivative times the derivative of its inside."),
-    "sign": ("Check the signs: some derivatives in the rules table are negative.",
-             "Derivatives with a minus sign: (cos x)′ = −sin x, (1/x)′ = −1/x², (cot x)′ = −csc² x, "
-             "and the inverse functions cos⁻¹, cot⁻¹, csc⁻¹; a minus in front of a term stays."),
-    "term_sign": ("One term of your sum has the wrong sign: check each term's sign separately.",
-                  "A constant factor keeps its sign: (c·u)′ = c·u′ for every constant c, negative "
-                  "ones included."),
-    "constant_factor": ("Your answer is the derivative times a constant: check the constant factors.",
-                        "Constant factors come from the power rule's n, from ln a in (aˣ)′ = aˣ·ln a and "
-                        "(log_a x)′ = 1/(x ln a), and from the derivative of a linear inside such as cx."),
-    "antiderivative": ("Differentiating your answer gives back the function: you integrated instead.",
-                       "Differentiate: the power rule lowers the exponent by one, (xⁿ)′ = n·xⁿ⁻¹."),
-    "function_itself": ("Your answer is the function itself, not its derivative.",),
-    "wrong_variable": ("You differentiated with respect to another variable.",
-                       "A partial derivative with respect to one variable treats every other variable "
-                       "as a constant."),
-    "constant_kept": ("A constant term survived in your answer: what is the derivative of a constant?",
-                      "The derivative of a constant is zero: (c)′ = 0."),
-    "power_not_lowered": ("Power rule: check the exponent after differentiating.",
-                          "Power rule: (xⁿ)′ = n·xⁿ⁻¹: bring n down and lower the exponent by one."),
-    "exponential_as_power": ("The variable sits in an exponent: that is an exponential, not a power.",
-                             "(aᵘ)′ = aᵘ·ln(a)·u′ and (eᵘ)′ = eᵘ·u′; the power rule is for a variable "
-                             "base with a constant exponent."),
-    "product_rule": ("A product: its derivative is not the product of the derivatives.",
-                     "Product rule: (fg)′ = f′g + fg′."),
-    "quotient_rule_swapped": ("Quotient rule: check the order of the two terms of the numerator.",
-                              "Quotient rule: (f/g)′ = (g·f′ − f·g′)/g²: the denominator times the "
-                              "derivative of the numerator comes first."),
+    # derivative mistakes diagnosed by coursekit.symbolic: its tiers, the same in the grader
+    **DERIVATIVE_TIERS,
     "gradient_length": ("Give one derivative per variable, as a list.",),
     "undecided": ("Your answer could not be checked automatically: write it in a simpler form, or ask "
                   "your instructor.",),

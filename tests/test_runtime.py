@@ -72,9 +72,10 @@ def test_a_module_that_imports_a_withheld_one_is_withheld_too(demo_runtime):
 
 
 def test_a_withheld_member_is_removed_and_the_rest_of_its_module_works(tmp_path, monkeypatch):
-    from autograder import questions
+    from autograder import withheld as withheld_module
 
-    monkeypatch.setattr(questions, "withheld", lambda assignment: ("coursekit.layers.Sequential",))
+    monkeypatch.setattr(withheld_module, "withheld", lambda assignment: ("coursekit.layers.Sequential",))
+    monkeypatch.setattr(withheld_module, "withheld_data", lambda assignment: {})
     monkeypatch.setattr(runtime, "_has_questions", lambda assignment: True)
     root = runtime.build_runtime.__wrapped__("unit_members")
     lines = _run(root, """
@@ -117,12 +118,12 @@ def test_the_kernel_side_of_autograder_has_no_questions_and_no_judging(demo_runt
 
 
 def test_withheld_names_outside_coursekit_are_refused(monkeypatch):
-    from autograder import questions
+    from autograder import withheld as withheld_module
 
-    monkeypatch.setattr(questions, "_load_if_any",
+    monkeypatch.setattr(withheld_module, "assignment_module",
                         lambda assignment: type("M", (), {"WITHHELD": ("numpy.linalg",)}))
     with pytest.raises(ValueError, match="must name coursekit modules"):
-        questions.withheld("anything")
+        withheld_module.withheld("anything")
 
 
 def _assignments():
@@ -133,11 +134,12 @@ def _assignments():
 from pathlib import Path  # noqa: E402 - kept next to the test that needs it
 
 from autograder import questions as questions_pkg  # noqa: E402
+from autograder.withheld import withheld  # noqa: E402
 
 
 @pytest.mark.parametrize("assignment", _assignments())
 def test_everything_an_assignment_withholds_is_absent_from_its_sandbox(assignment):
-    names = questions_pkg.withheld(assignment)
+    names = withheld(assignment)
     lines = _run(runtime.build_runtime(assignment), f"""
         import importlib
         for name in {list(names)!r}:

@@ -4,7 +4,7 @@
 directory that the sandbox mounts read-only over the real packages:
 
 * ``coursekit/``: a copy of the course library in which everything the
-  assignment's ``WITHHELD`` names (:func:`autograder.questions.withheld`) is
+  assignment's ``WITHHELD`` names (:func:`autograder.withheld.withheld`) is
   replaced by a stub that raises :class:`WithheldWhileGrading`.  A withheld
   module takes with it every coursekit module that imports it, so no route
   through the library leads back to the reference.  The explorers
@@ -12,7 +12,7 @@ directory that the sandbox mounts read-only over the real packages:
   reference paths, and show nothing in a graded notebook; calling one prints
   a short note instead.
 * data files the assignment's ``WITHHELD_DATA`` names
-  (:func:`autograder.questions.withheld_data`) are rewritten in the copy, e.g.
+  (:func:`autograder.withheld.withheld_data`) are rewritten in the copy, e.g.
   the digits without the labels of the test images the grader holds back.
 * ``autograder/``: only what a test cell runs in the kernel
   (:data:`KERNEL_MODULES`): recording answers from the grading plan.  No
@@ -100,11 +100,12 @@ def build_runtime(assignment: str) -> Path:
     ValueError
         If the assignment's ``WITHHELD`` names something coursekit does not have.
     """
-    from autograder import questions
+    from autograder.withheld import withheld as code_withheld
+    from autograder.withheld import withheld_data as data_withheld
 
     known = _has_questions(assignment)
-    withheld = questions.withheld(assignment) if known else ()
-    withheld_data = questions.withheld_data(assignment) if known else {}
+    withheld = code_withheld(assignment) if known else ()
+    withheld_data = data_withheld(assignment) if known else {}
     root = Path(tempfile.mkdtemp(prefix=f"autograder-runtime-{assignment}-"))
     owner = os.getpid()
     atexit.register(lambda: os.getpid() == owner and shutil.rmtree(root, ignore_errors=True))

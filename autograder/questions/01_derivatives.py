@@ -14,7 +14,7 @@ from coursekit.gradcheck import numerical_gradient
 
 ASSIGNMENT = "01_derivatives"
 
-#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: Course code absent from the grading sandbox (see :func:`autograder.withheld.withheld`):
 #: central differences and numerical Jacobians.
 WITHHELD = ("coursekit.gradcheck",)
 

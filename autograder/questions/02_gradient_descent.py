@@ -28,7 +28,7 @@ from coursekit import gd
 
 ASSIGNMENT = "02_gradient_descent"
 
-#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: Course code absent from the grading sandbox (see :func:`autograder.withheld.withheld`):
 #: gradient descent with and without momentum.
 WITHHELD = ("coursekit.gd", "coursekit.optim")
 

@@ -18,7 +18,7 @@ from coursekit import data, gd, linear
 
 ASSIGNMENT = "03_linear_regression"
 
-#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: Course code absent from the grading sandbox (see :func:`autograder.withheld.withheld`):
 #: MSE, its gradient, the exact fit, gradient-descent fits and SGD epochs.
 WITHHELD = ("coursekit.linear", "coursekit.gd", "coursekit.optim", "coursekit.train")
 N_DAYS = 50

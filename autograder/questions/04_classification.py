@@ -25,7 +25,7 @@ from coursekit import activations, losses
 
 ASSIGNMENT = "04_classification"
 
-#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: Course code absent from the grading sandbox (see :func:`autograder.withheld.withheld`):
 #: the neuron, sigmoid, softmax and the cross-entropies with their gradients.
 WITHHELD = ("coursekit.activations", "coursekit.losses", "coursekit.layers")
 

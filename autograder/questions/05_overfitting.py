@@ -19,7 +19,7 @@ from autograder.variants import Product
 
 ASSIGNMENT = "05_overfitting"
 
-#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: Course code absent from the grading sandbox (see :func:`autograder.withheld.withheld`):
 #: polynomial features and K-fold scores.
 WITHHELD = ("coursekit.linear", "coursekit.model_selection")
 

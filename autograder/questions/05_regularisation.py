@@ -17,7 +17,7 @@ from autograder.questions import hidden_twin, question
 
 ASSIGNMENT = "05_regularisation"
 
-#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: Course code absent from the grading sandbox (see :func:`autograder.withheld.withheld`):
 #: ridge, soft-thresholding, ISTA and the lasso path (and the polynomial features the demos use).
 WITHHELD = ("coursekit.linear", "coursekit._lasso_path")
 

@@ -18,7 +18,7 @@ from autograder.variants import has_decimals, is_short
 
 ASSIGNMENT = "06_backprop"
 
-#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: Course code absent from the grading sandbox (see :func:`autograder.withheld.withheld`):
 #: the layers, the MSE loss and the backprop derivatives.
 WITHHELD = ("coursekit.layers", "coursekit.activations", "coursekit.losses", "coursekit.train")
 

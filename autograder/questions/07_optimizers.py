@@ -19,7 +19,7 @@ from autograder.variants import Product
 
 ASSIGNMENT = "07_optimizers"
 
-#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: Course code absent from the grading sandbox (see :func:`autograder.withheld.withheld`):
 #: every optimizer.
 WITHHELD = ("coursekit.optim",)
 

@@ -30,7 +30,7 @@ from autograder.variants import Product
 
 ASSIGNMENT = "08_mlp"
 
-#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`): the
+#: Course code absent from the grading sandbox (see :func:`autograder.withheld.withheld`): the
 #: layers (Tanh, the container, dropout, BCE with logits), activations, losses and training. The tests
 #: of Sequential and train build networks from layers no assignment asks for (:class:`Scale`,
 #: :class:`Sine`, :class:`HalfSquaredError`, written out in the test cells).
@@ -523,7 +523,7 @@ def _without_test_labels(path) -> None:
 
 
 #: Data files of coursekit that the grading sandbox gets rewritten (see
-#: :func:`autograder.questions.withheld_data`): the digits without their test rows' labels, so that
+#: :func:`autograder.withheld.withheld_data`): the digits without their test rows' labels, so that
 #: the grader's held-back images cannot be looked up in the data the kernel can read.
 WITHHELD_DATA = {"datasets/digits.csv.gz": _without_test_labels}
 

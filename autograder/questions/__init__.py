@@ -320,8 +320,15 @@ def load_assignment(assignment: str):
             f"expected a module autograder/questions/{assignment}.py") from None
 
 
-def _load_if_any(assignment: str):
-    """Import the assignment's module; tolerate its absence if questions were registered elsewhere."""
+def assignment_module(assignment: str):
+    """The assignment's answer-key module, imported; None if its questions were registered
+    elsewhere (a test's :class:`QuestionSet`), which declare no ``VARIANTS`` or ``WITHHELD``.
+
+    Raises
+    ------
+    UnknownQuestionError
+        If there is neither such a module nor a registered question of ``assignment``.
+    """
     try:
         return load_assignment(assignment)
     except UnknownQuestionError:
@@ -342,7 +349,7 @@ def get(qid: str) -> Question:
     """
     assignment, _ = split_id(qid)
     if qid not in registry():
-        _load_if_any(assignment)
+        assignment_module(assignment)
     try:
         return registry()[qid]
     except KeyError:
@@ -352,7 +359,7 @@ def get(qid: str) -> Question:
 
 def for_assignment(assignment: str) -> dict[str, Question]:
     """All questions of an assignment, by id, in declaration order."""
-    _load_if_any(assignment)
+    assignment_module(assignment)
     prefix = assignment + "."
     return {qid: q for qid, q in registry().items() if qid.startswith(prefix)}
 
@@ -383,56 +390,10 @@ def variant_accept(assignment: str) -> Callable[[dict], bool] | None:
 
 
 def _variants_spec(assignment: str) -> dict:
-    module = _load_if_any(assignment)
+    module = assignment_module(assignment)
     spec = getattr(module, "VARIANTS", None) or {}
     unknown = set(spec) - {"space", "defaults", "accept"}
     if unknown:
         raise ValueError(f"VARIANTS of {assignment!r} has unknown keys {sorted(unknown)}; "
                          "expected 'space', 'defaults' and optionally 'accept'")
     return spec
-
-
-def withheld_data(assignment: str) -> dict:
-    """Data files of coursekit that the sandbox gets rewritten while ``assignment`` is graded.
-
-    A module's ``WITHHELD_DATA`` maps a path inside the ``coursekit`` package
-    (``"datasets/digits.csv.gz"``) to a function that rewrites the sandbox's copy of
-    that file in place, e.g. without the labels of the images the grader holds back
-    (see :mod:`autograder.grading.runtime`).
-
-    Raises
-    ------
-    ValueError
-        If a key is not a relative path inside coursekit or a value is not callable.
-    """
-    module = _load_if_any(assignment)
-    data = dict(getattr(module, "WITHHELD_DATA", {}) or {})
-    bad = [k for k, f in data.items() if not (isinstance(k, str) and k and not k.startswith("/")
-                                              and ".." not in k.split("/") and callable(f))]
-    if bad:
-        raise ValueError(f"WITHHELD_DATA of {assignment!r} must map paths inside coursekit, e.g. "
-                         f"'datasets/digits.csv.gz', to functions that rewrite them; got {bad}")
-    return data
-
-
-def withheld(assignment: str) -> tuple[str, ...]:
-    """The course code absent from the sandbox while ``assignment`` is graded.
-
-    A module's ``WITHHELD`` tuple names the reference implementations of what
-    its questions ask for: coursekit modules (``"coursekit.gd"``) or single
-    names in them (``"coursekit.linear.ridge"``).  The grading sandbox gets a
-    copy of coursekit without them (see :mod:`autograder.grading.runtime`), so
-    an answer that reaches them, by any route, finds nothing to call.
-
-    Raises
-    ------
-    ValueError
-        If an entry is not a dotted name inside ``coursekit``.
-    """
-    module = _load_if_any(assignment)
-    names = tuple(getattr(module, "WITHHELD", ()) or ())
-    bad = [n for n in names if not (isinstance(n, str) and re.fullmatch(r"coursekit(\.\w+)+", n))]
-    if bad:
-        raise ValueError(f"WITHHELD of {assignment!r} must name coursekit modules or their "
-                         f"members, e.g. 'coursekit.gd'; got {bad}")
-    return names

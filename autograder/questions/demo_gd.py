@@ -16,7 +16,7 @@ from autograder.questions import question
 VARIANTS = {"space": {"beta0": [3.0, 5.0, -2.0, 2.0, -1.0, 6.0]}, "defaults": {"beta0": 3.0}}
 LEARNING_RATES = {"alpha=1": 1.0, "alpha=0.01": 0.01, "alpha=0.1": 0.1}
 STEPS = 3
-#: Course code absent from the grading sandbox (see :func:`autograder.questions.withheld`):
+#: Course code absent from the grading sandbox (see :func:`autograder.withheld.withheld`):
 #: gradient descent, in any form.
 WITHHELD = ("coursekit.gd", "coursekit.optim")
 
