@@ -316,25 +316,10 @@ def _accuracy_trials(rng, v):
 
 def _score_accuracy(q, outputs, v, seed):
     """One part per data set: the accuracy of the predicted classes on its hidden points, ≥ 0.9 passes."""
-    from autograder.hints import hint_for
-    from autograder.verdict import Part
+    from autograder.predictions import accuracy_part
 
-    parts = []
-    for (name, _points, y), predicted in zip(_hidden_sets(np.random.default_rng(seed), v), outputs):
-        try:
-            labels = np.asarray(predicted, dtype=float).reshape(-1)
-        except (TypeError, ValueError):
-            labels = None
-        if labels is None or labels.size != len(y):
-            parts.append(Part(name, False, f"expected one class (0 or 1) per point, {len(y)} in all; got "
-                                           f"{np.size(predicted) if labels is not None else 'no numbers'}",
-                              "wrong_shape", hint_for(q, "wrong_shape")))
-            continue
-        accuracy = float(np.mean((labels > 0.5) == (y > 0.5)))
-        message = f"accuracy {accuracy:.3f} on {len(y)} new points (at least {MIN_ACCURACY} passes)"
-        ok = accuracy >= MIN_ACCURACY
-        parts.append(Part(name, ok, "" if ok else message, None, "" if ok else hint_for(q, None)))
-    return parts
+    return [accuracy_part(q, predicted, y, MIN_ACCURACY, name=name, classes="one class (0 or 1)", binary=True)
+            for (name, _points, y), predicted in zip(_hidden_sets(np.random.default_rng(seed), v), outputs)]
 
 
 def reference_predictor(seed: int):
@@ -562,53 +547,23 @@ def _digits_trials(rng, v):
     return [(_hidden_digits(rng, v)[0],)]
 
 
-def _predictions(q, outputs, size, what):
-    """The single trial's output as a flat float array, or the Part that says why it is not one."""
-    from autograder.hints import hint_for
-    from autograder.verdict import Part
-
-    try:
-        values = np.asarray(outputs[0], dtype=float).reshape(-1)
-    except (TypeError, ValueError, IndexError):
-        values = None
-    if values is None or values.size != size:
-        got = "no numbers" if values is None else values.size
-        return None, Part("", False, f"expected {what} per row, {size} in all; got {got}", "wrong_shape",
-                          hint_for(q, "wrong_shape"))
-    return values, None
-
-
 def _score_regression(q, outputs, v, seed):
-    """One part: the mean squared error from the noise-free target on the grader's points."""
-    from autograder.hints import hint_for
-    from autograder.verdict import Part
+    """One part: the mean squared error from the grader's noise-free curve at the new points."""
+    from autograder.predictions import mse_part
     from coursekit.data import sigmoid_curve
 
     curve, _, _, X_new = _regression_case(np.random.default_rng(seed))
-    target = sigmoid_curve(X_new[:, 0], curve)
-    predicted, problem = _predictions(q, outputs, len(target), "one number")
-    if problem:
-        return [problem]
-    mse = float(np.mean((predicted - target) ** 2)) if np.all(np.isfinite(predicted)) else float("inf")
-    ok = mse <= MAX_REGRESSION_MSE
-    message = f"mean squared error {mse:.3g} from the noise-free curve on {len(target)} new points " \
-              f"(at most {MAX_REGRESSION_MSE} passes)"
-    return [Part("", ok, "" if ok else message, None, "" if ok else hint_for(q, None))]
+    return [mse_part(q, outputs[0] if outputs else None, sigmoid_curve(X_new[:, 0], curve),
+                     MAX_REGRESSION_MSE)]
 
 
 def _score_digits(q, outputs, v, seed):
     """One part: the accuracy of the predicted digits on the grader's test images."""
-    from autograder.hints import hint_for
-    from autograder.verdict import Part
+    from autograder.predictions import accuracy_part
 
     _, labels = _hidden_digits(np.random.default_rng(seed), v)
-    predicted, problem = _predictions(q, outputs, len(labels), "one digit")
-    if problem:
-        return [problem]
-    accuracy = float(np.mean(predicted == labels))
-    ok = accuracy >= MIN_DIGITS_ACCURACY
-    message = f"accuracy {accuracy:.3f} on {len(labels)} test images (at least {MIN_DIGITS_ACCURACY} passes)"
-    return [Part("", ok, "" if ok else message, None, "" if ok else hint_for(q, None))]
+    return [accuracy_part(q, outputs[0] if outputs else None, labels, MIN_DIGITS_ACCURACY,
+                          classes="one digit", of="test images")]
 
 
 def reference_fit_and_predict(X, y, X_new):
