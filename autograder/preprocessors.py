@@ -37,6 +37,7 @@ before any student code executes:
 from __future__ import annotations
 
 import hashlib
+import importlib
 import secrets
 import site
 import sys
@@ -58,6 +59,8 @@ from autograder.student import parameters
 from autograder.verdict import Verdict, failed
 
 _CODE_PACKAGES = ("autograder", "coursekit", "nbgrader")
+#: Packages fingerprinted whole, every file loaded or not (the course's own code and data).
+_WHOLE_PACKAGES = ("autograder", "coursekit")
 
 
 class StudentEnvironment(NbGraderPreprocessor):
@@ -143,14 +146,17 @@ def _load_judging_modules() -> None:
 def code_fingerprint() -> dict[str, str]:
     """SHA-256 of every file the grader's verdicts depend on, by path.
 
-    The source files of the modules of the ``autograder``, ``coursekit`` and
-    ``nbgrader`` packages loaded in this process (the references are loaded
-    by :class:`StudentEnvironment` before it takes the fingerprint), and the
-    ``.pth``/``*customize.py`` start-up files of the interpreter's
-    site-packages (code there runs in every later grader).
+    Every file of the ``autograder`` and ``coursekit`` packages, loaded or not (code and
+    data: a module first imported while a kernel runs is no change), the source files
+    of the ``nbgrader`` modules loaded in this process, and the ``.pth``/``*customize.py``
+    start-up files of the interpreter's site-packages (code there runs in every later
+    grader).
     """
     files = [Path(m.__file__) for name, m in list(sys.modules.items())
              if name.split(".")[0] in _CODE_PACKAGES and isinstance(getattr(m, "__file__", None), str)]
+    for package in _WHOLE_PACKAGES:
+        root = Path(importlib.import_module(package).__file__).parent
+        files += [p for p in root.rglob("*") if "__pycache__" not in p.parts]
     for directory in {*site.getsitepackages(), site.getusersitepackages()}:
         path = Path(directory)
         if path.is_dir():

@@ -269,6 +269,7 @@ def test_code_fingerprint_sees_changed_loaded_modules_and_new_startup_files(tmp_
     (package / "unused.py").write_text("")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(preprocessors, "_CODE_PACKAGES", ("fakecourse",))
+    monkeypatch.setattr(preprocessors, "_WHOLE_PACKAGES", ())
     monkeypatch.setattr(preprocessors.site, "getsitepackages", lambda: [str(tmp_path)])
     monkeypatch.delitem(sys.modules, "fakecourse", raising=False)
     importlib.import_module("fakecourse")
@@ -280,6 +281,35 @@ def test_code_fingerprint_sees_changed_loaded_modules_and_new_startup_files(tmp_
     changed = preprocessors.changed_files(before, preprocessors.code_fingerprint())
     assert changed == sorted([str(package / "__init__.py"), str(tmp_path / "evil.pth")])
     monkeypatch.delitem(sys.modules, "fakecourse")
+
+
+def test_the_courses_own_packages_are_fingerprinted_whole_so_a_first_import_is_no_change(tmp_path,
+                                                                                       monkeypatch):
+    import importlib
+
+    from autograder import preprocessors
+
+    package = tmp_path / "fakekit"
+    (package / "data").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "later.py").write_text("VALUE = 1\n")
+    (package / "data" / "labels.csv").write_text("1,2,3\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(preprocessors, "_CODE_PACKAGES", ("fakekit",))
+    monkeypatch.setattr(preprocessors, "_WHOLE_PACKAGES", ("fakekit",))
+    monkeypatch.setattr(preprocessors.site, "getsitepackages", lambda: [])
+    monkeypatch.delitem(sys.modules, "fakekit", raising=False)
+    importlib.import_module("fakekit")
+    before = preprocessors.code_fingerprint()
+    assert str(package / "later.py") in before and str(package / "data" / "labels.csv") in before
+    importlib.import_module("fakekit.later")   # first imported while a kernel runs
+    assert preprocessors.changed_files(before, preprocessors.code_fingerprint()) == []
+    (package / "data" / "labels.csv").write_text("3,2,1\n")
+    (package / "planted.py").write_text("")
+    changed = preprocessors.changed_files(before, preprocessors.code_fingerprint())
+    assert changed == sorted([str(package / "data" / "labels.csv"), str(package / "planted.py")])
+    monkeypatch.delitem(sys.modules, "fakekit.later")
+    monkeypatch.delitem(sys.modules, "fakekit")
 
 
 def test_a_run_that_changed_the_grader_code_is_flagged_and_judged_only_by_prior_expectations():

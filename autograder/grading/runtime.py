@@ -34,6 +34,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+# at import, not on first use: the grader fingerprints the modules it has loaded before a kernel runs
+from autograder import withheld as _declared
+
 __all__ = ["KERNEL_MODULES", "WITHHELD_ERROR", "build_runtime", "package_dirs"]
 
 #: The modules of ``autograder`` a kernel needs while graded (see :mod:`autograder.capture`).
@@ -100,12 +103,9 @@ def build_runtime(assignment: str) -> Path:
     ValueError
         If the assignment's ``WITHHELD`` names something coursekit does not have.
     """
-    from autograder.withheld import withheld as code_withheld
-    from autograder.withheld import withheld_data as data_withheld
-
     known = _has_questions(assignment)
-    withheld = code_withheld(assignment) if known else ()
-    withheld_data = data_withheld(assignment) if known else {}
+    withheld = _declared.withheld(assignment) if known else ()
+    withheld_data = _declared.withheld_data(assignment) if known else {}
     root = Path(tempfile.mkdtemp(prefix=f"autograder-runtime-{assignment}-"))
     owner = os.getpid()
     atexit.register(lambda: os.getpid() == owner and shutil.rmtree(root, ignore_errors=True))
