@@ -1,5 +1,6 @@
 """Shared pytest set-up: headless matplotlib, hypothesis profiles, the project root, the test
 modules' own questions (registered for each test only) and the optional torch."""
+import json
 import os
 from pathlib import Path
 
@@ -45,3 +46,23 @@ def module_questions(request):
 def torch():
     """torch, the optional reference some tests compare with; without it those tests skip."""
     return pytest.importorskip("torch", reason="torch is not installed (an optional test reference)")
+
+
+@pytest.fixture
+def judge(request, monkeypatch):
+    """Judge an answer as the grader does: ``judge(name, answer, student=None)`` -> Verdict.
+
+    The answer's record goes through JSON, as it does between the kernel and the grader, and is
+    judged for ``student`` (whose id the kernel would have had). ``name`` is a question id, or a
+    question of the test module's assignment ``A``.
+    """
+    from autograder.checks import answer_record, judge_record
+
+    assignment = getattr(request.module, "A", None)
+
+    def judge(name: str, answer, student: str | None = None):
+        qid = name if "." in name else f"{assignment}.{name}"
+        if student is not None:
+            monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
+        return judge_record(json.loads(json.dumps(answer_record(qid, answer))), student)
+    return judge

@@ -1,20 +1,14 @@
 """Assignment 01_derivatives: references agree with finite differences; slips are caught."""
-import json
 
 import numpy as np
 import pytest
 import sympy
 
 from autograder import questions
-from autograder.checks import answer_record, judge_record
 from coursekit.gradcheck import numerical_gradient
 
 A = "01_derivatives"
 QUESTIONS = questions.load_assignment(A)
-
-
-def verdict(name, answer):
-    return judge_record(json.loads(json.dumps(answer_record(f"{A}.{name}", answer))), None)
 
 
 def _exercises():
@@ -52,9 +46,9 @@ def test_symbolic_reference_matches_central_differences(name, function, variable
     ("neuron", "2*(1/(1+exp(-w*x-b)) - y)*exp(-w*x-b)/(1+exp(-w*x-b))**2*x",
      "2*(1/(1+exp(-w*x-b)) - y)*x"),
 ])
-def test_equivalent_forms_pass_and_slips_fail(name, right, wrong):
-    assert verdict(name, right).correct
-    assert verdict(name, wrong).score == 0
+def test_equivalent_forms_pass_and_slips_fail(name, right, wrong, judge):
+    assert judge(name, right).correct
+    assert judge(name, wrong).score == 0
 
 
 def test_exact_gradient_and_jacobian_match_numerical_ones():
@@ -77,18 +71,18 @@ def _jacobian_by_columns(F, x, h=1e-6):
     return np.column_stack([(F(x + h * e) - F(x - h * e)) / (2 * h) for e in np.eye(x.size)])
 
 
-def test_independent_implementations_score_full_marks_including_hidden_edge_cases():
+def test_independent_implementations_score_full_marks_including_hidden_edge_cases(judge):
     for name, answer in (("central_difference", _central), ("numerical_jacobian", _jacobian_by_columns),
                          ("grad_f", QUESTIONS.grad_f_exact), ("jacobian_polar", QUESTIONS.jacobian_polar_exact)):
-        assert verdict(name, answer).correct, name
-        assert verdict(f"{name}_hidden", answer).correct, name
+        assert judge(name, answer).correct, name
+        assert judge(f"{name}_hidden", answer).correct, name
 
 
-def test_forward_differences_and_transposed_jacobians_are_diagnosed():
-    assert verdict("central_difference", lambda f, x, h=1e-5: (f(x + h) - f(x)) / h).mistake == "forward"
-    transposed = verdict("numerical_jacobian", lambda F, x, h=1e-6: _jacobian_by_columns(F, x, h).T)
+def test_forward_differences_and_transposed_jacobians_are_diagnosed(judge):
+    assert judge("central_difference", lambda f, x, h=1e-5: (f(x + h) - f(x)) / h).mistake == "forward"
+    transposed = judge("numerical_jacobian", lambda F, x, h=1e-6: _jacobian_by_columns(F, x, h).T)
     assert transposed.score == 0 and transposed.mistake == "transposed"
-    assert verdict("numerical_jacobian_hidden", _jacobian_with_zeros_like).score == 0
+    assert judge("numerical_jacobian_hidden", _jacobian_with_zeros_like).score == 0
 
 
 def _jacobian_with_zeros_like(F, x, h=1e-6):
@@ -122,7 +116,7 @@ def test_the_inverse_secant_rules_hold_on_the_branches_the_notebook_names():
     ("reciprocal_hyperbolic", "slide_coth", ("coth", "-csch(u)")),
     ("inverse_reciprocal_hyperbolic", "slide_acsch", ("acsch", "-1/(u*sqrt(1 - u**2))")),
 ])
-def test_answers_built_on_the_slides_wrong_rows_are_named_with_the_errata(name, tag, slide_row):
+def test_answers_built_on_the_slides_wrong_rows_are_named_with_the_errata(name, tag, slide_row, judge):
     # the declared wrong answer is what the slide's row gives, applied with the chain rule (sympy's diff
     # with the slide's derivative substituted for the corrected one), so the tag names the real slip
     function, _, mistakes = QUESTIONS.RULE_EXERCISES[name]
@@ -135,7 +129,7 @@ def test_answers_built_on_the_slides_wrong_rows_are_named_with_the_errata(name, 
     wrong = sympy.sympify(mistakes[tag][0], locals={"x": x})
     difference = wrong - (slide_derivative + sympy.diff(rest, x))
     assert all(abs(float(difference.subs(x, p))) < 1e-9 for p in (0.2, 0.5, 0.8))
-    result = verdict(name, mistakes[tag][0])
+    result = judge(name, mistakes[tag][0])
     assert result.score == 0 and result.mistake == tag and "errata" in result.hint
 
 

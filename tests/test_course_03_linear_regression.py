@@ -16,10 +16,6 @@ DEFAULTS = QUESTIONS.VARIANTS["defaults"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def verdict(name, answer):
-    return judge_record(json.loads(json.dumps(answer_record(f"{A}.{name}", answer))), None)
-
-
 @pytest.mark.parametrize("student", [None, "student7", "student12"])
 def test_the_notebooks_set_up_cell_builds_the_data_the_references_use(student, monkeypatch):
     if student:
@@ -102,9 +98,9 @@ def _sgd_epoch(X, y, w0, lr, batch_size, order):
     ("mse", _mse), ("mse_gradient", _gradient), ("fit_gd", _fit_gd), ("sgd_epoch", _sgd_epoch),
     ("fit_exact", lambda X, y: np.linalg.solve(X.T @ X, X.T @ y)),
 ])
-def test_independent_implementations_score_full_marks_including_hidden_edge_cases(name, answer):
-    assert verdict(name, answer).correct
-    assert verdict(f"{name}_hidden", answer).correct
+def test_independent_implementations_score_full_marks_including_hidden_edge_cases(name, answer, judge):
+    assert judge(name, answer).correct
+    assert judge(f"{name}_hidden", answer).correct
 
 
 @pytest.mark.parametrize("name, answer, mistake", [
@@ -115,8 +111,8 @@ def test_independent_implementations_score_full_marks_including_hidden_edge_case
     ("sgd_epoch", lambda X, y, w0, lr, m, order: _sgd_epoch(X, y, w0, lr, m, order)[: len(order) // m + 1],
      "drop_last"),
 ])
-def test_usual_slips_are_diagnosed(name, answer, mistake):
-    v = verdict(name, answer)
+def test_usual_slips_are_diagnosed(name, answer, mistake, judge):
+    v = judge(name, answer)
     assert v.score == 0 and v.mistake == mistake
 
 
@@ -131,11 +127,11 @@ def test_every_task_of_the_quiz_is_a_row_of_the_notebooks_table_and_an_option():
     assert set(q.options) == {"regression", "classification", "clustering", "dimensionality reduction"}
 
 
-def test_the_task_quiz_gives_credit_per_problem():
+def test_the_task_quiz_gives_credit_per_problem(judge):
     answers = questions.get(f"{A}.tasks").reference({})
-    assert verdict("tasks", answers).correct
+    assert judge("tasks", answers).correct
     one_wrong = {**answers, "customers": "classification"}
-    v = verdict("tasks", one_wrong)
+    v = judge("tasks", one_wrong)
     assert v.score == pytest.approx(v.max_score * 5 / 6)
 
 
@@ -186,8 +182,8 @@ def test_the_gradient_term_summed_over_samples_is_sympys_derivative_of_the_mse()
 
 @pytest.mark.parametrize("answer", ["2*(a_i - y_i)*x_ij/ell", "(2/ell)*x_ij*(a_i-y_i)",
                                     "2*a_i*x_ij/ell - 2*y_i*x_ij/ell"])
-def test_correct_derivations_in_any_form_score_full_marks(answer):
-    v = verdict("gradient_entry", answer)
+def test_correct_derivations_in_any_form_score_full_marks(answer, judge):
+    v = judge("gradient_entry", answer)
     assert v.correct and v.score == v.max_score
 
 
@@ -197,21 +193,21 @@ def test_correct_derivations_in_any_form_score_full_marks(answer):
     ("2*(a_i - y_i)/ell", "without_inner"),
     ("2*(y_i - a_i)*x_ij/ell", "reversed_residual"),
 ])
-def test_typical_wrong_derivations_are_diagnosed_without_showing_the_term(answer, mistake):
-    v = verdict("gradient_entry", answer)
+def test_typical_wrong_derivations_are_diagnosed_without_showing_the_term(answer, mistake, judge):
+    v = judge("gradient_entry", answer)
     assert v.score == 0 and v.mistake == mistake
     hint = questions.get(f"{A}.gradient_entry").hint(mistake)
     assert "a_i - y_i" not in hint and "x_ij/ell" not in hint
 
 
-def test_a_blank_derivation_or_prediction_scores_nothing():
-    assert verdict("gradient_entry", "...").score == 0
-    assert verdict("gradient_entry", None).score == 0
-    assert verdict("exact_fit", {"mean_residual": "...", "line": "..."}).score == 0
+def test_a_blank_derivation_or_prediction_scores_nothing(judge):
+    assert judge("gradient_entry", "...").score == 0
+    assert judge("gradient_entry", None).score == 0
+    assert judge("exact_fit", {"mean_residual": "...", "line": "..."}).score == 0
 
 
-def test_the_prediction_gives_credit_per_part():
-    v = verdict("exact_fit", {"mean_residual": "zero", "line": "through the origin"})
+def test_the_prediction_gives_credit_per_part(judge):
+    v = judge("exact_fit", {"mean_residual": "zero", "line": "through the origin"})
     assert v.score == pytest.approx(v.max_score / 2)
 
 

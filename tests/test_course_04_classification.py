@@ -17,10 +17,6 @@ DEFAULTS = QUESTIONS.VARIANTS["defaults"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def verdict(name, answer):
-    return judge_record(json.loads(json.dumps(answer_record(f"{A}.{name}", answer))), None)
-
-
 def reference(name, v=DEFAULTS):
     return questions.get(f"{A}.{name}").reference(v)
 
@@ -52,9 +48,9 @@ def test_every_variant_puts_one_point_on_each_side_of_its_own_line(student):
         np.testing.assert_allclose(reference("ce_examples", v), -np.log(rows[:, 0]))
 
 
-def test_half_right_boundary_gets_partial_credit():
+def test_half_right_boundary_gets_partial_credit(judge):
     right = reference("line")
-    v = verdict("line", {"slope": right["slope"], "intercept": right["intercept"] + 1})
+    v = judge("line", {"slope": right["slope"], "intercept": right["intercept"] + 1})
     assert 0 < v.score < v.max_score
 
 
@@ -110,9 +106,9 @@ def _softmax_gradient(X, labels, W):
     ("cross_entropy", _cross_entropy),
     ("softmax_gradient", _softmax_gradient),
 ])
-def test_independent_implementations_score_full_marks_including_hidden_edge_cases(name, answer):
-    assert verdict(name, answer).correct
-    assert verdict(f"{name}_hidden", answer).correct
+def test_independent_implementations_score_full_marks_including_hidden_edge_cases(name, answer, judge):
+    assert judge(name, answer).correct
+    assert judge(f"{name}_hidden", answer).correct
 
 
 def _naive_softmax(Z):
@@ -120,13 +116,13 @@ def _naive_softmax(Z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def test_naive_implementations_pass_the_visible_check_but_not_the_hidden_edge_cases():
+def test_naive_implementations_pass_the_visible_check_but_not_the_hidden_edge_cases(judge):
     with np.errstate(all="ignore"):
-        assert verdict("softmax", _naive_softmax).correct
-        assert verdict("softmax_hidden", _naive_softmax).score == 0
+        assert judge("softmax", _naive_softmax).correct
+        assert judge("softmax_hidden", _naive_softmax).score == 0
         naive_bce = lambda p, y: -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))  # noqa: E731
-        assert verdict("binary_cross_entropy", naive_bce).correct
-        assert verdict("binary_cross_entropy_hidden", naive_bce).score == 0
+        assert judge("binary_cross_entropy", naive_bce).correct
+        assert judge("binary_cross_entropy_hidden", naive_bce).score == 0
 
 
 def _default_scores():
@@ -145,21 +141,21 @@ def _default_scores():
     ("softmax", lambda Z: _softmax(np.asarray(Z).T).T, "columns"),
     ("cross_entropy", lambda Z, labels: _cross_entropy(Z, labels) * len(labels), "sum"),
 ])
-def test_usual_slips_are_diagnosed(name, answer, mistake):
-    v = verdict(name, answer)
+def test_usual_slips_are_diagnosed(name, answer, mistake, judge):
+    v = judge(name, answer)
     assert v.score == 0 and v.mistake == mistake
 
 
-def test_the_lecture_002_bce_table_comes_out_of_coursekit_and_its_slips_are_named():
+def test_the_lecture_002_bce_table_comes_out_of_coursekit_and_its_slips_are_named(judge):
     lecture = reference("bce_table", {**DEFAULTS, **QUESTIONS.LECTURE})
     assert lecture["mean"] == pytest.approx(0.887, abs=5e-4)         # the worked number of the lecture notes
     # the default variant's table, (ŷ, y) = (0.35, 1), (0.55, 0), (0.75, 1), (0.15, 0), worked by hand
     by_hand = {"terms": [1.0498, 0.7985, 0.2877, 0.1625], "mean": 0.5746}
-    assert verdict("bce_table", by_hand).correct
+    assert judge("bce_table", by_hand).correct
     for tag, answer in (("log10", {"terms": [0.4559, 0.3468, 0.1249, 0.07058], "mean": 0.2496}),
                         ("sum", {"terms": by_hand["terms"], "mean": 2.2985})):
-        assert tag in [p.mistake for p in verdict("bce_table", answer).parts], tag
-    assert verdict("bce_table", {"terms": [2.303, 0.9163, 0.2231, 0.1054], "mean": 0.887}).score == 0
+        assert tag in [p.mistake for p in judge("bce_table", answer).parts], tag
+    assert judge("bce_table", {"terms": [2.303, 0.9163, 0.2231, 0.1054], "mean": 0.887}).score == 0
 
 
 @pytest.mark.parametrize("student", [f"student{i}" for i in range(30)])
@@ -199,8 +195,8 @@ def test_the_derivation_matches_finite_differences_of_the_loss():
 
 @pytest.mark.parametrize("answer", ["1/(1 + exp(-z)) - y", "exp(z)/(1 + exp(z)) - y",
                                     "(1 - y - y*exp(-z))/(1 + exp(-z))"])
-def test_every_form_of_prediction_minus_target_scores_full_marks(answer):
-    v = verdict("bce_score_derivative", answer)
+def test_every_form_of_prediction_minus_target_scores_full_marks(answer, judge):
+    v = judge("bce_score_derivative", answer)
     assert v.correct and v.score == v.max_score
 
 
@@ -209,18 +205,18 @@ def test_every_form_of_prediction_minus_target_scores_full_marks(answer):
     ("y - 1/(1 + exp(-z))", "reversed_residual"),                            # the slides' lost minus sign
     ("-y*(1 - 1/(1 + exp(-z)))", "one_term"),                                # only the y-term
 ])
-def test_typical_wrong_derivations_are_diagnosed(answer, mistake):
-    v = verdict("bce_score_derivative", answer)
+def test_typical_wrong_derivations_are_diagnosed(answer, mistake, judge):
+    v = judge("bce_score_derivative", answer)
     assert v.score == 0 and v.mistake == mistake
     assert "1/(1+exp(-z))-y" not in questions.get(f"{A}.bce_score_derivative").hint(mistake).replace(" ", "")
 
 
-def test_an_unrecognised_wrong_derivation_scores_nothing_and_gets_the_rule():
-    v = verdict("bce_score_derivative", "exp(-z)/(1 + exp(-z))**2 - y")
+def test_an_unrecognised_wrong_derivation_scores_nothing_and_gets_the_rule(judge):
+    v = judge("bce_score_derivative", "exp(-z)/(1 + exp(-z))**2 - y")
     assert v.score == 0
 
 
-def test_the_prediction_of_the_cross_entropys_shape_matches_minus_log_p():
+def test_the_prediction_of_the_cross_entropys_shape_matches_minus_log_p(judge):
     with np.errstate(divide="ignore"):
         ce = -np.log(np.array([1.0, 0.0]))
     assert ce[0] == 0 and ce[1] == np.inf
@@ -228,15 +224,15 @@ def test_the_prediction_of_the_cross_entropys_shape_matches_minus_log_p():
     np.testing.assert_allclose(-np.log(p / 2) - (-np.log(p)), np.log(2))   # the same step for any p
     assert reference("ce_shape") == {"certain_right": "zero", "certain_wrong": "infinite",
                                      "halving": "grows by the same amount"}
-    v = verdict("ce_shape", {"certain_right": "zero", "certain_wrong": "a large finite number",
+    v = judge("ce_shape", {"certain_right": "zero", "certain_wrong": "a large finite number",
                              "halving": "doubles"})
     assert v.score == pytest.approx(v.max_score / 3)
 
 
-def test_blank_answers_to_the_derivation_and_the_prediction_score_nothing():
-    assert verdict("bce_score_derivative", "...").score == 0
-    assert verdict("bce_score_derivative", None).score == 0
-    assert verdict("ce_shape", {"certain_right": "...", "certain_wrong": "...", "halving": "..."}).score == 0
+def test_blank_answers_to_the_derivation_and_the_prediction_score_nothing(judge):
+    assert judge("bce_score_derivative", "...").score == 0
+    assert judge("bce_score_derivative", None).score == 0
+    assert judge("ce_shape", {"certain_right": "...", "certain_wrong": "...", "halving": "..."}).score == 0
 
 
 @pytest.mark.parametrize("student", [None, "student5", "student42"])
@@ -286,8 +282,8 @@ def test_the_logit_derivatives_are_softmax_minus_one_hot_by_finite_differences()
     ("ce_logit_true", "1/(1 + exp(z2 - z1) + exp(z3 - z1)) - 1"),
     ("ce_logit_other", "1/(1 + exp(z1 - z2) + exp(z3 - z2))"),
 ])
-def test_any_form_of_the_logit_derivatives_scores_full_marks(name, answer):
-    assert verdict(name, answer).correct
+def test_any_form_of_the_logit_derivatives_scores_full_marks(name, answer, judge):
+    assert judge(name, answer).correct
 
 
 @pytest.mark.parametrize("name, answer, mistake", [
@@ -296,12 +292,12 @@ def test_any_form_of_the_logit_derivatives_scores_full_marks(name, answer):
     ("ce_logit_other", "exp(z2)/(exp(z1) + exp(z2) + exp(z3)) - 1", "as_true_class"),
     ("ce_logit_other", "-exp(z2)/(exp(z1) + exp(z2) + exp(z3))", "reversed"),
 ])
-def test_typical_wrong_logit_derivatives_are_diagnosed(name, answer, mistake):
-    v = verdict(name, answer)
+def test_typical_wrong_logit_derivatives_are_diagnosed(name, answer, mistake, judge):
+    v = judge(name, answer)
     assert v.score == 0 and v.mistake == mistake
 
 
-def test_blank_logit_derivatives_score_nothing_and_the_solutions_score_full_marks(monkeypatch):
+def test_blank_logit_derivatives_score_nothing_and_the_solutions_score_full_marks(monkeypatch, judge):
     nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
     sources = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
     namespace = {}
@@ -312,7 +308,7 @@ def test_blank_logit_derivatives_score_nothing_and_the_solutions_score_full_mark
         for name, key in (("ce_logit_true", "dL_dz1"), ("ce_logit_other", "dL_dz2")):
             record = json.loads(json.dumps(answer_record(f"{A}.{name}", namespace[key])))
             assert judge_record(record, student).correct
-            assert verdict(name, "...").score == 0
+            assert judge(name, "...").score == 0
 
 
 def test_the_notebook_asks_for_the_logit_derivatives_before_it_shows_the_softmax_gradient():

@@ -11,18 +11,11 @@ import numpy as np
 import pytest
 
 from autograder import questions
-from autograder.checks import answer_record, judge_record
 from autograder.student import parameters
 from coursekit.gradcheck import numerical_gradient
 
 A = "06_backprop"
 Q = importlib.import_module(f"autograder.questions.{A}")
-
-
-def judge(name, answer, student=None, monkeypatch=None):
-    if student is not None:
-        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
-    return judge_record(answer_record(f"{A}.{name}", answer), student)
 
 
 # ---------------------------------------------------------------- the lecture's worked numbers
@@ -148,7 +141,7 @@ def test_dl_dw1_reference_agrees_with_backprop_through_the_layers():
     ("2*(w2/(1 + exp(-(w1*x + b1))) + b2 - y)*w2*exp(-(w1*x + b1))/(1 + exp(-(w1*x + b1)))**2*x", True),
     ("(w2/(1 + exp(-(w1*x + b1))) + b2 - y)*w2*exp(-(w1*x + b1))/(1 + exp(-(w1*x + b1)))**2*x", False),
 ])
-def test_dl_dw1_accepts_an_equivalent_form_and_rejects_a_missing_factor(answer, correct):
+def test_dl_dw1_accepts_an_equivalent_form_and_rejects_a_missing_factor(answer, correct, judge):
     assert judge("dl_dw1", answer).correct is correct
 
 
@@ -179,13 +172,13 @@ class BiasMeanLinear(StudentLinear):
         return grad_in
 
 
-def test_a_correct_student_linear_layer_scores_full_marks_on_both_questions():
+def test_a_correct_student_linear_layer_scores_full_marks_on_both_questions(judge):
     for name in ("Linear", "Linear_hidden"):
         result = judge(name, StudentLinear)
         assert result.correct and result.score == result.max_score
 
 
-def test_a_wrong_bias_gradient_loses_only_that_part():
+def test_a_wrong_bias_gradient_loses_only_that_part(judge):
     result = judge("Linear", BiasMeanLinear)
     wrong = [p.name for p in result.parts if not p.correct]
     assert wrong == ["gradient of b"]
@@ -195,15 +188,15 @@ def test_a_wrong_bias_gradient_loses_only_that_part():
 @pytest.mark.parametrize("name, tag", [("table", "ascent"), ("grad_F", "without_two"),
                                        ("MSELoss", "gradient_not_averaged"), ("deeper", "one_branch"),
                                        ("dl_dw1", "without_two")])
-def test_declared_mistakes_are_recognised_with_their_hint(name, tag):
+def test_declared_mistakes_are_recognised_with_their_hint(name, tag, judge):
     q = questions.get(f"{A}.{name}")
     result = judge(name, q.mistakes[tag](parameters(A)))
     assert result.score == 0 and result.mistake == tag and q.hints[tag] in result.hint
 
 
 @pytest.mark.parametrize("student", [None, "erin"])
-def test_reference_answers_score_full_marks_for_each_student(student, monkeypatch):
+def test_reference_answers_score_full_marks_for_each_student(student, judge):
     for qid, q in questions.for_assignment(A).items():
         answer = q.reference(parameters(A, student))
-        result = judge(q.name, answer, student, monkeypatch)
+        result = judge(q.name, answer, student)
         assert result.score == q.points, (qid, result.text())

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from autograder import questions
-from autograder.checks import answer_record, judge_record
 from autograder.student import parameters
 
 A = "07_optimizers"
@@ -24,12 +23,6 @@ TORCH = {  # our name -> torch.optim's constructor, given torch
     "Adam": lambda torch, p, **h: torch.optim.Adam(p, **h),
     "AdamW": lambda torch, p, **h: torch.optim.AdamW(p, **h),
 }
-
-
-def judge(name, answer, student=None, monkeypatch=None):
-    if student is not None:
-        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
-    return judge_record(answer_record(f"{A}.{name}", answer), student)
 
 
 def torch_path(torch, name, case):
@@ -73,7 +66,7 @@ class LectureMomentum:
             p -= h
 
 
-def test_the_lectures_momentum_form_scores_full_marks():
+def test_the_lectures_momentum_form_scores_full_marks(judge):
     for name in ("Momentum", "Momentum_hidden"):
         assert judge(name, LectureMomentum).correct
 
@@ -83,7 +76,7 @@ def test_the_lectures_momentum_form_scores_full_marks():
     ("RMSprop_hidden", "eps_inside"), ("Adam", "no_bias_correction"), ("Adam", "correction_in_recursion"),
     ("AdamW", "l2_in_gradient"),
 ])
-def test_declared_mistakes_are_recognised_with_their_hint(name, tag):
+def test_declared_mistakes_are_recognised_with_their_hint(name, tag, judge):
     q = questions.get(f"{A}.{name}")
     result = judge(name, q.mistakes[tag](parameters(A)))
     assert result.score == 0 and result.mistake == tag and q.hints[tag] in result.hint
@@ -124,9 +117,9 @@ def test_each_students_race_starts_at_their_point_and_every_optimizer_makes_prog
 
 
 @pytest.mark.parametrize("student", [None, "frank"])
-def test_reference_answers_score_full_marks_for_each_student(student, monkeypatch):
+def test_reference_answers_score_full_marks_for_each_student(student, judge):
     for qid, q in questions.for_assignment(A).items():
-        result = judge(q.name, q.reference(parameters(A, student)), student, monkeypatch)
+        result = judge(q.name, q.reference(parameters(A, student)), student)
         assert result.score == q.points, (qid, result.text())
 
 
@@ -187,7 +180,7 @@ def test_the_nesterov_step_is_torchs_grouping_by_sympy():
     ("heavy_ball_step", "-(eta*g - mu*d)"), ("heavy_ball_step", "mu*d-eta*g"),
     ("nesterov_step", "-eta*(g + mu*(mu*b + g))"), ("nesterov_step", "-eta*g*(1+mu) - mu^2*eta*b"),
 ])
-def test_correct_derivations_in_any_form_score_full_marks(name, answer):
+def test_correct_derivations_in_any_form_score_full_marks(name, answer, judge):
     result = judge(name, answer)
     assert result.correct and result.score == questions.get(f"{A}.{name}").points
 
@@ -200,14 +193,14 @@ def test_correct_derivations_in_any_form_score_full_marks(name, answer):
     ("nesterov_step", "-(1 + mu)*eta*(mu*b + g)", "one_shift"),
     ("nesterov_step", "-mu**2*b - (1 + mu)*eta*g", "unscaled_buffer"),
 ])
-def test_typical_wrong_derivations_are_diagnosed_by_the_idea_they_miss(name, answer, tag):
+def test_typical_wrong_derivations_are_diagnosed_by_the_idea_they_miss(name, answer, tag, judge):
     result = judge(name, answer)
     assert result.score == 0 and result.mistake == tag
     expected = questions.get(f"{A}.{name}").reference({}).replace(" ", "")
     assert expected not in result.hint.replace(" ", "")
 
 
-def test_blank_derivations_and_prediction_score_nothing():
+def test_blank_derivations_and_prediction_score_nothing(judge):
     for name in ("heavy_ball_step", "nesterov_step"):
         assert judge(name, "...").score == 0
         assert judge(name, None).score == 0
@@ -230,9 +223,9 @@ def _solution_answers():
 
 
 @pytest.mark.parametrize("student", [None, "student1", "student2", "student3"])
-def test_the_solutions_derivations_and_prediction_score_full_marks(student, monkeypatch):
+def test_the_solutions_derivations_and_prediction_score_full_marks(student, judge):
     for name, answer in _solution_answers().items():
-        assert judge(name, answer, student, monkeypatch).correct, name
+        assert judge(name, answer, student).correct, name
 
 
 def test_the_race_goes_as_the_prediction_says_for_every_student():
@@ -245,7 +238,7 @@ def test_the_race_goes_as_the_prediction_says_for_every_student():
         assert Q.race_prediction(v) == guess, student
 
 
-def test_a_wrong_prediction_loses_only_its_part():
+def test_a_wrong_prediction_loses_only_its_part(judge):
     result = judge("race_prediction", {"Nesterov": "below GD", "AdaGrad": "above GD", "Adam": "above GD"})
     assert result.score == pytest.approx(questions.get(f"{A}.race_prediction").points * 2 / 3)
 

@@ -19,12 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 Q = importlib.import_module(f"autograder.questions.{A}")
 
 
-def judge(name, answer, student=None, monkeypatch=None):
-    if student is not None:
-        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
-    return judge_record(answer_record(f"{A}.{name}", answer), student)
-
-
 # ---------------------------------------------------------------- closed forms and the lecture
 
 def test_collapse_reference_equals_the_closed_form():
@@ -130,17 +124,17 @@ def test_dropout_reference_matches_coursekit_dropout_with_the_same_mask(p):
 
 # ---------------------------------------------------------------- the questions as students meet them
 
-def test_a_self_reported_accuracy_earns_nothing():
+def test_a_self_reported_accuracy_earns_nothing(judge):
     result = judge("test_accuracy", {"circles": 1, "xor": 1, "moons": 1})
     assert result.score == 0 and result.mistake == "wrong_type"
 
 
-def test_a_trained_classifier_earns_the_points_on_points_the_grader_draws():
+def test_a_trained_classifier_earns_the_points_on_points_the_grader_draws(judge):
     predict = Q.reference_predictor(parameters(A)["seed"])
     assert judge("test_accuracy", predict).correct
 
 
-def test_the_accuracy_is_measured_per_data_set_against_labels_the_students_code_never_sees():
+def test_the_accuracy_is_measured_per_data_set_against_labels_the_students_code_never_sees(judge):
     predict = Q.reference_predictor(parameters(A)["seed"])
     seen = []
 
@@ -163,7 +157,7 @@ def test_the_hidden_points_are_drawn_afresh_for_every_grading_run():
     assert q.inputs is Q._accuracy_trials
 
 
-def test_a_prediction_of_the_wrong_size_is_told_so():
+def test_a_prediction_of_the_wrong_size_is_told_so(judge):
     result = judge("test_accuracy", lambda name, X: np.zeros(3))
     assert result.score == 0 and result.mistake == "wrong_shape"
 
@@ -174,16 +168,16 @@ def test_a_prediction_of_the_wrong_size_is_told_so():
     ("dropout", "unscaled"), ("count_parameters", "weights_only"), ("image_weights", "one_channel"),
     ("image_weights", "with_biases"),
 ])
-def test_declared_mistakes_are_recognised_with_their_hint(name, tag):
+def test_declared_mistakes_are_recognised_with_their_hint(name, tag, judge):
     q = questions.get(f"{A}.{name}")
     result = judge(name, q.mistakes[tag](parameters(A)))
     assert result.score == 0 and result.mistake == tag and q.hints[tag] in result.hint
 
 
 @pytest.mark.parametrize("student", [None, "grace"])
-def test_reference_answers_score_full_marks_for_each_student(student, monkeypatch):
+def test_reference_answers_score_full_marks_for_each_student(student, judge):
     for qid, q in questions.for_assignment(A).items():
-        result = judge(q.name, q.reference(parameters(A, student)), student, monkeypatch)
+        result = judge(q.name, q.reference(parameters(A, student)), student)
         assert result.score == q.points, (qid, result.text())
 
 
