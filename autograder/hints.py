@@ -19,16 +19,16 @@ Which tier is shown
 Where a hint comes from
 -----------------------
 :func:`tiers` looks, in order, at the question's ``hints[tag]``, the generic
-hints of :data:`GENERIC` (mistakes recognised for every question, and the
-derivative mistakes that :mod:`coursekit.symbolic` diagnoses), and the
-question's ``hints["default"]``.
+hints of :func:`generic` (mistakes recognised for every question, and the
+derivative mistakes that :mod:`coursekit.symbolic` diagnoses, with its tiers),
+and the question's ``hints["default"]``.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from coursekit.symbolic.hints import TIERS as DERIVATIVE_TIERS
+from autograder.mistakes import DERIVATIVE
 
 if TYPE_CHECKING:  # only for annotations: the registry imports this module
     from autograder.questions import Question
@@ -40,7 +40,7 @@ ATTEMPTS_PER_TIER = 2
 _WRITING = "Write the expression with *, ** and functions like exp(x), using only the allowed variables."
 
 #: Tag -> tiers of the hints for mistakes recognised for every question.
-GENERIC: dict[str, tuple[str, ...]] = {  # keyed by the members of autograder.mistakes.Mistake
+GENERIC: dict[str, tuple[str, ...]] = {  # keyed by the members of Mistake outside DERIVATIVE
     "timeout": ("Check that every loop ends: its counter must change, or its condition become false.",),
     "missing": ("Fill in your answer where the notebook says so, then run the cell.",),
     "not_implemented": ("Replace `raise NotImplementedError` with your solution.",),
@@ -76,11 +76,7 @@ GENERIC: dict[str, tuple[str, ...]] = {  # keyed by the members of autograder.mi
     "unreadable": (_WRITING,),
     "flagged": ("This answer was set aside: the grader's checks flagged how it was reached. Solve it "
                 "with your own code, and run the notebook as handed out.",),
-    # derivative mistakes diagnosed by coursekit.symbolic: its tiers, the same in the grader
-    **DERIVATIVE_TIERS,
     "gradient_length": ("Give one derivative per variable, as a list.",),
-    "undecided": ("Your answer could not be checked automatically: write it in a simpler form, or ask "
-                  "your instructor.",),
 }
 
 
@@ -98,12 +94,28 @@ def as_tiers(hint: str | tuple | list) -> tuple[str, ...]:
     return tiers
 
 
+def generic(tag: str | None) -> tuple[str, ...]:
+    """The generic tiers of ``tag``, empty if it has none.
+
+    :data:`GENERIC`'s; for a derivative mistake (:data:`autograder.mistakes.DERIVATIVE`) the
+    tiers of :mod:`coursekit.symbolic.hints`, the ones the derivative checker shows too
+    (imported on first need: they come with sympy).
+    """
+    if tag in GENERIC:
+        return GENERIC[tag]
+    if tag in DERIVATIVE:
+        from coursekit.symbolic.hints import TIERS
+
+        return TIERS[tag]
+    return ()
+
+
 def tiers(q: Question, tag: str | None) -> tuple[str, ...]:
     """The tiers of the hint for ``tag``: the question's, else the generic one, else the question's default."""
     if tag is not None and tag in q.hints:
         return as_tiers(q.hints[tag])
-    if tag in GENERIC:
-        return GENERIC[tag]
+    if generic(tag):
+        return generic(tag)
     return as_tiers(q.hints["default"]) if "default" in q.hints else ()
 
 

@@ -1,7 +1,7 @@
 """Every mistake tag the grader knows, in one enumeration.
 
 A verdict's ``mistake`` is one of these, or a tag a question declares in its
-own ``mistakes``. Each member has a generic hint in :data:`autograder.hints.GENERIC`
+own ``mistakes``. Each member has a generic hint (:func:`autograder.hints.generic`)
 (a question's ``hints`` may reword it), and the derivative slips are exactly the
 tags :data:`coursekit.symbolic.MISTAKES` diagnoses. ``tests/test_mistakes.py``
 keeps the three in step.

@@ -31,6 +31,7 @@ import pytest
 
 from autograder import CheckFailed, check, hints, kinds, questions
 from autograder.checks import answer_record, judge_record
+from autograder.mistakes import DERIVATIVE, Mistake
 from autograder.questions import QuestionSet
 from autograder.student import parameters
 
@@ -103,7 +104,7 @@ def test_a_single_text_hint_is_its_only_tier_and_bad_hints_are_refused():
     q = questions.get("unit_hints.half")
     assert hints.hint_for(q, None, 1) == "Nudge: what is half of something?"
     assert hints.hint_for(q, None, 9) == hints.hint_for(q, None) == "Rule: divide by two."
-    assert hints.tiers(q, "rounded") == hints.GENERIC["rounded"]
+    assert hints.tiers(q, "rounded") == hints.generic("rounded")
     with pytest.raises(ValueError, match="tuple of texts"):
         QUESTIONS.question("unit_hints.bad", kind="number", hints={"default": ()})(lambda v: 0)
 
@@ -276,15 +277,9 @@ def _reachable_generic_tags(q) -> list[str]:
     """The generic tags a wrong answer to ``q`` can get (the others are never shown for its kind)."""
     only = {"at_zero": questions.BEHAVIOURAL_KINDS, "other_inputs": questions.BEHAVIOURAL_KINDS,
             "not_an_option": ("choice",), "unreadable": ("expression",), "undecided": ("expression",)}
-    derivative = set(hints.GENERIC) - set(_GENERIC_VALUE_TAGS) - set(only)
-    return [tag for tag in hints.GENERIC
+    return [tag for tag in Mistake
             if (tag not in only or q.kind in only[tag])
-            and (tag not in derivative or q.derivative_of is not None)]
-
-
-_GENERIC_VALUE_TAGS = ("timeout", "missing", "not_implemented", "raised", "wrong_type", "wrong_shape",
-                       "transposed", "wrong_sign", "not_finite", "all_zero", "rounded", "scaled",
-                       "wrong_keys", "bad_record")
+            and (tag not in DERIVATIVE or q.derivative_of is not None)]
 
 
 def _all_hints(q) -> dict[str, tuple[str, ...]]:
