@@ -79,3 +79,14 @@ def test_the_shipped_packages_hold_no_browser_driver(repo_root):
     sources = [p for package in ("coursekit", "autograder") for p in (repo_root / package).rglob("*.py")]
     assert sources
     assert [p.name for p in sources if "playwright" in p.read_text(encoding="utf-8")] == []
+
+
+def test_judging_a_number_loads_no_sympy():
+    # registering an answer key, the judging machinery and a numeric check in the kernel: sympy
+    # (about 0.35 s to import) waits for a question that needs it
+    script = ("import sys\nfrom autograder import kinds, check\nfrom autograder.questions import for_assignment\n"
+              "for_assignment('02_gradient_descent')\n"
+              "try:\n    check('02_gradient_descent.alpha_max', 0.3)\nexcept AssertionError:\n    pass\n"
+              "print('sympy' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "False"
