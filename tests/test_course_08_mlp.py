@@ -16,7 +16,9 @@ from autograder.student import parameters
 
 A = "08_mlp"
 ROOT = Path(__file__).resolve().parents[1]
-Q = importlib.import_module(f"autograder.questions.{A}")
+Q = importlib.import_module(f"autograder.questions.{A}")                # what the assignment declares
+NET = importlib.import_module(f"autograder.questions.{A}.networks")     # sections 1-6
+CAP = importlib.import_module(f"autograder.questions.{A}.capstone")     # section 7
 
 
 # ---------------------------------------------------------------- closed forms and the lecture
@@ -24,7 +26,7 @@ Q = importlib.import_module(f"autograder.questions.{A}")
 def test_collapse_reference_equals_the_closed_form():
     rng = np.random.default_rng(0)
     W1, b1, W2, b2 = rng.normal(size=(4, 6)), rng.normal(size=6), rng.normal(size=(6, 3)), rng.normal(size=3)
-    W, b = Q.reference_collapse(W1, b1, W2, b2)
+    W, b = NET.reference_collapse(W1, b1, W2, b2)
     np.testing.assert_allclose(W, W1 @ W2, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(b, b1 @ W2 + b2, rtol=1e-12, atol=1e-12)
 
@@ -32,7 +34,7 @@ def test_collapse_reference_equals_the_closed_form():
 @pytest.mark.parametrize("weights, bound", [((1.0,) * 10, 0.25 ** 10), ((4.0, -4.0, 4.0), 1.0),
                                             ((2.0, -0.5, 1.5, 3.0, -1.0, 0.8), 3.6 * 0.25 ** 6)])
 def test_sigmoid_chain_is_the_product_of_a_quarter_of_each_weight(weights, bound):
-    assert Q.sigmoid_chain({"chain_weights": weights}) == pytest.approx(bound, rel=1e-13)
+    assert NET.sigmoid_chain({"chain_weights": weights}) == pytest.approx(bound, rel=1e-13)
 
 
 def test_no_chain_of_sigmoids_multiplies_a_gradient_more_than_its_bound():
@@ -42,24 +44,24 @@ def test_no_chain_of_sigmoids_multiplies_a_gradient_more_than_its_bound():
     for a in rng.normal(scale=2.0, size=(2000, len(weights))):   # pre-activations of each layer
         s = 1 / (1 + np.exp(-a))
         largest = max(largest, abs(np.prod(np.array(weights) * s * (1 - s))))
-    assert largest <= Q.sigmoid_chain({"chain_weights": weights}) + 1e-15
-    assert largest > 0.5 * Q.sigmoid_chain({"chain_weights": weights})
+    assert largest <= NET.sigmoid_chain({"chain_weights": weights}) + 1e-15
+    assert largest > 0.5 * NET.sigmoid_chain({"chain_weights": weights})
 
 
 def test_image_weights_reproduce_the_lectures_200_by_200_example():
-    assert Q.image_weights(Q.LECTURE) == 1.44e10
+    assert NET.image_weights(Q.LECTURE) == 1.44e10
 
 
 @pytest.mark.parametrize("student", [None, "grace", "heidi"])
 def test_image_weights_count_every_input_number_times_every_unit(student):
     v = parameters(A, student)
-    assert Q.image_weights(v) == v["height"] * v["width"] * 3 * v["units"]
+    assert NET.image_weights(v) == v["height"] * v["width"] * 3 * v["units"]
 
 
 def test_count_parameters_reference_equals_the_closed_form():
     for sizes in ([2, 16, 16, 1], [784, 256, 10], [5, 5]):
         expected = sum(n * m + m for n, m in zip(sizes[:-1], sizes[1:]))
-        assert Q.reference_count_parameters(sizes) == expected
+        assert NET.reference_count_parameters(sizes) == expected
 
 
 # ---------------------------------------------------------------- against torch
@@ -70,7 +72,7 @@ def test_bce_reference_matches_torch(torch):
     t = torch.tensor(z, requires_grad=True)
     value = torch.nn.functional.binary_cross_entropy_with_logits(t, torch.tensor(y))
     value.backward()
-    ours, grad = Q.bce_value_and_gradient(z, y)
+    ours, grad = NET.bce_value_and_gradient(z, y)
     assert ours == pytest.approx(value.item(), rel=1e-12)
     np.testing.assert_allclose(grad, t.grad.numpy(), rtol=1e-12)
 
@@ -80,7 +82,7 @@ def test_sequential_reference_matches_torch_autograd(torch):
     rng = np.random.default_rng(2)
     x, g = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
     s1, s2 = rng.normal(size=3), rng.normal(size=3)
-    y, grad_in, grads = Q.reference_sequential(x, g, s1, s2)
+    y, grad_in, grads = NET.reference_sequential(x, g, s1, s2)
     params = [torch.tensor(s, requires_grad=True) for s in (s1, s2)]
     xt = torch.tensor(x, requires_grad=True)
     out = torch.sin(xt * params[0]) * params[1]
@@ -96,7 +98,7 @@ def test_train_reference_matches_full_batch_gradient_descent_in_torch(torch):
     X = rng.normal(size=(12, 2))
     y = np.sin(X[:, ::-1])
     s1, s2 = rng.normal(size=2), rng.normal(size=2)
-    losses = Q.reference_train(X, y, s1, s2, 0.05, 8)
+    losses = NET.reference_train(X, y, s1, s2, 0.05, 8)
     params = [torch.tensor(s, requires_grad=True) for s in (s1, s2)]
     optimizer = torch.optim.SGD(params, lr=0.05)
     expected = []
@@ -117,7 +119,7 @@ def test_dropout_reference_matches_coursekit_dropout_with_the_same_mask(p):
     x, g = rng.normal(size=(6, 5)), rng.normal(size=(6, 5))
     layer = Dropout(p, rng=7)
     keep = np.random.default_rng(7).random(x.shape) >= p
-    y, grad_in = Q.reference_dropout(x, g, keep, p)
+    y, grad_in = NET.reference_dropout(x, g, keep, p)
     np.testing.assert_allclose(y, layer.forward(x), rtol=1e-15)
     np.testing.assert_allclose(grad_in, layer.backward(g), rtol=1e-15)
 
@@ -130,12 +132,12 @@ def test_a_self_reported_accuracy_earns_nothing(judge):
 
 
 def test_a_trained_classifier_earns_the_points_on_points_the_grader_draws(judge):
-    predict = Q.reference_predictor(parameters(A)["seed"])
+    predict = NET.reference_predictor(parameters(A)["seed"])
     assert judge("test_accuracy", predict).correct
 
 
 def test_the_accuracy_is_measured_per_data_set_against_labels_the_students_code_never_sees(judge):
-    predict = Q.reference_predictor(parameters(A)["seed"])
+    predict = NET.reference_predictor(parameters(A)["seed"])
     seen = []
 
     def spy(name, X):   # a classifier right on circles and moons, guessing on xor
@@ -145,16 +147,16 @@ def test_the_accuracy_is_measured_per_data_set_against_labels_the_students_code_
     result = judge("test_accuracy", spy)
     assert result.score == pytest.approx(2 * 2 / 3)
     assert [p.name for p in result.parts if not p.correct] == ["xor"] and "accuracy 0." in result.text()
-    assert [name for name, _ in seen] == list(Q.DATASETS)
-    assert all(isinstance(X, np.ndarray) and X.shape == (Q.HIDDEN_POINTS, 2) for _, X in seen)
+    assert [name for name, _ in seen] == list(NET.DATASETS)
+    assert all(isinstance(X, np.ndarray) and X.shape == (NET.HIDDEN_POINTS, 2) for _, X in seen)
 
 
 def test_the_hidden_points_are_drawn_afresh_for_every_grading_run():
     q = questions.get(f"{A}.test_accuracy")
-    first = Q._accuracy_trials(np.random.default_rng(1), parameters(A))
-    second = Q._accuracy_trials(np.random.default_rng(2), parameters(A))
+    first = NET._accuracy_trials(np.random.default_rng(1), parameters(A))
+    second = NET._accuracy_trials(np.random.default_rng(2), parameters(A))
     assert not np.allclose(first[0][1], second[0][1])
-    assert q.inputs is Q._accuracy_trials
+    assert q.inputs is NET._accuracy_trials
 
 
 def test_a_prediction_of_the_wrong_size_is_told_so(judge):
@@ -225,7 +227,7 @@ def test_softmax_cross_entropy_reference_gives_the_lectures_softmax_probabilitie
     # lecture 001: softmax(7, -7.5, 10) ≈ (0.0474, 2.4e-8, 0.9526); the loss of class k is -log p_k
     z = np.array([[7.0, -7.5, 10.0]])
     for k, p in enumerate((0.0474, 2.4e-8, 0.9526)):
-        value, _ = Q.reference_softmax_cross_entropy(z, [k])
+        value, _ = CAP.reference_softmax_cross_entropy(z, [k])
         assert np.exp(-value) == pytest.approx(p, rel=5e-3)   # the lecture rounds to 2-3 digits
 
 
@@ -234,13 +236,13 @@ def test_softmax_cross_entropy_gradient_matches_finite_differences():
 
     rng = np.random.default_rng(5)
     z, y = rng.normal(size=(6, 10)) * 3, rng.integers(0, 10, size=6)
-    pair = (lambda t, c: Q.reference_softmax_cross_entropy(t, c)[0],
-            lambda t, c: Q.reference_softmax_cross_entropy(t, c)[1])
+    pair = (lambda t, c: CAP.reference_softmax_cross_entropy(t, c)[0],
+            lambda t, c: CAP.reference_softmax_cross_entropy(t, c)[1])
     assert check_loss(pair, z, y) < TOLERANCE
 
 
 def test_softmax_cross_entropy_stays_finite_for_huge_logits():
-    value, grad = Q.reference_softmax_cross_entropy(np.array([[1000.0, -1000.0, 0.0]]), [1])
+    value, grad = CAP.reference_softmax_cross_entropy(np.array([[1000.0, -1000.0, 0.0]]), [1])
     assert value == pytest.approx(2000.0) and np.all(np.isfinite(grad))
 
 
@@ -250,7 +252,7 @@ def test_softmax_cross_entropy_reference_matches_torch(torch):
     t = torch.tensor(z, requires_grad=True)
     value = torch.nn.functional.cross_entropy(t, torch.tensor(y))
     value.backward()
-    ours, grad = Q.reference_softmax_cross_entropy(z, y)
+    ours, grad = CAP.reference_softmax_cross_entropy(z, y)
     assert ours == pytest.approx(value.item(), rel=1e-12)
     np.testing.assert_allclose(grad, t.grad.numpy(), rtol=1e-10, atol=1e-15)
 
@@ -275,7 +277,7 @@ def test_a_random_digit_predictor_fails_and_is_told_its_accuracy():
 
 
 def test_fitting_the_graders_noisy_samples_passes_the_regression():
-    assert _capstone_judge("capstone_regression", Q.reference_fit_and_predict).correct
+    assert _capstone_judge("capstone_regression", CAP.reference_fit_and_predict).correct
 
 
 def test_the_students_own_curve_earns_nothing_the_grader_sets_a_curve_of_its_own():
@@ -293,33 +295,33 @@ def test_the_graders_curves_all_vary_enough_that_a_constant_is_far_from_passing(
 
     grid = np.linspace(-3, 3, 601)
     for seed in range(50):
-        curve, *_ = Q._regression_case(np.random.default_rng(seed))
-        assert np.var(sigmoid_curve(grid, curve)) >= 10 * Q.MAX_REGRESSION_MSE, seed
+        curve, *_ = CAP._regression_case(np.random.default_rng(seed))
+        assert np.var(sigmoid_curve(grid, curve)) >= 10 * CAP.MAX_REGRESSION_MSE, seed
 
 
 def test_predictions_off_by_the_datas_noise_pass_and_shifted_ones_fail():
     from coursekit.data import sigmoid_curve
 
     q, v = questions.get(f"{A}.capstone_regression"), parameters(A)
-    curve, _, _, X_new = Q._regression_case(np.random.default_rng(11))
+    curve, _, _, X_new = CAP._regression_case(np.random.default_rng(11))
     truth = sigmoid_curve(X_new[:, 0], curve)
     noisy = truth + 0.1 * np.random.default_rng(1).standard_normal(len(truth))
-    assert Q._score_regression(q, [noisy], v, 11)[0].correct
-    shifted = Q._score_regression(q, [truth + 0.3], v, 11)[0]
+    assert CAP._score_regression(q, [noisy], v, 11)[0].correct
+    shifted = CAP._score_regression(q, [truth + 0.3], v, 11)[0]
     assert not shifted.correct and "mean squared error" in shifted.message
 
 
 def test_the_kernel_gets_samples_and_points_only_drawn_afresh_for_every_run():
     v = parameters(A)
-    (X, y, X_new), = Q._regression_trials(np.random.default_rng(1), v)
-    (X2, _, _), = Q._regression_trials(np.random.default_rng(2), v)
-    assert X.shape == y.shape == (Q.REGRESSION_SAMPLES, 1) and X_new.shape == (Q.REGRESSION_POINTS, 1)
+    (X, y, X_new), = CAP._regression_trials(np.random.default_rng(1), v)
+    (X2, _, _), = CAP._regression_trials(np.random.default_rng(2), v)
+    assert X.shape == y.shape == (CAP.REGRESSION_SAMPLES, 1) and X_new.shape == (CAP.REGRESSION_POINTS, 1)
     assert all(isinstance(a, np.ndarray) and a.dtype == float for a in (X, y, X_new))   # no curve id
     assert not np.array_equal(X, X2)
-    (images,), = Q._digits_trials(np.random.default_rng(1), v)
-    (other,), = Q._digits_trials(np.random.default_rng(2), v)
-    assert images.shape == (Q.DIGITS_HIDDEN, 64) and not np.array_equal(images, other)
-    assert questions.get(f"{A}.capstone_digits").inputs is Q._digits_trials
+    (images,), = CAP._digits_trials(np.random.default_rng(1), v)
+    (other,), = CAP._digits_trials(np.random.default_rng(2), v)
+    assert images.shape == (CAP.DIGITS_HIDDEN, 64) and not np.array_equal(images, other)
+    assert questions.get(f"{A}.capstone_digits").inputs is CAP._digits_trials
 
 
 def test_the_hidden_digits_are_test_images_the_same_for_everyone_and_never_trained_on():
@@ -327,10 +329,10 @@ def test_the_hidden_digits_are_test_images_the_same_for_everyone_and_never_train
 
     X, _ = data.load_digits()
     for seed in (0, 5):
-        train, val, test = Q.digits_split(seed)
+        train, val, test = CAP.digits_split(seed)
         assert sorted(np.concatenate([train, val, test]).tolist()) == list(range(1797))
-        assert np.array_equal(test, Q.digits_split(7)[2]) and not np.array_equal(train, Q.digits_split(7)[0])
-        (images,), = Q._digits_trials(np.random.default_rng(3), {"seed": seed})
+        assert np.array_equal(test, CAP.digits_split(7)[2]) and not np.array_equal(train, CAP.digits_split(7)[0])
+        (images,), = CAP._digits_trials(np.random.default_rng(3), {"seed": seed})
         rows = [int(np.flatnonzero(np.all(X == image, axis=1))[0]) for image in images[:50]]
         # identical images may occur twice in the data; every one sent is a test image's twin
         assert all(np.any(np.all(X[test] == X[r], axis=1)) for r in rows)
@@ -347,7 +349,7 @@ def test_the_notebooks_digits_split_is_the_graders():
     for seed in (0, 3, 7):
         namespace = {"np": np, "coursekit": coursekit, "P": {"seed": seed}}
         exec(setup, namespace)
-        train, val, test = Q.digits_split(seed)
+        train, val, test = CAP.digits_split(seed)
         assert np.array_equal(namespace["train_rows"], train) and np.array_equal(namespace["test_rows"], test)
         assert np.array_equal(namespace["val_rows"], val)
 

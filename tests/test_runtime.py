@@ -128,7 +128,8 @@ def test_withheld_names_outside_coursekit_are_refused(monkeypatch):
 
 def _assignments():
     folder = Path(questions_pkg.__file__).parent
-    return sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")
+    return sorted(p.stem if p.suffix == ".py" else p.name for p in folder.iterdir()
+                  if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file())
 
 
 from pathlib import Path  # noqa: E402 - kept next to the test that needs it
@@ -177,7 +178,7 @@ def test_the_digits_in_the_sandbox_of_08_hold_no_label_of_the_graders_test_image
     from coursekit import data
     q08 = questions_pkg.load_assignment("08_mlp")
     X, y = data.load_digits()
-    train, val, test = q08.digits_split(5)
+    train, val, test = q08.capstone.digits_split(5)
     lines = _run(runtime.build_runtime("08_mlp"), """
         import coursekit.data
         X, y = coursekit.data.load_digits()

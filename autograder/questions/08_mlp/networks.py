@@ -1,141 +1,18 @@
-"""Questions of assignment 08_mlp: linear collapse, activations, an MLP from students' layers, dropout, sizes.
+"""08_mlp, sections 1–6: linear collapse, activations, the MLP from the student's layers, circles,
+XOR and moons, dropout, counting parameters.
 
 References are built from :mod:`coursekit.layers`, :mod:`coursekit.train` and
-:mod:`coursekit.activations`. Where a question hands students' code some layers (``Sequential``,
-``train``), the test cell builds the network from layers that no assignment asks for
-(:class:`Scale`, :class:`Sine`, :class:`HalfSquaredError`, written out in the cell), so only the
-student's own part is judged and the grading sandbox needs none of coursekit's layers.
-``tests/test_course_08_mlp.py`` checks the references against closed forms, torch and
-``coursekit.layers.Dropout``.
-
-Two questions ask for numbers, and each student gets their own: how much a chain of six sigmoid
-layers with the student's weights can multiply a gradient, and how many weights a dense layer has
-from the student's image (height × width × 3 channels) to their number of units. The lecture's
-200 × 200 image with as many units as inputs, 1.44 × 10¹⁰ weights (:data:`LECTURE`), is the
-notebook's worked example. Both are predicted by hand, checked, then run in the notebook.
-
-The capstone trains students' own layers and Adam (from their ``my_layers.py``, which the grading
-sandbox receives with the notebook) and is judged like ``test_accuracy``: ``predict`` runs on points
-and images the grader sends. For the regression the student's ``fit_and_predict_regression(X, y,
-X_new)`` trains on noisy samples of a curve the grader draws afresh for every run and predicts new
-points; the curve itself never reaches the kernel. The digits' test labels are absent from the
-sandbox (:data:`WITHHELD_DATA`).
+:mod:`coursekit.activations` (absent from the grading sandbox, see the package's ``WITHHELD``).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from autograder.questions import hidden_twin, question
-from autograder.variants import Product
 
-ASSIGNMENT = "08_mlp"
+from .fixtures import HalfSquaredError, fixture_net, linear
 
-#: Course code absent from the grading sandbox (see :func:`autograder.withheld.withheld`): the
-#: layers (Tanh, the container, dropout, BCE with logits), activations, losses and training. The tests
-#: of Sequential and train build networks from layers no assignment asks for (:class:`Scale`,
-#: :class:`Sine`, :class:`HalfSquaredError`, written out in the test cells).
-WITHHELD = ("coursekit.layers", "coursekit.activations", "coursekit.losses", "coursekit.train",
-            "coursekit.optim")
-
-#: The lecture's dense layer on a 200 × 200 RGB image, with as many units as inputs.
-LECTURE = {"height": 200, "width": 200, "units": 200 * 200 * 3}
-#: A weight of the sigmoid chain: one decimal, 0.2 to 4 in size.
-_CHAIN_WEIGHT = [round(0.1 * k, 1) for k in range(-40, 41) if abs(k) >= 2]
-
-
-def pleasant(v) -> bool:
-    """The rule of every drawn variant: the image layer is not the lecture's."""
-    return (v["height"], v["width"], v["units"]) != (LECTURE["height"], LECTURE["width"], LECTURE["units"])
-
-
-VARIANTS = {
-    "space": {
-        "seed": list(range(8)),
-        "chain_weights": Product(*[_CHAIN_WEIGHT] * 6),
-        "height": list(range(16, 257)),
-        "width": list(range(16, 257)),
-        "units": list(range(10, 1001, 10)),
-    },
-    "defaults": {"seed": 0, "chain_weights": (2.0, -0.5, 1.5, 3.0, -1.0, 0.8), "height": 64, "width": 48,
-                 "units": 100},
-    "accept": pleasant,
-}
-
-
-def _linear(W, b):
-    from coursekit.layers import Linear
-
-    return Linear.from_params(W, b)
-
-
-class Scale:
-    """y = x ⊙ s: one weight per feature (the test cells' layer; no assignment asks for it)."""
-
-    def __init__(self, s):
-        self.params = {"s": np.array(s, dtype=float)}
-        self.grads = {"s": np.zeros_like(self.params["s"])}
-
-    def forward(self, x):
-        self.x = np.asarray(x, dtype=float)
-        return self.x * self.params["s"]
-
-    def backward(self, grad_out):
-        self.grads["s"] = np.sum(grad_out * self.x, axis=0)
-        return grad_out * self.params["s"]
-
-
-class Sine:
-    """y = sin x, elementwise (the test cells' nonlinearity)."""
-
-    def __init__(self):
-        self.params, self.grads = {}, {}
-
-    def forward(self, x):
-        self.x = np.asarray(x, dtype=float)
-        return np.sin(self.x)
-
-    def backward(self, grad_out):
-        return grad_out * np.cos(self.x)
-
-
-class HalfSquaredError:
-    """ℓ = ½ Σ (z − y)² (the test cells' loss)."""
-
-    def forward(self, z, y):
-        self.diff = np.asarray(z, dtype=float) - np.asarray(y, dtype=float)
-        return float(0.5 * np.sum(self.diff ** 2))
-
-    def backward(self):
-        return self.diff
-
-
-class _Chain:
-    """Layers applied in order (what a correct Sequential does), for the references below."""
-
-    def __init__(self, *layers):
-        self.layers = layers
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
-
-    def backward(self, grad):
-        for layer in reversed(self.layers):
-            grad = layer.backward(grad)
-        return grad
-
-    def parameters(self):
-        return [p for layer in self.layers for p in layer.params.values()]
-
-    def gradients(self):
-        return [layer.grads[name] for layer in self.layers for name in layer.params]
-
-
-def _fixture_net(s1, s2):
-    """Scale → Sine → Scale: the network the test cells build."""
-    return _Chain(Scale(s1), Sine(), Scale(s2))
-
+ASSIGNMENT = __name__.split(".")[2]   # "08_mlp", the assignment of this answer-key package
 
 # ---------------------------------------------------------------- 1. linear layers collapse
 
@@ -144,7 +21,7 @@ def reference_collapse(W1, b1, W2, b2):
     from coursekit.layers import Sequential
 
     W1 = np.asarray(W1, dtype=float)
-    net = Sequential(_linear(W1, b1), _linear(W2, b2))
+    net = Sequential(linear(W1, b1), linear(W2, b2))
     b = net.forward(np.zeros((1, W1.shape[0])))[0]
     return net.forward(np.eye(W1.shape[0])) - b, b
 
@@ -236,7 +113,7 @@ def BCEWithLogitsLoss(v):
 
 def reference_sequential(x, grad_out, s1, s2):
     """What the test cell's adapter returns for a correct Sequential."""
-    net = _fixture_net(s1, s2)
+    net = fixture_net(s1, s2)
     y = net.forward(x)
     grad_in = net.backward(grad_out)
     return y, grad_in, [np.array(g) for g in net.gradients()]
@@ -260,7 +137,7 @@ def Sequential(v):
 
 def reference_train(X, y, s1, s2, lr, epochs):
     """Losses of full-batch gradient descent, each before its epoch's update."""
-    net, loss, history = _fixture_net(s1, s2), HalfSquaredError(), []
+    net, loss, history = fixture_net(s1, s2), HalfSquaredError(), []
     for _ in range(epochs):
         history.append(loss.forward(net.forward(X), y))
         net.backward(loss.backward())
@@ -433,196 +310,6 @@ def image_weights(v):
     return float(_image_inputs(v) * v["units"])
 
 
-# ---------------------------------------------------------------- 7. the capstone
-
-def reference_softmax_cross_entropy(z, y):
-    """(ℓ, ∂ℓ/∂z) of the mean softmax cross-entropy of logits z (N, K) against integer classes y (N,)."""
-    z = np.asarray(z, dtype=float)
-    y = np.asarray(y).astype(int).reshape(-1)
-    log_p = z - z.max(axis=1, keepdims=True)
-    log_p = log_p - np.log(np.sum(np.exp(log_p), axis=1, keepdims=True))
-    rows = np.arange(len(z))
-    grad = np.exp(log_p)
-    grad[rows, y] -= 1.0
-    return float(-np.mean(log_p[rows, y])), grad / len(z)
-
-
-def _softmax_trials(rng, v, shapes=((6, 10), (3, 4), (1, 10))):
-    return [(rng.normal(size=(n, k)) * 3, rng.integers(0, k, size=n)) for n, k in shapes]
-
-
-def _softmax_summed(z, y):
-    value, grad = reference_softmax_cross_entropy(z, y)
-    return value * len(np.asarray(z)), grad * len(np.asarray(z))
-
-
-@question(f"{ASSIGNMENT}.softmax_cross_entropy", kind="function", points=2, rtol=1e-9, atol=1e-12,
-          inputs=_softmax_trials, mistakes={"summed": lambda v: _softmax_summed},
-          hints={"default": ("Work with log-probabilities: the gradient has the same simple form as "
-                             "the binary one.",
-                             "forward: the mean over rows of −log softmax(z) at the true class, with the "
-                             "row maximum subtracted before exponentiating; backward: (softmax(z) − "
-                             "one-hot(y)) / N."),
-                 "summed": "Average over the N rows, in the value and in the gradient."})
-def softmax_cross_entropy(v):
-    """Reference: :func:`reference_softmax_cross_entropy`."""
-    return reference_softmax_cross_entropy
-
-
-#: The regression the grader sets: noisy samples of a curve it draws afresh, the new points to
-#: predict, and the largest mean squared error from the noise-free curve that passes (the noise has
-#: variance 0.01; every curve drawn varies by at least MIN_CURVE_VARIANCE, so a constant fails).
-REGRESSION_SAMPLES, REGRESSION_NOISE, REGRESSION_POINTS = 200, 0.1, 300
-MAX_REGRESSION_MSE, MIN_CURVE_VARIANCE = 0.03, 0.3
-#: The digits split of the notebook (the rest are the training and validation images), the hidden
-#: images the grader sends, and the least accuracy that passes (ten classes: guessing gives 0.1).
-DIGITS_TEST, DIGITS_HIDDEN, MIN_DIGITS_ACCURACY = 400, 300, 0.9
-
-
-#: The seed of the test rows, the same for every student: their labels never reach the sandbox.
-DIGITS_TEST_SEED = 1797
-
-
-def digits_split(seed: int):
-    """Indices (train, validation, test) of the digits for the notebook's ``P["seed"]``.
-
-    The ``DIGITS_TEST`` test rows are the same for everyone (the grading sandbox holds no label of
-    theirs, see :func:`_without_test_labels`); the student's seed shuffles the other rows into
-    1,000 training and 397 validation images.
-    """
-    test = np.random.default_rng(DIGITS_TEST_SEED).permutation(1797)[-DIGITS_TEST:]
-    order = np.random.default_rng(seed).permutation(np.setdiff1d(np.arange(1797), test))
-    return order[:1000], order[1000:], test
-
-
-def _without_test_labels(path) -> None:
-    """Rewrite the sandbox's copy of the digits (``path``, a gzipped CSV whose last column is the
-    label) with the label of every test row replaced by −1: the images stay, the answers do not."""
-    import gzip
-
-    with gzip.open(path, "rt") as stream:
-        table = np.loadtxt(stream, delimiter=",", dtype=np.int64)
-    table[digits_split(0)[2], -1] = -1
-    with gzip.open(path, "wt") as stream:
-        np.savetxt(stream, table, delimiter=",", fmt="%d")
-
-
-#: Data files of coursekit that the grading sandbox gets rewritten (see
-#: :func:`autograder.withheld.withheld_data`): the digits without their test rows' labels, so that
-#: the grader's held-back images cannot be looked up in the data the kernel can read.
-WITHHELD_DATA = {"datasets/digits.csv.gz": _without_test_labels}
-
-
-def _regression_case(rng):
-    """``(curve, X, y, X_new)``: a curve of lecture 003's family (:func:`coursekit.data.sigmoid_curve`
-    of a 62-bit id drawn from ``rng``, redrawn until it varies enough on [−3, 3]), 200 noisy samples
-    of it (X shape (200, 1), y shape (200, 1)) and 300 new points X_new ~ U(−3, 3), shape (300, 1)."""
-    from coursekit.data import sigmoid_curve, sigmoid_regression
-
-    grid = np.linspace(-3.0, 3.0, 601)
-    curve = int(rng.integers(2 ** 62))
-    while np.var(sigmoid_curve(grid, curve)) < MIN_CURVE_VARIANCE:
-        curve = int(rng.integers(2 ** 62))
-    X, y = sigmoid_regression(REGRESSION_SAMPLES, noise=REGRESSION_NOISE, rng=rng, target=curve)
-    return curve, X, y.reshape(-1, 1), rng.uniform(-3.0, 3.0, (REGRESSION_POINTS, 1))
-
-
-def _regression_trials(rng, v):
-    """The kernel's one case ``(X, y, X_new)``: data and new points, never the curve, which the grader
-    draws afresh for every run (it cannot be computed from anything in the sandbox)."""
-    _, X, y, X_new = _regression_case(rng)
-    return [(X, y, X_new)]
-
-
-def _hidden_digits(rng, v):
-    from coursekit import data
-
-    X, y = data.load_digits()
-    chosen = rng.permutation(digits_split(v["seed"])[2])[:DIGITS_HIDDEN]
-    return X[chosen], y[chosen]
-
-
-def _digits_trials(rng, v):
-    """Test images of the student's split, in a fresh order; their labels stay with the grader."""
-    return [(_hidden_digits(rng, v)[0],)]
-
-
-def _score_regression(q, outputs, v, seed):
-    """One part: the mean squared error from the grader's noise-free curve at the new points."""
-    from autograder.predictions import mse_part
-    from coursekit.data import sigmoid_curve
-
-    curve, _, _, X_new = _regression_case(np.random.default_rng(seed))
-    return [mse_part(q, outputs[0] if outputs else None, sigmoid_curve(X_new[:, 0], curve),
-                     MAX_REGRESSION_MSE)]
-
-
-def _score_digits(q, outputs, v, seed):
-    """One part: the accuracy of the predicted digits on the grader's test images."""
-    from autograder.predictions import accuracy_part
-
-    _, labels = _hidden_digits(np.random.default_rng(seed), v)
-    return [accuracy_part(q, outputs[0] if outputs else None, labels, MIN_DIGITS_ACCURACY,
-                          classes="one digit", of="test images")]
-
-
-def reference_fit_and_predict(X, y, X_new):
-    """Values at ``X_new`` (shape (N, 1)) of 41 sigmoid units with fixed steps on [−4, 4] whose output
-    layer is solved by ridge regression on ``(X, y)``: a full-marks answer that needs none of the
-    withheld code."""
-    steps = np.linspace(-4.0, 4.0, 41)
-
-    def features(x):
-        h = 1 / (1 + np.exp(-4.0 * (np.asarray(x, dtype=float).reshape(-1, 1) - steps)))
-        return np.column_stack([h, np.ones(len(h))])
-
-    A = features(X)
-    w2 = np.linalg.solve(A.T @ A + 1e-2 * np.eye(A.shape[1]), A.T @ np.asarray(y, dtype=float).reshape(-1))
-    return features(X_new) @ w2
-
-
-def reference_digits_predictor(seed: int):
-    """``predict(X)`` of the nearest training or validation image (one nearest neighbour): a
-    full-marks answer that needs none of the withheld layers."""
-    from coursekit import data
-
-    X, y = data.load_digits()
-    seen = np.concatenate(digits_split(seed)[:2])
-    known, classes = X[seen], y[seen]
-
-    def predict(images):
-        images = np.asarray(images, dtype=float)
-        distances = (images ** 2).sum(1)[:, None] - 2 * images @ known.T + (known ** 2).sum(1)
-        return classes[np.argmin(distances, axis=1)]
-    return predict
-
-
-@question(f"{ASSIGNMENT}.capstone_regression", kind="function", points=3, inputs=_regression_trials,
-          score=_score_regression,
-          hints={"default": ("Plot your fit over the data: where does it leave the curve?",
-                             "Aim for a curve through the middle of the noisy points everywhere on "
-                             "[−3, 3]: enough sigmoid units, a learning rate that lowers the validation "
-                             "loss, and the weights of the best validation epoch; return one number per "
-                             "row of X_new."),
-                 "wrong_shape": "Return one number per row of X_new (an array of N numbers)."})
-def capstone_regression(v):
-    """A full-marks answer (graded by its error on the grader's curve, not against it)."""
-    return reference_fit_and_predict
-
-
-@question(f"{ASSIGNMENT}.capstone_digits", kind="function", points=3, inputs=_digits_trials,
-          score=_score_digits,
-          hints={"default": ("Look at the validation accuracy during training: does it still rise, or "
-                             "did it stop early?",
-                             "Aim for at least 0.9 on test images: scale the pixels to [0, 1], a hidden "
-                             "layer of a few dozen units, Adam with a learning rate near 1e-3, mini-"
-                             "batches and early stopping on the validation images; predict returns the "
-                             "digit (0 to 9) of every row of X."),
-                 "wrong_shape": "predict(X) returns one digit, 0 to 9, per row of X."})
-def capstone_digits(v):
-    """A full-marks answer (graded by its accuracy on the grader's images, not against it)."""
-    return reference_digits_predictor(v["seed"])
-
 
 # ---------------------------------------------------------------- hidden edge cases (hidden test regions)
 
@@ -660,10 +347,3 @@ hidden_twin(f"{ASSIGNMENT}.count_parameters", rtol=0.0, atol=0.0,
          hints={"default": ("Try a list, a tuple and an array of widths, and the smallest network.",
                             "Count with Python integers (or int64): wide layers overflow small integer "
                             "types.")})
-hidden_twin(f"{ASSIGNMENT}.softmax_cross_entropy", rtol=1e-9, atol=1e-12,
-            inputs=lambda rng, v: [(np.array([[1000.0, -1000.0, 0.0], [-1000.0, 0.0, 1000.0]]),
-                                    np.array([1, 2])),
-                                   (rng.normal(size=(5, 2)), rng.integers(0, 2, size=5).astype(float))],
-            hints={"default": ("Try logits of a thousand and labels given as floats.",
-                               "Subtract each row's largest logit before exponentiating, and turn the "
-                               "labels into integers before indexing with them.")})
