@@ -42,7 +42,7 @@ def test_every_variant_puts_one_point_on_each_side_of_its_own_line(student):
     line = reference("line", v)
     for x1 in (-1.0, 0.0, 2.0):   # points of x₂ = a x₁ + c lie on the student's line
         assert w0 + w1 * x1 + w2 * (line["slope"] * x1 + line["intercept"]) == pytest.approx(0, abs=1e-12)
-    rows = QUESTIONS.ce_predictions(v)
+    rows = QUESTIONS.softmax.ce_predictions(v)
     np.testing.assert_allclose(rows.sum(axis=1), 1)
     with np.errstate(divide="ignore"):
         np.testing.assert_allclose(reference("ce_examples", v), -np.log(rows[:, 0]))

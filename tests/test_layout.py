@@ -6,6 +6,7 @@ import autograder
 
 PACKAGE = Path(autograder.__file__).parent
 MAX_LINES = 420  # "about 400"
+MAX_ANSWER_KEY_LINES = 450
 
 
 def _modules() -> dict[str, Path]:
@@ -75,9 +76,11 @@ def test_autograder_has_no_import_cycle():
 
 
 def test_no_autograder_module_is_longer_than_about_400_lines():
-    # an assignment's answer key (autograder/questions/<assignment>.py) is course content, one
-    # section per exercise, and grows with the course; the code around it stays short
-    answer_keys = {name for name in _modules() if name.startswith("autograder.questions.")}
-    long = {name: n for name, path in _modules().items() if name not in answer_keys
-            and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    # an assignment's answer key is course content, one section per exercise, and may run a little
+    # longer; past MAX_ANSWER_KEY_LINES it becomes a package of its parts (as 04 and 08 are)
+    long = {}
+    for name, path in _modules().items():
+        limit = MAX_ANSWER_KEY_LINES if name.startswith("autograder.questions.") else MAX_LINES
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > limit:
+            long[name] = n
     assert not long, long
