@@ -1,26 +1,16 @@
 """Assignment 02_gradient_descent: its questions reproduce the lecture and catch the usual slips."""
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder import questions
-from autograder.checks import answer_record, judge_record
 from autograder.student import parameters
 
 A = "02_gradient_descent"
 QUESTIONS = questions.load_assignment(A)
 DEFAULTS = QUESTIONS.VARIANTS["defaults"]
 STUDENTS = [f"student{i}" for i in range(200)]
-
-
-def verdict(name, answer, student=None, monkeypatch=None):
-    """The grader's verdict on ``answer`` (same record round trip as ``check``)."""
-    if monkeypatch is not None:
-        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
-    record = json.loads(json.dumps(answer_record(f"{A}.{name}", answer)))
-    return judge_record(record, student)
 
 
 def closed_form(beta0, alpha, a=5, b=-3, steps=3):
@@ -62,11 +52,11 @@ def test_every_variant_matches_the_closed_form_and_plays_the_three_roles(student
     assert 0 < distances["alpha_3"][0] <= 0.5 * start + 1e-12, "alpha_3 must converge fast without landing"
 
 
-def test_the_derivative_is_the_students_own():
+def test_the_derivative_is_the_students_own(judge):
     v = parameters(A, "student3")
-    assert verdict("derivative", f"{2 * v['a']}*beta + {v['b']}", "student3").correct
-    assert not verdict("derivative", f"{v['a']}*beta + {v['b']}", "student3").correct
-    assert not verdict("derivative", "10*beta - 3", "student3").correct   # the lecture's f′
+    assert judge("derivative", f"{2 * v['a']}*beta + {v['b']}", "student3").correct
+    assert not judge("derivative", f"{v['a']}*beta + {v['b']}", "student3").correct
+    assert not judge("derivative", "10*beta - 3", "student3").correct   # the lecture's f′
 
 
 def test_students_draw_different_functions_starting_points_and_rates():
@@ -76,7 +66,7 @@ def test_students_draw_different_functions_starting_points_and_rates():
         assert len({v[name] for v in drawn}) > 2, name
 
 
-def test_the_slides_sign_slip_gets_its_own_hint():
+def test_the_slides_sign_slip_gets_its_own_hint(judge):
     v = DEFAULTS
     right = by_loop(v, v["alpha_1"])
 
@@ -85,9 +75,9 @@ def test_the_slides_sign_slip_gets_its_own_hint():
 
     second = -(right[0] - v["alpha_1"] * f_prime(right[0]))
     slip = [right[0], second, second - v["alpha_1"] * f_prime(second)]
-    wrong = verdict("alpha_1", slip)
+    wrong = judge("alpha_1", slip)
     assert wrong.score == 0 and wrong.mistake == "sign_slip"
-    assert verdict("alpha_1", right).correct
+    assert judge("alpha_1", right).correct
 
 
 @pytest.mark.parametrize("slip, mistake", [
@@ -96,22 +86,22 @@ def test_the_slides_sign_slip_gets_its_own_hint():
     (lambda v, beta: beta - v["alpha_2"] * (v["a"] * beta + v["b"]), "forgot_double"),  # f′ = aβ + b
     (lambda v, beta: beta - v["alpha_2"] * (2 * v["a"] * beta + v["b"]) + 0.01, None),   # an arbitrary slip
 ])
-def test_wrong_steps_with_the_small_rate_are_diagnosed(slip, mistake):
+def test_wrong_steps_with_the_small_rate_are_diagnosed(slip, mistake, judge):
     beta, answer = DEFAULTS["beta0"], []
     for _ in range(3):
         beta = slip(DEFAULTS, beta)
         answer.append(beta)
-    v = verdict("alpha_2", answer)
+    v = judge("alpha_2", answer)
     assert not v.correct and v.score == 0
     if mistake:
         assert v.mistake == mistake
 
 
-def test_a_students_variant_is_graded_against_their_own_numbers(monkeypatch):
+def test_a_students_variant_is_graded_against_their_own_numbers(judge):
     student, neighbour = "student5", "student6"
     mine, theirs = parameters(A, student), parameters(A, neighbour)
-    assert verdict("alpha_3", by_loop(mine, mine["alpha_3"]), student, monkeypatch).correct
-    assert verdict("alpha_3", by_loop(theirs, theirs["alpha_3"]), student, monkeypatch).score == 0
+    assert judge("alpha_3", by_loop(mine, mine["alpha_3"]), student).correct
+    assert judge("alpha_3", by_loop(theirs, theirs["alpha_3"]), student).score == 0
 
 
 def test_alpha_max_separates_convergence_from_divergence():
@@ -138,10 +128,10 @@ def _loop_momentum(grad, beta0, alpha, eta, steps):
     return np.array(out)
 
 
-def test_independent_implementations_score_full_marks_including_hidden_edge_cases():
+def test_independent_implementations_score_full_marks_including_hidden_edge_cases(judge):
     for name, answer in (("gradient_descent", _loop_gd), ("momentum_descent", _loop_momentum)):
         for qid in (name, f"{name}_hidden"):
-            assert verdict(qid, answer).correct, qid
+            assert judge(qid, answer).correct, qid
 
 
 @pytest.mark.parametrize("name, answer, mistake", [
@@ -151,15 +141,15 @@ def test_independent_implementations_score_full_marks_including_hidden_edge_case
     ("momentum_descent", lambda g, b, a, e, s: _loop_momentum(g, b, a, e, s + 1)[[0, *range(2, s + 2)]]
      if s else _loop_momentum(g, b, a, e, s), None),
 ])
-def test_wrong_implementations_score_zero(name, answer, mistake):
-    v = verdict(name, answer)
+def test_wrong_implementations_score_zero(name, answer, mistake, judge):
+    v = judge(name, answer)
     assert v.score == 0
     if mistake:
         assert v.mistake == mistake
 
 
-def test_momentum_on_the_first_step_is_recognised():
-    v = verdict("momentum_descent", QUESTIONS._momentum_on_first_step)
+def test_momentum_on_the_first_step_is_recognised(judge):
+    v = judge("momentum_descent", QUESTIONS._momentum_on_first_step)
     assert v.score == 0 and v.mistake == "first_step"
 
 
@@ -235,22 +225,22 @@ def _cell_text(cell_id):
 
 
 @pytest.mark.parametrize("student", [None, "student7"])
-def test_the_slopes_are_those_of_the_steps_and_their_slips_are_named(student, monkeypatch):
+def test_the_slopes_are_those_of_the_steps_and_their_slips_are_named(student, judge):
     v = parameters(A, student)
 
     def f_prime(beta):
         return 2 * v["a"] * beta + v["b"]               # the student's own f′
 
-    def judge(answer):
-        return verdict("slopes", answer, student, monkeypatch if student else None)
+    def slopes_verdict(answer):
+        return judge("slopes", answer, student)
 
     steps = {key: by_loop(v, v[key]) for key in ("alpha_1", "alpha_2", "alpha_3")}
-    assert judge({key: [f_prime(b) for b in [v["beta0"], *path[:2]]] for key, path in steps.items()}).correct
-    assert judge({key: [f_prime(b) for b in path] for key, path in steps.items()}).mistake == "at_new_point"
-    wrong = judge({key: [f_prime(v["beta0"])] * 3 for key in steps})
+    assert slopes_verdict({key: [f_prime(b) for b in [v["beta0"], *path[:2]]] for key, path in steps.items()}).correct
+    assert slopes_verdict({key: [f_prime(b) for b in path] for key, path in steps.items()}).mistake == "at_new_point"
+    wrong = slopes_verdict({key: [f_prime(v["beta0"])] * 3 for key in steps})
     assert wrong.mistake == "at_start" and wrong.score == pytest.approx(0)
     lecture = QUESTIONS.LECTURE                         # the worked example's slopes are not the student's
-    assert judge({key: [10 * b - 3 for b in [4.0, *by_loop(lecture, lecture[key])[:2]]] for key in steps}).score == 0
+    assert slopes_verdict({key: [10 * b - 3 for b in [4.0, *by_loop(lecture, lecture[key])[:2]]] for key in steps}).score == 0
 
 
 def test_the_double_well_demo_shows_what_its_text_says():
@@ -301,7 +291,7 @@ def test_the_demonstration_runs_the_rates_the_prediction_asks_about():
     assert QUESTIONS.DEMO_RATES == ("0.01", "0.1", "0.18", "0.21")
 
 
-def test_the_solutions_prediction_scores_full_marks_and_each_wrong_part_costs_its_share(monkeypatch):
+def test_the_solutions_prediction_scores_full_marks_and_each_wrong_part_costs_its_share(judge):
     import nbformat
 
     nb = nbformat.read(Path(__file__).resolve().parents[1] / "solutions" / A / f"{A}.ipynb", as_version=4)
@@ -309,11 +299,11 @@ def test_the_solutions_prediction_scores_full_marks_and_each_wrong_part_costs_it
     namespace = {}
     exec(source, namespace)
     for student in ("student1", "student2", "student3"):
-        assert verdict("regimes", namespace["regimes"], student, monkeypatch).correct
+        assert judge("regimes", namespace["regimes"], student).correct
     wrong = {**namespace["regimes"], "0.21": "zig-zags into the minimum"}   # 2.1 read as "still below 2"
-    v = verdict("regimes", wrong)
+    v = judge("regimes", wrong)
     assert v.score == pytest.approx(v.max_score * 3 / 4)
-    assert verdict("regimes", dict.fromkeys(QUESTIONS.DEMO_RATES, "...")).score == 0
+    assert judge("regimes", dict.fromkeys(QUESTIONS.DEMO_RATES, "...")).score == 0
 
 
 def test_the_notebook_asks_for_the_prediction_before_it_lists_the_regimes():

@@ -13,19 +13,11 @@ import importlib
 import numpy as np
 import pytest
 
-from autograder import kinds, questions
+from autograder import questions
 from autograder.student import parameters
 
 A = "05_overfitting"
 Q = importlib.import_module(f"autograder.questions.{A}")
-
-
-def verdict(name: str, answer, student: str | None = None):
-    """Capture and judge an answer exactly as check() does, for a given student."""
-    q = questions.get(f"{A}.{name}")
-    v = parameters(A, student)
-    seed = kinds.trial_seed(q.id, student)
-    return kinds.judge(q, kinds.capture(q, answer, v, seed), v, seed)
 
 
 def reference(name: str, student: str | None = None):
@@ -142,29 +134,29 @@ def test_cross_validation_picks_a_moderate_degree(seed):
 
 # ---------------------------------------------------------------- the questions as students meet them
 
-def test_every_function_question_has_a_hidden_twin_that_accepts_the_reference():
+def test_every_function_question_has_a_hidden_twin_that_accepts_the_reference(judge):
     registered = questions.for_assignment(A)
     for qid, q in registered.items():
         if q.kind == "function" and not qid.endswith("_hidden"):
             twin = registered[qid + "_hidden"]
             ref = q.reference(parameters(A))
-            assert verdict(twin.name, ref).correct, qid
+            assert judge(twin.name, ref).correct, qid
 
 
 @pytest.mark.parametrize("name, tag", [
     ("polynomial_features", "no_bias"), ("kfold_mse", "training_error"),
     ("five_point_predictions", "swapped"), ("five_point_predictions", "all_five"),
 ])
-def test_declared_mistakes_are_recognised_with_their_hint(name, tag):
+def test_declared_mistakes_are_recognised_with_their_hint(name, tag, judge):
     q = questions.get(f"{A}.{name}")
     wrong = q.mistakes[tag](parameters(A))
-    result = verdict(name, wrong)
+    result = judge(name, wrong)
     assert result.score == 0 and result.mistake == tag
     assert q.hints[tag] in result.hint
 
 
 @pytest.mark.parametrize("student", [None, "dana"])
-def test_reference_answers_score_full_marks_for_each_student(student):
+def test_reference_answers_score_full_marks_for_each_student(student, judge):
     for qid, q in questions.for_assignment(A).items():
         answer = q.reference(parameters(A, student))
-        assert verdict(q.name, answer, student).score == q.points, qid
+        assert judge(q.name, answer, student).score == q.points, qid

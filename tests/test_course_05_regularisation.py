@@ -13,19 +13,11 @@ import importlib
 import numpy as np
 import pytest
 
-from autograder import kinds, questions
+from autograder import questions
 from autograder.student import parameters
 
 A = "05_regularisation"
 Q = importlib.import_module(f"autograder.questions.{A}")
-
-
-def verdict(name: str, answer, student: str | None = None):
-    """Capture and judge an answer exactly as check() does, for a given student."""
-    q = questions.get(f"{A}.{name}")
-    v = parameters(A, student)
-    seed = kinds.trial_seed(q.id, student)
-    return kinds.judge(q, kinds.capture(q, answer, v, seed), v, seed)
 
 
 def reference(name: str, student: str | None = None):
@@ -66,8 +58,8 @@ def test_ridge_1d_reference_is_the_zero_of_the_derivative_that_sympy_solves(xs, 
 
 @pytest.mark.parametrize("answer", ["Sxy/(Sxx + ell*lam)", "(Sxy/ell) / (Sxx/ell + lam)",
                                     "2*Sxy/(2*Sxx + 2*lam*ell)"])
-def test_equivalent_forms_of_the_derivation_score_full_marks(answer):
-    result = verdict("ridge_1d", answer)
+def test_equivalent_forms_of_the_derivation_score_full_marks(answer, judge):
+    result = judge("ridge_1d", answer)
     assert result.correct and result.score == 2
 
 
@@ -177,13 +169,13 @@ def test_early_stopping_reference_stops_at_the_first_run_of_non_improvements():
 
 # ---------------------------------------------------------------- the questions as students meet them
 
-def test_every_function_question_has_a_hidden_twin_that_accepts_the_reference():
+def test_every_function_question_has_a_hidden_twin_that_accepts_the_reference(judge):
     registered = questions.for_assignment(A)
     for qid, q in registered.items():
         if q.kind == "function" and not qid.endswith("_hidden"):
             twin = registered[qid + "_hidden"]
             ref = q.reference(parameters(A))
-            assert verdict(twin.name, ref).correct, qid
+            assert judge(twin.name, ref).correct, qid
 
 
 @pytest.mark.parametrize("name, tag", [
@@ -193,19 +185,19 @@ def test_every_function_question_has_a_hidden_twin_that_accepts_the_reference():
     ("ridge_1d", "no_penalty"), ("ridge_1d", "penalty_sign"), ("ridge_1d", "half_penalty"),
     ("ridge_1d", "double_penalty"),
 ])
-def test_declared_mistakes_are_recognised_with_their_hint(name, tag):
+def test_declared_mistakes_are_recognised_with_their_hint(name, tag, judge):
     q = questions.get(f"{A}.{name}")
     wrong = q.mistakes[tag](parameters(A))
-    result = verdict(name, wrong)
+    result = judge(name, wrong)
     assert result.score == 0 and result.mistake == tag
     assert q.hints[tag] in result.hint
 
 
 @pytest.mark.parametrize("student", [None, "dana"])
-def test_reference_answers_score_full_marks_for_each_student(student):
+def test_reference_answers_score_full_marks_for_each_student(student, judge):
     for qid, q in questions.for_assignment(A).items():
         answer = q.reference(parameters(A, student))
-        assert verdict(q.name, answer, student).score == q.points, qid
+        assert judge(q.name, answer, student).score == q.points, qid
 
 
 # ---------------------------------------------------------------- the L1 demonstration of the notebook
