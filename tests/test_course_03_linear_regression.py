@@ -1,5 +1,4 @@
 """Assignment 03_linear_regression: references, the notebook's data and the stability limit agree."""
-import json
 from pathlib import Path
 
 import nbformat
@@ -7,7 +6,6 @@ import numpy as np
 import pytest
 
 from autograder import questions
-from autograder.checks import answer_record, judge_record
 from coursekit.gradcheck import numerical_gradient
 
 A = "03_linear_regression"
@@ -212,11 +210,8 @@ def test_the_prediction_gives_credit_per_part(judge):
 
 
 @pytest.mark.parametrize("student", [None, "student3", "student77"])
-def test_the_solutions_derivation_and_prediction_score_full_marks_for_every_student(student, monkeypatch):
-    if student:
-        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
-    else:
-        monkeypatch.delenv("COURSEKIT_STUDENT_ID", raising=False)
+def test_the_solutions_derivation_and_prediction_score_full_marks_for_every_student(student, monkeypatch, judge):
+    monkeypatch.delenv("COURSEKIT_STUDENT_ID", raising=False)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
     sources = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
@@ -224,8 +219,7 @@ def test_the_solutions_derivation_and_prediction_score_full_marks_for_every_stud
     for name in ("a_gradient_entry", "a_exact_fit"):
         exec(sources[name], namespace)
     for name, value in (("gradient_entry", namespace["gradient_term"]), ("exact_fit", namespace["exact_fit"])):
-        record = json.loads(json.dumps(answer_record(f"{A}.{name}", value)))
-        assert judge_record(record, student).correct
+        assert judge(name, value, student).correct
 
 
 def test_the_notebook_asks_for_the_derivation_before_it_shows_the_gradient():

@@ -236,11 +236,8 @@ def test_blank_answers_to_the_derivation_and_the_prediction_score_nothing(judge)
 
 
 @pytest.mark.parametrize("student", [None, "student5", "student42"])
-def test_the_solutions_derivation_and_prediction_score_full_marks_for_every_student(student, monkeypatch):
-    if student:
-        monkeypatch.setenv("COURSEKIT_STUDENT_ID", student)
-    else:
-        monkeypatch.delenv("COURSEKIT_STUDENT_ID", raising=False)
+def test_the_solutions_derivation_and_prediction_score_full_marks_for_every_student(student, monkeypatch, judge):
+    monkeypatch.delenv("COURSEKIT_STUDENT_ID", raising=False)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     nb = nbformat.read(ROOT / "solutions" / A / f"{A}.ipynb", as_version=4)
     sources = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
@@ -248,7 +245,7 @@ def test_the_solutions_derivation_and_prediction_score_full_marks_for_every_stud
     for cell in ("a_bce_score_derivative", "a_ce_shape"):
         exec(sources[cell], namespace)
     for name, value in (("bce_score_derivative", namespace["dL_dz"]), ("ce_shape", namespace["ce_prediction"])):
-        assert judge_record(json.loads(json.dumps(answer_record(f"{A}.{name}", value))), student).correct
+        assert judge(name, value, student).correct
 
 
 def test_the_notebook_asks_for_dl_dz_before_it_shows_prediction_minus_target():
